@@ -1,0 +1,41 @@
+// Generator: the seedable source of every random draw in soma (init, dropout, shuffling).
+// Same seed -> same numbers on every platform: the engine is std::mt19937_64, and the
+// distributions are written here, not taken from <random> (whose outputs vary by library).
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+
+namespace soma {
+
+class Generator {
+ public:
+  explicit Generator(std::uint64_t seed = 0) : engine_(seed) {}
+
+  void seed(std::uint64_t seed) { engine_.seed(seed); }
+  std::uint64_t next_u64() { return engine_(); }
+  /// Uniform in [0, 1) with 53 random bits.
+  double uniform() { return double(engine_() >> 11) * 0x1.0p-53; }
+  double uniform(double low, double high) { return low + (high - low) * uniform(); }
+  /// Standard normal draw (Box–Muller; the second value of each pair is kept for the next call).
+  double normal();
+  /// Uniform integer in [0, n).
+  std::uint64_t below(std::uint64_t n);
+
+  /// The full state as text, for checkpoints; set_state restores it exactly.
+  std::string state() const;
+  void set_state(const std::string& state);
+
+ private:
+  std::mt19937_64 engine_;
+  double spare_normal_ = 0;
+  bool has_spare_ = false;
+};
+
+/// The generator used when none is given (weight init, etc.); seed it with manual_seed.
+Generator& default_generator();
+/// Seeds the default generator (like torch.manual_seed).
+void manual_seed(std::uint64_t seed);
+
+}  // namespace soma

@@ -1,0 +1,129 @@
+// Tensor: soma's one user-facing array type. Contiguous row-major storage, 64-byte aligned,
+// shared by views (reshape, leading-axis slices); a nullable pointer to autograd data.
+// Math lives in ops/ as free functions (matmul(a, b), a + b); Tensor holds data and grad.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <iosfwd>
+
+#include "soma/core/dtype.h"
+#include "soma/core/error.h"
+#include "soma/core/ref.h"
+#include "soma/core/shape.h"
+
+namespace soma {
+
+/// A block of memory from soma's caching allocator (64-byte aligned, reused without
+/// returning pages to the kernel, so a training step's steady state does not touch new pages).
+class Storage : public RefCounted {
+ public:
+  explicit Storage(std::size_t bytes);
+  ~Storage() override;
+  void* data() const { return data_; }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  void* data_;
+  std::size_t bytes_;
+};
+
+/// What a Tensor handle points to. `grad_node` is an autograd::Node (opaque to core):
+/// null for a tensor outside any graph.
+struct TensorImpl : RefCounted {
+  Ref<Storage> storage;
+  std::int64_t offset = 0;  // in elements
+  Shape shape;
+  DType dtype = DType::f32;
+  Ref<RefCounted> grad_node;
+};
+
+class Tensor {
+ public:
+  /// An undefined tensor (no data); `defined()` is false.
+  Tensor() = default;
+  explicit Tensor(Ref<TensorImpl> impl) : impl_(std::move(impl)) {}
+  /// Uninitialized storage of `shape` (see also zeros/ones/full in core/factory.h).
+  Tensor(const Shape& shape, DType dtype);
+
+  bool defined() const { return bool(impl_); }
+  const Shape& shape() const { return impl_->shape; }
+  int dim() const { return impl_->shape.dim(); }
+  /// Size of `axis` (negative counts from the end).
+  std::int64_t size(int axis) const { return impl_->shape.size(axis); }
+  std::int64_t numel() const { return impl_->shape.numel(); }
+  DType dtype() const { return impl_->dtype; }
+
+  /// Typed pointer to the first element. Throws when T does not match dtype().
+  template <class T>
+  T* data() const {
+    SOMA_CHECK(dtype_of<T>() == dtype(), "tensor data: asked for ", name_of(dtype_of<T>()),
+               " but the tensor is ", name_of(dtype()));
+    return static_cast<T*>(raw_data());
+  }
+  void* raw_data() const {
+    return static_cast<char*>(impl_->storage->data()) + impl_->offset * size_of(impl_->dtype);
+  }
+  /// The value of a one-element tensor, as double. Throws for more than one element.
+  double item() const;
+  /// Element at a full index, as double (bounds checked).
+  double at(std::initializer_list<std::int64_t> index) const;
+  /// Sets the element at a full index (bounds checked; casts to dtype()).
+  void set(std::initializer_list<std::int64_t> index, double value);
+
+  /// A fresh copy of the data, outside any graph.
+  Tensor copy() const;
+  /// A copy converted to `dtype` (the same tensor if it already has it); outside any graph.
+  Tensor to(DType dtype) const;
+  /// True when both share storage.
+  bool shares_storage(const Tensor& other) const { return impl_->storage.get() == other.impl_->storage.get(); }
+
+  // ---- autograd (implemented in src/autograd) ----
+  bool requires_grad() const;
+  /// Marks a leaf tensor as a parameter whose gradient backward() accumulates. Returns *this.
+  /// Throws for non-floating tensors and for outputs of ops (non-leaves).
+  Tensor& set_requires_grad(bool on = true);
+  /// True for tensors not produced by a recorded op.
+  bool is_leaf() const;
+  /// Accumulated gradient of a leaf; undefined until a backward pass reaches it.
+  Tensor grad() const;
+  /// Replaces the gradient (undefined clears it).
+  void set_grad(const Tensor& grad);
+  /// Forgets the accumulated gradient (PyTorch's set_to_none).
+  void zero_grad();
+  /// Back-propagates from this tensor. Without `grad` the tensor must hold one element
+  /// (seed 1). The graph is freed afterwards unless `retain_graph`.
+  void backward(const Tensor& grad = Tensor(), bool retain_graph = false) const;
+  /// The same data, cut from the graph.
+  Tensor detach() const;
+
+  TensorImpl* impl() const { return impl_.get(); }
+
+ private:
+  Ref<TensorImpl> impl_;
+};
+
+/// PyTorch-like printing: values, shape and dtype; large axes are summarized with "...".
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+/// Calls `f.template operator()<T>()` with T the C++ type of a floating dtype (float, double).
+template <class F>
+decltype(auto) dispatch_floating(DType dtype, const char* op, F&& f) {
+  switch (dtype) {
+    case DType::f32: return f.template operator()<float>();
+    case DType::f64: return f.template operator()<double>();
+    default: detail::throw_error(op, ": expected a float32 or float64 tensor, got ", name_of(dtype));
+  }
+}
+
+/// Like dispatch_floating, for every dtype (int64 included).
+template <class F>
+decltype(auto) dispatch_all(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::f32: return f.template operator()<float>();
+    case DType::f64: return f.template operator()<double>();
+    default: return f.template operator()<std::int64_t>();
+  }
+}
+
+}  // namespace soma

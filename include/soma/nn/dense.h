@@ -1,0 +1,38 @@
+// Dense (fully connected) layer: y = x W^T + b, weight [out, in] as in PyTorch's Linear.
+#pragma once
+
+#include "soma/core/generator.h"
+#include "soma/nn/module.h"
+
+namespace soma::nn {
+
+struct DenseOptions {
+  std::int64_t in = 0;   ///< input features (required, > 0)
+  std::int64_t out = 0;  ///< output features (required, > 0)
+  bool bias = true;      ///< add a learned bias
+  DType dtype = DType::f32;
+};
+
+/// Fully connected layer. Initialized like PyTorch's Linear: weight and bias uniform in
+/// ±1/sqrt(in) (Kaiming-uniform with a = sqrt(5)), drawn from `gen`.
+///   nn::Dense fc(784, 256);  auto y = fc(x);  // x [N, 784] -> y [N, 256]
+class Dense : public Module {
+ public:
+  explicit Dense(const DenseOptions& options, Generator& gen = default_generator());
+  Dense(std::int64_t in, std::int64_t out, Generator& gen = default_generator())
+      : Dense(DenseOptions{.in = in, .out = out}, gen) {}
+
+  /// x [..., in] -> [..., out]. Throws soma::Error when x's last axis is not `in`.
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Dense"; }
+
+  const Tensor& weight() const { return weight_; }
+  const Tensor& bias() const { return bias_; }  ///< undefined without bias
+  const DenseOptions& options() const { return options_; }
+
+ private:
+  DenseOptions options_;
+  Tensor weight_, bias_;
+};
+
+}  // namespace soma::nn

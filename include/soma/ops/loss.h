@@ -1,0 +1,37 @@
+// Loss functions with PyTorch's semantics and reductions, differentiable in `input`.
+// `target` never receives a gradient. Every loss checks that input and target match and
+// names both shapes otherwise.
+#pragma once
+
+#include "soma/core/tensor.h"
+
+namespace soma {
+
+/// How elementwise losses are combined: averaged (PyTorch's default), summed, or kept.
+enum class Reduction { mean, sum, none };
+
+/// (input - target)^2.
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+/// |input - target| (MAE).
+Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+/// -(t log p + (1 - t) log(1 - p)) on probabilities p in [0, 1]; each log is clamped at -100
+/// as in PyTorch, so p = 0 or 1 gives a finite loss.
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+/// BCE on logits x, computed stably as max(x, 0) - x t + log(1 + e^-|x|) (finite for any x).
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        Reduction reduction = Reduction::mean);
+/// Softmax cross-entropy from logits [N, C]. `target` is either int64 class indices [N]
+/// (each in [0, C)) or float probabilities [N, C]. Fused and stable for logits of ±1000.
+/// Mean divides by N.
+Tensor cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+/// max(0, margin - t x) for targets t in {-1, 1} (the SVM hinge).
+Tensor hinge_loss(const Tensor& input, const Tensor& target, double margin = 1,
+                  Reduction reduction = Reduction::mean);
+/// Huber: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), with d = input - target.
+Tensor huber_loss(const Tensor& input, const Tensor& target, double delta = 1,
+                  Reduction reduction = Reduction::mean);
+/// Smooth L1: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (= huber / beta).
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, double beta = 1,
+                      Reduction reduction = Reduction::mean);
+
+}  // namespace soma

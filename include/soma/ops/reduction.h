@@ -1,0 +1,24 @@
+// Reductions over all elements or one axis, differentiable (argmax is not).
+// With keepdim the reduced axis stays with size 1, as in PyTorch.
+#pragma once
+
+#include "soma/core/tensor.h"
+
+namespace soma {
+
+/// Sum of all elements: a 0-dim tensor.
+Tensor sum(const Tensor& x);
+Tensor sum(const Tensor& x, int axis, bool keepdim = false);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, int axis, bool keepdim = false);
+/// Largest element; the gradient goes to the first maximal element.
+Tensor max(const Tensor& x);
+Tensor max(const Tensor& x, int axis, bool keepdim = false);
+Tensor min(const Tensor& x);
+Tensor min(const Tensor& x, int axis, bool keepdim = false);
+/// Index (int64) of the first largest element along `axis`.
+Tensor argmax(const Tensor& x, int axis, bool keepdim = false);
+/// Index (int64, 0-dim) of the first largest element of the flattened tensor.
+Tensor argmax(const Tensor& x);
+
+}  // namespace soma

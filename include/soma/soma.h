@@ -1,0 +1,22 @@
+// soma: the umbrella header. Everything a user needs in one include.
+#pragma once
+
+#include "soma/autograd/grad_mode.h"
+#include "soma/core/error.h"
+#include "soma/core/factory.h"
+#include "soma/core/generator.h"
+#include "soma/core/tensor.h"
+#include "soma/core/threads.h"
+#include "soma/nn/activation.h"
+#include "soma/nn/dense.h"
+#include "soma/nn/init.h"
+#include "soma/nn/module.h"
+#include "soma/nn/sequential.h"
+#include "soma/ops/activation.h"
+#include "soma/ops/arithmetic.h"
+#include "soma/ops/linalg.h"
+#include "soma/ops/loss.h"
+#include "soma/ops/math.h"
+#include "soma/ops/reduction.h"
+#include "soma/optim/optimizer.h"
+#include "soma/optim/sgd.h"

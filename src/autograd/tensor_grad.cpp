@@ -1,0 +1,70 @@
+// Tensor's autograd methods: leaves, gradients, backward, detach.
+#include "soma/autograd/function.h"
+#include "soma/autograd/node.h"
+
+namespace soma {
+
+using autograd::AccumulateGrad;
+using autograd::node_of;
+
+namespace {
+AccumulateGrad* leaf_node(const Tensor& t) { return dynamic_cast<AccumulateGrad*>(node_of(t)); }
+}  // namespace
+
+namespace autograd {
+bool needs_grad(std::span<const Tensor> inputs) {
+  if (!is_grad_enabled()) return false;
+  for (const auto& t : inputs)
+    if (t.impl()->grad_node) return true;
+  return false;
+}
+}  // namespace autograd
+
+bool Tensor::requires_grad() const { return defined() && bool(impl_->grad_node); }
+
+bool Tensor::is_leaf() const { return !impl_->grad_node || leaf_node(*this); }
+
+Tensor& Tensor::set_requires_grad(bool on) {
+  SOMA_CHECK(is_leaf(), "set_requires_grad: only leaf tensors can change requires_grad; this one is the "
+             "output of ", node_of(*this)->name(), " (use detach() to make a leaf)");
+  if (!on) {
+    impl_->grad_node.reset();
+  } else if (!impl_->grad_node) {
+    SOMA_CHECK(is_floating(dtype()), "set_requires_grad: only float32/float64 tensors can require grad, got ",
+               name_of(dtype()));
+    impl_->grad_node = Ref<RefCounted>(new AccumulateGrad);
+  }
+  return *this;
+}
+
+Tensor Tensor::grad() const {
+  auto* leaf = leaf_node(*this);
+  return leaf ? leaf->grad : Tensor();
+}
+
+void Tensor::set_grad(const Tensor& grad) {
+  auto* leaf = leaf_node(*this);
+  SOMA_CHECK(leaf, "set_grad: the tensor is not a leaf that requires grad");
+  SOMA_CHECK(!grad.defined() || grad.shape() == shape(), "set_grad: gradient of shape ", grad.shape(),
+             " for a tensor of shape ", shape());
+  leaf->grad = grad;
+}
+
+void Tensor::zero_grad() {
+  if (auto* leaf = leaf_node(*this)) leaf->grad = Tensor();
+}
+
+void Tensor::backward(const Tensor& grad, bool retain_graph) const {
+  autograd::run_backward(*this, grad, retain_graph);
+}
+
+Tensor Tensor::detach() const {
+  auto impl = make_ref<TensorImpl>();
+  impl->storage = impl_->storage;
+  impl->offset = impl_->offset;
+  impl->shape = impl_->shape;
+  impl->dtype = impl_->dtype;
+  return Tensor(std::move(impl));
+}
+
+}  // namespace soma

@@ -1,0 +1,60 @@
+// Generator: portable distributions over std::mt19937_64.
+#include "soma/core/generator.h"
+
+#include <cmath>
+#include <numbers>
+#include <sstream>
+
+#include "soma/core/error.h"
+
+namespace soma {
+
+double Generator::normal() {
+  if (has_spare_) {
+    has_spare_ = false;
+    return spare_normal_;
+  }
+  // Box–Muller: two uniforms -> two independent standard normals.
+  const double u1 = 1.0 - uniform();  // in (0, 1], so log is finite
+  const double u2 = uniform();
+  const double r = std::sqrt(-2.0 * std::log(u1));
+  spare_normal_ = r * std::sin(2 * std::numbers::pi * u2);
+  has_spare_ = true;
+  return r * std::cos(2 * std::numbers::pi * u2);
+}
+
+std::uint64_t Generator::below(std::uint64_t n) {
+  SOMA_CHECK(n > 0, "Generator::below: n must be positive");
+  // Rejection sampling avoids modulo bias.
+  const std::uint64_t limit = ~std::uint64_t(0) - (~std::uint64_t(0) % n);
+  std::uint64_t x;
+  do x = engine_(); while (x >= limit);
+  return x % n;
+}
+
+std::string Generator::state() const {
+  std::ostringstream os;
+  os.precision(17);
+  os << engine_ << ' ' << has_spare_ << ' ' << std::hexfloat << spare_normal_;
+  return os.str();
+}
+
+void Generator::set_state(const std::string& state) {
+  std::istringstream is(state);
+  is >> engine_ >> has_spare_;
+  std::string spare;
+  is >> spare;
+  SOMA_CHECK(!is.fail(), "Generator::set_state: not a generator state");
+  spare_normal_ = std::strtod(spare.c_str(), nullptr);
+}
+
+Generator& default_generator() {
+  static Generator g(0);
+  return g;
+}
+
+void manual_seed(std::uint64_t seed) {
+  default_generator() = Generator(seed);
+}
+
+}  // namespace soma

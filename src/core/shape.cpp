@@ -1,0 +1,56 @@
+// Shape: inline sizes, axis normalization and printing.
+#include "soma/core/shape.h"
+
+#include <ostream>
+#include <sstream>
+
+#include "soma/core/error.h"
+
+namespace soma {
+
+Shape::Shape(std::initializer_list<std::int64_t> sizes)
+    : Shape(std::span<const std::int64_t>(sizes.begin(), sizes.size())) {}
+
+Shape::Shape(std::span<const std::int64_t> sizes) {
+  SOMA_CHECK(sizes.size() <= kMaxDims, "shape: at most ", kMaxDims, " dimensions, got ", sizes.size());
+  for (auto s : sizes) push_back(s);
+}
+
+void Shape::push_back(std::int64_t size) {
+  SOMA_CHECK(n_ < kMaxDims, "shape: at most ", kMaxDims, " dimensions");
+  SOMA_CHECK(size >= 0, "shape: sizes must be non-negative, got ", size);
+  d_[n_++] = size;
+}
+
+int Shape::axis(int i) const {
+  int a = i < 0 ? i + n_ : i;
+  SOMA_CHECK(a >= 0 && a < n_, "axis ", i, " is out of range for a tensor of shape ", str());
+  return a;
+}
+
+std::int64_t Shape::numel() const {
+  std::int64_t n = 1;
+  for (int i = 0; i < n_; ++i) n *= d_[i];
+  return n;
+}
+
+bool Shape::operator==(const Shape& other) const {
+  if (n_ != other.n_) return false;
+  for (int i = 0; i < n_; ++i)
+    if (d_[i] != other.d_[i]) return false;
+  return true;
+}
+
+std::string Shape::str() const {
+  std::ostringstream os;
+  os << *this;
+  return os.str();
+}
+
+std::ostream& operator<<(std::ostream& os, const Shape& s) {
+  os << '[';
+  for (int i = 0; i < s.dim(); ++i) os << (i ? ", " : "") << s[i];
+  return os << ']';
+}
+
+}  // namespace soma

@@ -1,0 +1,27 @@
+// Dense: PyTorch Linear's layout and default initialization.
+#include "soma/nn/dense.h"
+
+#include <cmath>
+
+#include "soma/core/factory.h"
+#include "soma/nn/init.h"
+#include "soma/ops/linalg.h"
+
+namespace soma::nn {
+
+Dense::Dense(const DenseOptions& options, Generator& gen) : options_(options) {
+  SOMA_CHECK(options.in > 0 && options.out > 0, "Dense: in and out must be positive, got in = ", options.in,
+             ", out = ", options.out);
+  // kaiming_uniform(a = sqrt(5)) reduces to U(±1/sqrt(in)); the bias uses the same bound.
+  const double bound = 1.0 / std::sqrt(double(options.in));
+  weight_ = register_parameter("weight", uniform({options.out, options.in}, -bound, bound, gen, options.dtype));
+  if (options.bias) bias_ = register_parameter("bias", uniform({options.out}, -bound, bound, gen, options.dtype));
+}
+
+Tensor Dense::forward(const Tensor& x) {
+  SOMA_CHECK(x.dim() >= 1 && x.size(-1) == options_.in, "Dense(", options_.in, " -> ", options_.out,
+             "): expects ", options_.in, " input features but receives shape ", x.shape());
+  return linear(x, weight_, bias_);
+}
+
+}  // namespace soma::nn

@@ -1,0 +1,92 @@
+// Activations: forward and backward side by side. Each saves the least it can
+// (sigmoid and tanh their output; relu its output, whose sign is the input's).
+#include "soma/ops/activation.h"
+
+#include <cmath>
+
+#include "ops/elementwise.h"
+#include "kernels/softmax.h"
+
+namespace soma {
+
+using namespace ops_detail;
+using autograd::needs_grad;
+using autograd::record;
+
+Tensor sigmoid(const Tensor& x) {
+  Tensor y = map_unary(x, "sigmoid", [](auto v) { return 1 / (1 + std::exp(-v)); });
+  if (needs_grad(x))
+    record(y, "sigmoid", {&x}, [y = y.detach()](const Tensor& gy, Grads& g) {
+      g[0] = map_same(gy, y, [](auto gv, auto yv) { return gv * yv * (1 - yv); });
+    });
+  return y;
+}
+
+Tensor tanh(const Tensor& x) {
+  Tensor y = map_unary(x, "tanh", [](auto v) { return std::tanh(v); });
+  if (needs_grad(x))
+    record(y, "tanh", {&x}, [y = y.detach()](const Tensor& gy, Grads& g) {
+      g[0] = map_same(gy, y, [](auto gv, auto yv) { return gv * (1 - yv * yv); });
+    });
+  return y;
+}
+
+Tensor relu(const Tensor& x) {
+  Tensor y = map_unary(x, "relu", [](auto v) { return v > 0 ? v : decltype(v)(0); });
+  if (needs_grad(x))
+    record(y, "relu", {&x}, [y = y.detach()](const Tensor& gy, Grads& g) {
+      g[0] = map_same(gy, y, [](auto gv, auto yv) { return yv > 0 ? gv : decltype(gv)(0); });
+    });
+  return y;
+}
+
+Tensor leaky_relu(const Tensor& x, double slope) {
+  Tensor y = map_unary(x, "leaky_relu", [slope](auto v) { return v > 0 ? v : decltype(v)(slope) * v; });
+  if (needs_grad(x))
+    record(y, "leaky_relu", {&x}, [x = x.detach(), slope](const Tensor& gy, Grads& g) {
+      g[0] = map_same(gy, x, [slope](auto gv, auto v) { return v > 0 ? gv : decltype(v)(slope) * gv; });
+    });
+  return y;
+}
+
+Tensor threshold(const Tensor& x, double at) {
+  Tensor y = map_unary(x, "threshold", [at](auto v) { return decltype(v)(v >= decltype(v)(at) ? 1 : 0); });
+  if (needs_grad(x))
+    record(y, "threshold", {&x}, [](const Tensor&, Grads&) {
+      detail::throw_error("threshold: the step function has no gradient (it is 0 almost everywhere); "
+                          "train with sigmoid or another differentiable activation instead");
+    });
+  return y;
+}
+
+Tensor softmax(const Tensor& x, int axis) {
+  const auto lanes = kernels::axis_lanes(x.shape(), axis, "softmax");
+  Tensor y(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), "softmax", [&]<class T>() { kernels::softmax_forward(x.data<T>(), y.data<T>(), lanes, false); });
+  if (needs_grad(x))
+    record(y, "softmax", {&x}, [y = y.detach(), lanes](const Tensor& gy, Grads& g) {
+      // dx = y * (gy - sum(gy * y)) along the axis
+      g[0] = Tensor(y.shape(), y.dtype());
+      dispatch_floating(y.dtype(), "softmax", [&]<class T>() {
+        kernels::softmax_backward(gy.data<T>(), y.data<T>(), g[0].data<T>(), lanes, false);
+      });
+    });
+  return y;
+}
+
+Tensor log_softmax(const Tensor& x, int axis) {
+  const auto lanes = kernels::axis_lanes(x.shape(), axis, "log_softmax");
+  Tensor y(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), "log_softmax", [&]<class T>() { kernels::softmax_forward(x.data<T>(), y.data<T>(), lanes, true); });
+  if (needs_grad(x))
+    record(y, "log_softmax", {&x}, [y = y.detach(), lanes](const Tensor& gy, Grads& g) {
+      // dx = gy - softmax * sum(gy) along the axis
+      g[0] = Tensor(y.shape(), y.dtype());
+      dispatch_floating(y.dtype(), "log_softmax", [&]<class T>() {
+        kernels::softmax_backward(gy.data<T>(), y.data<T>(), g[0].data<T>(), lanes, true);
+      });
+    });
+  return y;
+}
+
+}  // namespace soma

@@ -1,0 +1,80 @@
+// Private helpers that make an elementwise op a few lines: forward maps over the input(s),
+// backward maps over the output gradient and what the op saved.
+#pragma once
+
+#include "kernels/broadcast.h"
+#include "kernels/parallel.h"
+#include "soma/autograd/function.h"
+#include "soma/core/factory.h"
+
+namespace soma::ops_detail {
+
+using autograd::Grads;
+
+/// y[i] = f(x[i]) for a floating x.
+template <class F>
+Tensor map_unary(const Tensor& x, const char* op, F f) {
+  Tensor y(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), op, [&]<class T>() {
+    const T* px = x.data<T>();
+    T* py = y.data<T>();
+    kernels::parallel_for(x.numel(), kernels::kParallelGrain, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t i = b; i < e; ++i) py[i] = f(px[i]);
+    });
+  });
+  return y;
+}
+
+/// out[i] = f(a[i], b[i]) for tensors of one shape (gradient formulas: f(gy, saved)).
+template <class F>
+Tensor map_same(const Tensor& a, const Tensor& b, F f) {
+  Tensor out(a.shape(), a.dtype());
+  dispatch_floating(a.dtype(), "backward", [&]<class T>() {
+    const T *pa = a.data<T>(), *pb = b.data<T>();
+    T* po = out.data<T>();
+    kernels::parallel_for(a.numel(), kernels::kParallelGrain, [&](std::int64_t s, std::int64_t e) {
+      for (std::int64_t i = s; i < e; ++i) po[i] = f(pa[i], pb[i]);
+    });
+  });
+  return out;
+}
+
+/// out[i] = f(a[i], b[i], c[i]) for tensors of one shape.
+template <class F>
+Tensor map_same(const Tensor& a, const Tensor& b, const Tensor& c, F f) {
+  Tensor out(a.shape(), a.dtype());
+  dispatch_floating(a.dtype(), "backward", [&]<class T>() {
+    const T *pa = a.data<T>(), *pb = b.data<T>(), *pc = c.data<T>();
+    T* po = out.data<T>();
+    kernels::parallel_for(a.numel(), kernels::kParallelGrain, [&](std::int64_t s, std::int64_t e) {
+      for (std::int64_t i = s; i < e; ++i) po[i] = f(pa[i], pb[i], pc[i]);
+    });
+  });
+  return out;
+}
+
+/// Checks that a and b can meet in a binary op: same floating dtype.
+void check_binary(const Tensor& a, const Tensor& b, const char* op);
+
+/// out = f(a, b) elementwise with NumPy broadcasting; throws naming `op` and both shapes.
+template <class F>
+Tensor map_binary(const Tensor& a, const Tensor& b, const char* op, F f) {
+  check_binary(a, b, op);
+  if (a.shape() == b.shape()) return map_same(a, b, f);
+  const Shape shape = kernels::broadcast_shape(a.shape(), b.shape(), op);
+  const auto plan = kernels::plan_broadcast(shape, a.shape(), b.shape());
+  Tensor out(shape, a.dtype());
+  dispatch_floating(a.dtype(), op, [&]<class T>() {
+    const T *pa = a.data<T>(), *pb = b.data<T>();
+    T* po = out.data<T>();
+    kernels::for_each_broadcast(plan, [&](std::int64_t o, std::int64_t ia, std::int64_t ib) {
+      po[o] = f(pa[ia], pb[ib]);
+    });
+  });
+  return out;
+}
+
+/// The gradient `g` of a broadcast result summed back to an input's `shape`.
+Tensor reduce_to(const Tensor& g, const Shape& shape);
+
+}  // namespace soma::ops_detail
