@@ -18,5 +18,6 @@
 #include "soma/ops/loss.h"
 #include "soma/ops/math.h"
 #include "soma/ops/reduction.h"
+#include "soma/ops/view.h"
 #include "soma/optim/optimizer.h"
 #include "soma/optim/sgd.h"

@@ -3,7 +3,9 @@
 // returns large freed blocks to the kernel, so without a cache every training step would
 // fault its activations in anew. Classes: multiples of 64 B up to 4 KiB, then four per
 // power of two (at most 25% slack).
+#include <atomic>
 #include <bit>
+#include <cstring>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -74,10 +76,16 @@ BlockCache& cache() {
   return *c;
 }
 
+std::atomic<bool> poison_new_storage{false};
+
 }  // namespace
+
+void detail::set_poison_new_storage(bool on) { poison_new_storage = on; }
 
 Storage::Storage(std::size_t bytes) : bytes_(class_size(bytes == 0 ? 1 : bytes)) {
   data_ = cache().take(bytes_);
+  if (poison_new_storage.load(std::memory_order_relaxed)) [[unlikely]]
+    std::memset(data_, 0xFF, bytes_);  // all-ones bytes are NaN in float32 and float64
 }
 
 Storage::~Storage() { cache().give(data_, bytes_); }

@@ -30,6 +30,12 @@ class Storage : public RefCounted {
 
 /// What a Tensor handle points to. `grad_node` is an autograd::Node (opaque to core):
 /// null for a tensor outside any graph.
+namespace detail {
+/// Test aid: when on, new storage is filled with NaN bytes so that a kernel that forgets to
+/// write an element is caught by a finiteness check. Off by default.
+void set_poison_new_storage(bool on);
+}  // namespace detail
+
 struct TensorImpl : RefCounted {
   Ref<Storage> storage;
   std::int64_t offset = 0;  // in elements
