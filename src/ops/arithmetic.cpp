@@ -2,6 +2,8 @@
 // Broadcast inputs get their gradient summed back to their own shape (reduce_to).
 #include "soma/ops/arithmetic.h"
 
+#include <cmath>
+
 #include "ops/elementwise.h"
 
 namespace soma {
@@ -68,12 +70,13 @@ Tensor select_binary(const Tensor& a, const Tensor& b, const char* op, Pick pick
 }
 }  // namespace
 
+// NOTE: a NaN on either side wins, as in PyTorch (x >= z alone would drop a NaN in `a`).
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  return select_binary(a, b, "maximum", [](auto x, auto z) { return x >= z; });
+  return select_binary(a, b, "maximum", [](auto x, auto z) { return x >= z || std::isnan(x); });
 }
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  return select_binary(a, b, "minimum", [](auto x, auto z) { return x <= z; });
+  return select_binary(a, b, "minimum", [](auto x, auto z) { return x <= z || std::isnan(x); });
 }
 
 Tensor neg(const Tensor& x) {

@@ -11,7 +11,8 @@ Tensor sum(const Tensor& x);
 Tensor sum(const Tensor& x, int axis, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, int axis, bool keepdim = false);
-/// Largest element; the gradient goes to the first maximal element.
+/// Largest element; the gradient goes to the first maximal element. A NaN counts as the
+/// largest (and smallest) element, so max, min and argmax propagate it, as in PyTorch.
 Tensor max(const Tensor& x);
 Tensor max(const Tensor& x, int axis, bool keepdim = false);
 Tensor min(const Tensor& x);
