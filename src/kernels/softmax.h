@@ -12,6 +12,7 @@ namespace soma::kernels {
 /// y = softmax(x) or log_softmax(x) over each lane.
 template <class T>
 void softmax_forward(const T* x, T* y, Lanes l, bool log) {
+  if (l.n == 0) return;  // an empty axis has nothing to normalize
   for (std::int64_t o = 0; o < l.outer; ++o)
     for (std::int64_t i = 0; i < l.inner; ++i) {
       const T* xl = x + o * l.n * l.inner + i;
