@@ -50,7 +50,7 @@ void accumulate(Tensor& sum, Tensor&& g) {
     sum = unshared(g) ? std::move(g) : g.copy();
     return;
   }
-  SOMA_CHECK(sum.numel() == g.numel(), "autograd: gradient of shape ", g.shape(),
+  SOMA_CHECK(sum.shape() == g.shape(), "autograd: gradient of shape ", g.shape(),
              " does not match the accumulated gradient of shape ", sum.shape());
   if (!unshared(sum)) sum = sum.copy();
   dispatch_floating(sum.dtype(), "autograd", [&]<class T>() {
@@ -113,7 +113,12 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       node->backward(grad_output, grads);
       grad_output = Tensor();  // so a gradient passed straight through can be stolen
       for (std::size_t i = 0; i < slots.size(); ++i)
-        if (node->next[i] && slots[i].defined()) accumulate(node->next[i]->pending, std::move(slots[i]));
+        if (node->next[i] && slots[i].defined()) {
+          Tensor& pending = node->next[i]->pending;
+          SOMA_CHECK(slots[i].shape() == node->next[i]->output_shape, node->name(), " backward: the gradient of input ",
+                     i, " has shape ", slots[i].shape(), " but the input has shape ", node->next[i]->output_shape);
+          accumulate(pending, std::move(slots[i]));
+        }
     }
     if (!retain_graph && !dynamic_cast<AccumulateGrad*>(node.get())) {
       node->release_saved();

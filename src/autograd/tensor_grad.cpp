@@ -32,7 +32,9 @@ Tensor& Tensor::set_requires_grad(bool on) {
   } else if (!impl_->grad_node) {
     SOMA_CHECK(is_floating(dtype()), "set_requires_grad: only float32/float64 tensors can require grad, got ",
                name_of(dtype()));
-    impl_->grad_node = Ref<RefCounted>(new AccumulateGrad);
+    auto* node = new AccumulateGrad;
+    node->output_shape = shape();
+    impl_->grad_node = Ref<RefCounted>(node);
   }
   return *this;
 }

@@ -40,6 +40,7 @@ class Node : public RefCounted {
   virtual void release_saved() {}
 
   std::vector<Ref<Node>> next;  ///< the node of each input; null where no gradient flows
+  Shape output_shape;           ///< shape of the tensor this node produced; its gradient must match
 
   // Engine bookkeeping during one backward pass.
   Tensor pending;           ///< sum of the gradients received so far
