@@ -104,6 +104,33 @@ Tensor extreme_lanes(const Tensor& x, Lanes l, const Shape& out_shape, int sign,
   return y;
 }
 
+// max (sign +1) or min (sign -1) of all elements. NOTE: as in PyTorch, the gradient is split
+// evenly between tied elements here, while along an axis it goes to the one index chosen.
+Tensor extreme_all(const Tensor& x, int sign, const char* op) {
+  SOMA_CHECK(x.numel() > 0, op, ": cannot reduce an empty tensor of shape ", x.shape());
+  Tensor y(Shape{}, x.dtype());
+  std::vector<std::int64_t> ties;
+  dispatch_floating(x.dtype(), op, [&]<class T>() {
+    const T* px = x.data<T>();
+    const auto better = [sign](T a, T b) { return beats(a, b, sign); };
+    const std::int64_t best = best_in_lanes(px, all_lanes(x), better)[0];
+    *y.data<T>() = px[best];
+    for (std::int64_t k = 0; k < x.numel(); ++k)
+      if (px[k] == px[best]) ties.push_back(k);
+    if (ties.empty()) ties.push_back(best);  // a NaN maximum equals nothing, itself included
+  });
+  if (needs_grad(x))
+    record(y, op, {&x}, [shape = x.shape(), ties = std::move(ties)](const Tensor& gy, Grads& g) {
+      g[0] = zeros(shape, gy.dtype());
+      dispatch_floating(gy.dtype(), "max", [&]<class T>() {
+        const T share = *gy.data<T>() / T(ties.size());
+        T* px = g[0].data<T>();
+        for (std::int64_t k : ties) px[k] = share;
+      });
+    });
+  return y;
+}
+
 }  // namespace
 
 Tensor sum(const Tensor& x) { return sum_lanes(x, all_lanes(x), Shape{}, 1, "sum"); }
@@ -124,8 +151,8 @@ Tensor mean(const Tensor& x, int axis, bool keepdim) {
   return sum_lanes(x, l, reduced_shape(x.shape(), x.shape().axis(axis), keepdim), 1.0 / double(l.n), "mean");
 }
 
-Tensor max(const Tensor& x) { return extreme_lanes(x, all_lanes(x), Shape{}, +1, "max"); }
-Tensor min(const Tensor& x) { return extreme_lanes(x, all_lanes(x), Shape{}, -1, "min"); }
+Tensor max(const Tensor& x) { return extreme_all(x, +1, "max"); }
+Tensor min(const Tensor& x) { return extreme_all(x, -1, "min"); }
 
 Tensor max(const Tensor& x, int axis, bool keepdim) {
   const auto l = kernels::axis_lanes(x.shape(), axis, "max");

@@ -172,18 +172,18 @@ TEST(OpsArithmetic, BroadcastGradientsSumBackToEachInputShape) {
   EXPECT_TRUE(values_near(m.grad(), {2, 3}, DType::f64, std::vector<double>(6, 2.0)));
 }
 
-TEST(OpsArithmetic, MaximumAndMinimumSendTheWholeGradientToTheFirstInputAtTies) {
+TEST(OpsArithmetic, MaximumAndMinimumSplitTheGradientInHalvesAtTies) {
   Tensor a = tensor({1, 2, 3}, DType::f64).set_requires_grad();
   Tensor b = tensor({1, 0, 5}, DType::f64).set_requires_grad();
   sum(maximum(a, b)).backward();
-  EXPECT_TRUE(values_near(a.grad(), {3}, DType::f64, {1, 1, 0}));
-  EXPECT_TRUE(values_near(b.grad(), {3}, DType::f64, {0, 0, 1}));
+  EXPECT_TRUE(values_near(a.grad(), {3}, DType::f64, {0.5, 1, 0}));
+  EXPECT_TRUE(values_near(b.grad(), {3}, DType::f64, {0.5, 0, 1}));
 
   a.zero_grad();
   b.zero_grad();
   sum(minimum(a, b)).backward();
-  EXPECT_TRUE(values_near(a.grad(), {3}, DType::f64, {1, 0, 1}));
-  EXPECT_TRUE(values_near(b.grad(), {3}, DType::f64, {0, 1, 0}));
+  EXPECT_TRUE(values_near(a.grad(), {3}, DType::f64, {0.5, 0, 1}));
+  EXPECT_TRUE(values_near(b.grad(), {3}, DType::f64, {0.5, 1, 0}));
 }
 
 // Input pairs for the broadcasting gradchecks: same shape, [3,4]+[4] both ways, [3,1]+[1,4],
