@@ -7,6 +7,8 @@
 #include "soma/core/generator.h"
 #include "soma/core/tensor.h"
 #include "soma/core/threads.h"
+#include "soma/data/dataloader.h"
+#include "soma/data/dataset.h"
 #include "soma/nn/activation.h"
 #include "soma/nn/dense.h"
 #include "soma/nn/init.h"
