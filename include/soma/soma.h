@@ -7,6 +7,7 @@
 #include "soma/core/generator.h"
 #include "soma/core/tensor.h"
 #include "soma/core/threads.h"
+#include "soma/io/plot.h"
 #include "soma/nn/activation.h"
 #include "soma/nn/dense.h"
 #include "soma/nn/init.h"
