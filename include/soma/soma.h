@@ -9,6 +9,7 @@
 #include "soma/core/threads.h"
 #include "soma/data/dataloader.h"
 #include "soma/data/dataset.h"
+#include "soma/io/plot.h"
 #include "soma/nn/activation.h"
 #include "soma/nn/dense.h"
 #include "soma/nn/init.h"
