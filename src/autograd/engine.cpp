@@ -102,28 +102,42 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
 
   NoGradGuard no_grad;  // backward formulas may use ops; they are not recorded
   const auto order = topological_order(root_node);
-  accumulate(root_node->pending, std::move(seed));
   std::vector<Tensor> slots;
-  for (const auto& node : order) {
-    Tensor grad_output = std::move(node->pending);
-    node->pending = Tensor();
-    if (grad_output.defined()) {
-      slots.assign(node->next.size(), Tensor());
-      Grads grads(slots.data(), node->next.data(), slots.size());
-      node->backward(grad_output, grads);
-      grad_output = Tensor();  // so a gradient passed straight through can be stolen
-      for (std::size_t i = 0; i < slots.size(); ++i)
-        if (node->next[i] && slots[i].defined()) {
-          Tensor& pending = node->next[i]->pending;
-          SOMA_CHECK(slots[i].shape() == node->next[i]->output_shape, node->name(), " backward: the gradient of input ",
-                     i, " has shape ", slots[i].shape(), " but the input has shape ", node->next[i]->output_shape);
-          accumulate(pending, std::move(slots[i]));
+  try {
+    accumulate(root_node->pending, std::move(seed));
+    for (const auto& node : order) {
+      Tensor grad_output = std::move(node->pending);
+      node->pending = Tensor();
+      const bool leaf = node->next.empty();
+      if (leaf && grad_output.defined()) {  // AccumulateGrad: hand over the buffer, no copy
+        if (auto* acc = dynamic_cast<AccumulateGrad*>(node.get())) {
+          accumulate(acc->grad, std::move(grad_output));
+          grad_output = Tensor();
         }
+      }
+      if (grad_output.defined()) {
+        slots.assign(node->next.size(), Tensor());
+        Grads grads(slots.data(), node->next.data(), slots.size());
+        node->backward(grad_output, grads);
+        grad_output = Tensor();  // so a gradient passed straight through can be stolen
+        for (std::size_t i = 0; i < slots.size(); ++i) {
+          Node* input = node->next[i].get();
+          if (!input || !slots[i].defined()) continue;
+          SOMA_CHECK(slots[i].shape() == input->output_shape, node->name(), " backward: the gradient of input ", i,
+                     " has shape ", slots[i].shape(), " but the input has shape ", input->output_shape);
+          accumulate(input->pending, std::move(slots[i]));
+        }
+      }
+      if (!retain_graph && !leaf) {
+        node->release_saved();
+        node->next.clear();
+      }
     }
-    if (!retain_graph && !dynamic_cast<AccumulateGrad*>(node.get())) {
-      node->release_saved();
-      node->next.clear();
-    }
+  } catch (...) {
+    // Gradients already sent further down must not linger in the nodes: a later backward
+    // through the same leaves would add them to its own.
+    for (const auto& node : order) node->pending = Tensor();
+    throw;
   }
 }
 

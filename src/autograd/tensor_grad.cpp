@@ -47,8 +47,8 @@ Tensor Tensor::grad() const {
 void Tensor::set_grad(const Tensor& grad) {
   auto* leaf = leaf_node(*this);
   SOMA_CHECK(leaf, "set_grad: the tensor is not a leaf that requires grad");
-  SOMA_CHECK(!grad.defined() || grad.shape() == shape(), "set_grad: gradient of shape ", grad.shape(),
-             " for a tensor of shape ", shape());
+  SOMA_CHECK(!grad.defined() || (grad.shape() == shape() && grad.dtype() == dtype()), "set_grad: gradient of shape ",
+             grad.shape(), " (", name_of(grad.dtype()), ") for a tensor of shape ", shape(), " (", name_of(dtype()), ")");
   leaf->grad = grad;
 }
 
