@@ -1,6 +1,8 @@
 // Module: registration, recursive traversal and the train/eval flag.
 #include "soma/nn/module.h"
 
+#include <algorithm>
+
 namespace soma::nn {
 
 Tensor Module::register_parameter(std::string name, Tensor t) {
@@ -26,8 +28,16 @@ void Module::collect(const std::string& prefix, bool buffers, std::vector<std::p
 }
 
 std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
-  std::vector<std::pair<std::string, Tensor>> out;
-  collect("", false, out);
+  std::vector<std::pair<std::string, Tensor>> all, out;
+  collect("", false, all);
+  // A layer used twice (weight sharing) lists its tensors once, under the first name, as in
+  // PyTorch: an optimizer must update each tensor once per step.
+  std::vector<const TensorImpl*> seen;
+  for (auto& entry : all) {
+    if (std::find(seen.begin(), seen.end(), entry.second.impl()) != seen.end()) continue;
+    seen.push_back(entry.second.impl());
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 

@@ -118,3 +118,18 @@ TEST(NnModule, NullChildIsRejected) {
 
 }  // namespace
 }  // namespace soma::nn
+
+namespace soma::nn {
+TEST(NnModuleSharing, ASharedLayerListsItsParametersOnce) {
+  auto shared = std::make_shared<soma::nn::Dense>(3, 3);
+  soma::nn::Sequential net;
+  net.push_back(shared);
+  net.push_back(soma::nn::ReLU());
+  net.push_back(shared);
+  const auto named = net.named_parameters();
+  ASSERT_EQ(named.size(), 2u);
+  EXPECT_EQ(named[0].first, "layers.0.weight");
+  EXPECT_EQ(named[1].first, "layers.0.bias");
+  EXPECT_EQ(net.parameter_count(), 12);
+}
+}  // namespace soma::nn
