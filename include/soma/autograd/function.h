@@ -30,7 +30,7 @@ void record(Tensor& output, const char* name, std::span<const Tensor* const> inp
   auto* node = new FunctionNode<F>(name, std::move(backward));
   node->next.reserve(inputs.size());
   for (const Tensor* input : inputs) node->next.emplace_back(node_of(*input));
-  output.impl()->grad_node = Ref<RefCounted>(node);
+  output.impl()->grad_node = Ref<RefCounted>::adopt_new(node);
 }
 
 template <class F>
