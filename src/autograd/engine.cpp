@@ -1,6 +1,7 @@
 // The backward engine: an iterative depth-first walk orders the graph (reverse post-order is
 // a topological order), then each node, in that order, turns its summed output gradient into
 // its inputs' gradients. Iterative throughout, so a 100,000-op chain needs no deep stack.
+#include <algorithm>
 #include <atomic>
 #include <vector>
 
@@ -17,12 +18,17 @@ std::uint64_t next_pass_id() {
   return ++id;
 }
 
-// Nodes reachable from root, each after all nodes that feed gradient into it.
-std::vector<Ref<Node>> topological_order(Node* root) {
+// Nodes reachable from root, each after all nodes that feed gradient into it, appended to
+// `order` (plain pointers: the graph keeps them alive, see run_backward).
+void topological_order(Node* root, std::vector<Node*>& order) {
   const std::uint64_t pass = next_pass_id();
-  std::vector<Ref<Node>> post_order;
-  std::vector<std::pair<Node*, std::size_t>> stack{{root, 0}};
+  // The walk's stack is pure scratch: kept per thread so a backward pass allocates nothing
+  // for it once the first pass has sized it.
+  static thread_local std::vector<std::pair<Node*, std::size_t>> stack;
+  stack.clear();
+  stack.emplace_back(root, 0);
   root->visit = pass;
+  const std::size_t first = order.size();
   while (!stack.empty()) {
     auto& [node, child] = stack.back();
     if (child < node->next.size()) {
@@ -32,11 +38,11 @@ std::vector<Ref<Node>> topological_order(Node* root) {
         stack.emplace_back(next, 0);
       }
     } else {
-      post_order.emplace_back(node);
+      order.push_back(node);
       stack.pop_back();
     }
   }
-  return {post_order.rbegin(), post_order.rend()};
+  std::reverse(order.begin() + first, order.end());  // post-order reversed
 }
 
 bool unshared(const Tensor& t) {
@@ -101,19 +107,24 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   }
 
   NoGradGuard no_grad;  // backward formulas may use ops; they are not recorded
-  const auto order = topological_order(root_node);
-  std::vector<Tensor> slots;
+  // The pass's two buffers come from a per-thread spare, so that a steady training loop
+  // allocates nothing here; a nested pass (none today) would find it taken and allocate.
+  static thread_local std::vector<Node*> spare_order;
+  static thread_local std::vector<Tensor> spare_slots;
+  std::vector<Node*> order = std::move(spare_order);
+  std::vector<Tensor> slots = std::move(spare_slots);
+  order.clear();
+  topological_order(root_node, order);
   try {
     accumulate(root_node->pending, std::move(seed));
-    for (const auto& node : order) {
+    for (Node* node : order) {
       Tensor grad_output = std::move(node->pending);
       node->pending = Tensor();
-      const bool leaf = node->next.empty();
-      if (leaf && grad_output.defined()) {  // AccumulateGrad: hand over the buffer, no copy
-        if (auto* acc = dynamic_cast<AccumulateGrad*>(node.get())) {
-          accumulate(acc->grad, std::move(grad_output));
-          grad_output = Tensor();
-        }
+      if (node->is_leaf()) {
+        // Moved, not passed by reference as backward() would: a gradient no one else holds
+        // becomes the leaf's .grad without a copy.
+        if (grad_output.defined()) accumulate(static_cast<AccumulateGrad&>(*node).grad, std::move(grad_output));
+        continue;
       }
       if (grad_output.defined()) {
         slots.assign(node->next.size(), Tensor());
@@ -128,17 +139,26 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
           accumulate(input->pending, std::move(slots[i]));
         }
       }
-      if (!retain_graph && !leaf) {
-        node->release_saved();
-        node->next.clear();
-      }
+      if (!retain_graph) node->release_saved();
     }
   } catch (...) {
     // Gradients already sent further down must not linger in the nodes: a later backward
     // through the same leaves would add them to its own.
-    for (const auto& node : order) node->pending = Tensor();
+    for (Node* node : order) node->pending = Tensor();
+    slots.clear();
+    spare_order = std::move(order);
+    spare_slots = std::move(slots);
     throw;
   }
+  // Free the graph. `order` holds plain pointers, so nothing may be freed while the loop
+  // above runs; here, going from the leaves towards the root, cutting a node's edges can
+  // only free nodes already behind us, while its own consumers (ahead) keep it alive.
+  if (!retain_graph)
+    for (auto it = order.rbegin(); it != order.rend(); ++it)
+      if (!(*it)->is_leaf()) (*it)->next.clear();
+  slots.clear();
+  spare_order = std::move(order);
+  spare_slots = std::move(slots);
 }
 
 }  // namespace soma::autograd

@@ -8,7 +8,10 @@ using autograd::AccumulateGrad;
 using autograd::node_of;
 
 namespace {
-AccumulateGrad* leaf_node(const Tensor& t) { return dynamic_cast<AccumulateGrad*>(node_of(t)); }
+AccumulateGrad* leaf_node(const Tensor& t) {
+  auto* node = node_of(t);
+  return node && node->is_leaf() ? static_cast<AccumulateGrad*>(node) : nullptr;
+}
 }  // namespace
 
 namespace autograd {

@@ -28,12 +28,6 @@ int Shape::axis(int i) const {
   return a;
 }
 
-std::int64_t Shape::numel() const {
-  std::int64_t n = 1;
-  for (int i = 0; i < n_; ++i) n *= d_[i];
-  return n;
-}
-
 bool Shape::operator==(const Shape& other) const {
   if (n_ != other.n_) return false;
   for (int i = 0; i < n_; ++i)

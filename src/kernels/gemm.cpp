@@ -9,20 +9,50 @@
 namespace soma::kernels {
 namespace {
 
-// Below this many multiply-adds a library call costs more than the arithmetic.
-constexpr std::int64_t kTinyGemm = 4096;
+// Below this many multiply-adds a library call costs more than the arithmetic. Measured
+// (docs/performance.md): dnnl_sgemm costs 130-230 ns even for 4x5x2, while the plain loop
+// (scalar at -O2) runs ~0.7 ns per multiply-add, so the two meet near 256; at the old
+// threshold of 4096 a 16x16x16 product took 3-4 us in the loop against 0.3-0.5 us in oneDNN.
+constexpr std::int64_t kTinyGemm = 256;
+
+// The transposes are template parameters (as runtime flags they left a select in the
+// innermost loop), and the loop order keeps the innermost loop on contiguous memory where
+// the layout allows: a dot product along k when B is transposed (linear's forward), a row
+// update along j otherwise. The XOR step's five products are all of this size.
+template <bool TA, bool TB, class T>
+void tiny_gemm(std::int64_t M, std::int64_t N, std::int64_t K, T alpha, const T* A, std::int64_t lda, const T* B,
+               std::int64_t ldb, T beta, T* C, std::int64_t ldc) {
+  auto a = [&](std::int64_t i, std::int64_t k) { return TA ? A[k * lda + i] : A[i * lda + k]; };
+  for (std::int64_t i = 0; i < M; ++i) {
+    T* c = C + i * ldc;
+    if constexpr (TB) {  // C[i, j] = alpha <A[i, :], B[j, :]> + beta C[i, j]
+      for (std::int64_t j = 0; j < N; ++j) {
+        const T* b = B + j * ldb;
+        T acc = 0;
+        for (std::int64_t k = 0; k < K; ++k) acc += a(i, k) * b[k];
+        c[j] = alpha * acc + (beta == T(0) ? T(0) : beta * c[j]);
+      }
+    } else {  // C[i, :] = beta C[i, :] + sum over k of alpha A[i, k] B[k, :]
+      for (std::int64_t j = 0; j < N; ++j) c[j] = beta == T(0) ? T(0) : beta * c[j];
+      for (std::int64_t k = 0; k < K; ++k) {
+        const T s = alpha * a(i, k);
+        const T* b = B + k * ldb;
+        for (std::int64_t j = 0; j < N; ++j) c[j] += s * b[j];
+      }
+    }
+  }
+}
 
 template <class T>
 void tiny_gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, T alpha, const T* A,
                std::int64_t lda, const T* B, std::int64_t ldb, T beta, T* C, std::int64_t ldc) {
-  for (std::int64_t i = 0; i < M; ++i)
-    for (std::int64_t j = 0; j < N; ++j) {
-      T acc = 0;
-      for (std::int64_t k = 0; k < K; ++k)
-        acc += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
-      T& c = C[i * ldc + j];
-      c = alpha * acc + (beta == T(0) ? T(0) : beta * c);
-    }
+  if (ta) {
+    if (tb) tiny_gemm<true, true>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    else tiny_gemm<true, false>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  } else {
+    if (tb) tiny_gemm<false, true>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    else tiny_gemm<false, false>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ void record(Tensor& output, const char* name, std::span<const Tensor* const> inp
   node->output_shape = output.shape();
   node->next.reserve(inputs.size());
   for (const Tensor* input : inputs) node->next.emplace_back(node_of(*input));
-  output.impl()->grad_node = Ref<RefCounted>(node);
+  output.impl()->grad_node = Ref<RefCounted>::adopt_new(node);
 }
 
 template <class F>

@@ -26,7 +26,11 @@ class Shape {
   std::int64_t size(int i) const { return d_[axis(i)]; }
   /// Normalizes a possibly negative axis to [0, dim()); throws soma::Error when out of range.
   int axis(int i) const;
-  std::int64_t numel() const;
+  std::int64_t numel() const {  // inline: every tensor creation and elementwise op asks
+    std::int64_t n = 1;
+    for (int i = 0; i < n_; ++i) n *= d_[i];
+    return n;
+  }
   const std::int64_t* begin() const { return d_.data(); }
   const std::int64_t* end() const { return d_.data() + n_; }
   void push_back(std::int64_t size);

@@ -1,0 +1,130 @@
+#!/usr/bin/python3
+"""The workloads of shared/BENCHMARKS.md in PyTorch, for comparison with soma-bench.
+
+Same models, hyperparameters, data shapes and timing rule (one warm-up, median of 5
+repetitions) as bench/workloads_*.cpp, and the same one-line JSON output:
+    /usr/bin/python3 bench/torch_ref.py B1 --threads 2
+Run with Debian's python3-torch (/usr/bin/python3), in the environment as given.
+"""
+import argparse
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+REPETITIONS = 5  # after one warm-up, as in bench/bench.h
+SEED = 0
+
+
+def median_of_repetitions(repetition):
+    repetition()
+    return statistics.median(repetition() for _ in range(REPETITIONS))
+
+
+def seconds_per_call(f, calls):
+    start = time.perf_counter()
+    for _ in range(calls):
+        f()
+    return (time.perf_counter() - start) / calls
+
+
+def calls_lasting(f, seconds):
+    calls = 1
+    while True:
+        per_call = seconds_per_call(f, calls)
+        if per_call * calls >= seconds / 4:
+            return max(1, int(seconds / per_call))
+        calls *= 4
+
+
+def run_xor(args):
+    """B1: Dense 2-5-1, sigmoid both layers, MSE, SGD lr 0.5, full batch of 4."""
+    iterations, target_loss = 10000, 0.01
+    x = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = torch.tensor([[0.0], [1.0], [1.0], [0.0]])
+    final_loss = [0.0]
+
+    def train():
+        torch.manual_seed(SEED)
+        net = torch.nn.Sequential(torch.nn.Linear(2, 5), torch.nn.Sigmoid(),
+                                  torch.nn.Linear(5, 1), torch.nn.Sigmoid())
+        opt = torch.optim.SGD(net.parameters(), lr=0.5)
+        loss_fn = torch.nn.MSELoss()
+        start = time.perf_counter()
+        for _ in range(iterations):
+            loss = loss_fn(net(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        seconds = time.perf_counter() - start
+        final_loss[0] = loss.item()
+        return iterations / seconds
+
+    result = {"metric": "iterations_per_s", "value": median_of_repetitions(train),
+              "final_loss": final_loss[0]}
+    if not final_loss[0] < target_loss:
+        result["error"] = (f"did not converge: loss {final_loss[0]:.4g} after {iterations} "
+                           f"iterations (needs < {target_loss})")
+    return result
+
+
+def run_infer1(args):
+    """B9: B2's MLP 784-256-128-10 (ReLU), forward only, batch 1, no grad."""
+    torch.manual_seed(SEED)
+    net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
+                              torch.nn.Linear(256, 128), torch.nn.ReLU(),
+                              torch.nn.Linear(128, 10)).eval()
+    x = torch.rand(1, 784)
+    with torch.no_grad():
+        def forward():
+            net(x)
+        calls = calls_lasting(forward, 0.2)
+        us = median_of_repetitions(lambda: seconds_per_call(forward, calls) * 1e6)
+    return {"metric": "latency_us", "value": us}
+
+
+def run_gemm(args):
+    """B10: C = A x B, fp32, square n, with torch.mm."""
+    n = args.size or 1024
+    torch.manual_seed(SEED)
+    a = torch.rand(n, n) * 2 - 1
+    b = torch.rand(n, n) * 2 - 1
+
+    def product():
+        torch.mm(a, b)
+
+    calls = calls_lasting(product, 0.3)
+    seconds = median_of_repetitions(lambda: seconds_per_call(product, calls))
+    return {"metric": "gflops", "value": 2.0 * n ** 3 / seconds * 1e-9, "size": n}
+
+
+WORKLOADS = {"B1": ("xor", run_xor), "B9": ("infer1", run_infer1), "B10": ("gemm", run_gemm)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workload", help="id or name: " + ", ".join(
+        f"{k} ({name})" for k, (name, _) in WORKLOADS.items()))
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--size", type=int, default=0, help="B10: the matrix side (default 1024)")
+    args = parser.parse_args()
+    key = next((k for k, (name, _) in WORKLOADS.items()
+                if args.workload.lower() in (k.lower(), name)), None)
+    if key is None:
+        sys.exit(f"torch_ref.py: unknown workload '{args.workload}'; known: "
+                 + ", ".join(f"{k} ({name})" for k, (name, _) in WORKLOADS.items()))
+    if args.threads < 1:
+        sys.exit("torch_ref.py: --threads expects a positive integer")
+    torch.set_num_threads(args.threads)
+    result = WORKLOADS[key][1](args)
+    line = {"workload": key, "metric": result.pop("metric"), "value": round(result.pop("value"), 4),
+            "threads": args.threads, **result}
+    print(json.dumps(line, separators=(",", ":")))
+    if "error" in line:
+        sys.exit(f"torch_ref.py: {key}: {line['error']}")
+
+
+if __name__ == "__main__":
+    main()
