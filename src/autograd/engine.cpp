@@ -56,7 +56,7 @@ void accumulate(Tensor& sum, Tensor&& g) {
     sum = unshared(g) ? std::move(g) : g.copy();
     return;
   }
-  SOMA_CHECK(sum.numel() == g.numel(), "autograd: gradient of shape ", g.shape(),
+  SOMA_CHECK(sum.shape() == g.shape(), "autograd: gradient of shape ", g.shape(),
              " does not match the accumulated gradient of shape ", sum.shape());
   if (!unshared(sum)) sum = sum.copy();
   dispatch_floating(sum.dtype(), "autograd", [&]<class T>() {
@@ -115,25 +115,37 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   std::vector<Tensor> slots = std::move(spare_slots);
   order.clear();
   topological_order(root_node, order);
-  accumulate(root_node->pending, std::move(seed));
-  for (Node* node : order) {
-    Tensor grad_output = std::move(node->pending);
-    node->pending = Tensor();
-    if (node->is_leaf()) {
-      // Moved, not passed by reference as backward() would: a gradient no one else holds
-      // becomes the leaf's .grad without a copy.
-      if (grad_output.defined()) accumulate(static_cast<AccumulateGrad&>(*node).grad, std::move(grad_output));
-      continue;
+  try {
+    accumulate(root_node->pending, std::move(seed));
+    for (Node* node : order) {
+      Tensor grad_output = std::move(node->pending);
+      node->pending = Tensor();
+      if (node->is_leaf()) {
+        // Moved, not passed by reference as backward() would: a gradient no one else holds
+        // becomes the leaf's .grad without a copy.
+        if (grad_output.defined()) accumulate(static_cast<AccumulateGrad&>(*node).grad, std::move(grad_output));
+        continue;
+      }
+      if (grad_output.defined()) {
+        slots.assign(node->next.size(), Tensor());
+        Grads grads(slots.data(), node->next.data(), slots.size());
+        node->backward(grad_output, grads);
+        grad_output = Tensor();  // so a gradient passed straight through can be stolen
+        for (std::size_t i = 0; i < slots.size(); ++i) {
+          Node* input = node->next[i].get();
+          if (!input || !slots[i].defined()) continue;
+          SOMA_CHECK(slots[i].shape() == input->output_shape, node->name(), " backward: the gradient of input ", i,
+                     " has shape ", slots[i].shape(), " but the input has shape ", input->output_shape);
+          accumulate(input->pending, std::move(slots[i]));
+        }
+      }
+      if (!retain_graph) node->release_saved();
     }
-    if (grad_output.defined()) {
-      slots.assign(node->next.size(), Tensor());
-      Grads grads(slots.data(), node->next.data(), slots.size());
-      node->backward(grad_output, grads);
-      grad_output = Tensor();  // so a gradient passed straight through can be stolen
-      for (std::size_t i = 0; i < slots.size(); ++i)
-        if (node->next[i] && slots[i].defined()) accumulate(node->next[i]->pending, std::move(slots[i]));
-    }
-    if (!retain_graph) node->release_saved();
+  } catch (...) {
+    // Gradients already sent further down must not linger in the nodes: a later backward
+    // through the same leaves would add them to its own.
+    for (Node* node : order) node->pending = Tensor();
+    throw;
   }
   // Free the graph. `order` holds plain pointers, so nothing may be freed while the loop
   // above runs; here, going from the leaves towards the root, cutting a node's edges can

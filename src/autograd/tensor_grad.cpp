@@ -35,7 +35,9 @@ Tensor& Tensor::set_requires_grad(bool on) {
   } else if (!impl_->grad_node) {
     SOMA_CHECK(is_floating(dtype()), "set_requires_grad: only float32/float64 tensors can require grad, got ",
                name_of(dtype()));
-    impl_->grad_node = Ref<RefCounted>(new AccumulateGrad);
+    auto* node = new AccumulateGrad;
+    node->output_shape = shape();
+    impl_->grad_node = Ref<RefCounted>(node);
   }
   return *this;
 }
@@ -48,8 +50,8 @@ Tensor Tensor::grad() const {
 void Tensor::set_grad(const Tensor& grad) {
   auto* leaf = leaf_node(*this);
   SOMA_CHECK(leaf, "set_grad: the tensor is not a leaf that requires grad");
-  SOMA_CHECK(!grad.defined() || grad.shape() == shape(), "set_grad: gradient of shape ", grad.shape(),
-             " for a tensor of shape ", shape());
+  SOMA_CHECK(!grad.defined() || (grad.shape() == shape() && grad.dtype() == dtype()), "set_grad: gradient of shape ",
+             grad.shape(), " (", name_of(grad.dtype()), ") for a tensor of shape ", shape(), " (", name_of(dtype()), ")");
   leaf->grad = grad;
 }
 

@@ -89,7 +89,16 @@ Tensor eye(std::int64_t n, DType dtype) {
 
 Tensor uniform(const Shape& shape, double low, double high, Generator& gen, DType dtype) {
   SOMA_CHECK(low <= high, "uniform: low (", low, ") must not exceed high (", high, ")");
-  return fill_with(shape, dtype, [&](std::int64_t) { return gen.uniform(low, high); });
+  if (!is_floating(dtype)) return fill_with(shape, dtype, [&](std::int64_t) { return gen.uniform(low, high); });
+  Tensor t(shape, dtype);
+  dispatch_floating(dtype, "uniform", [&]<class T>() {
+    // NOTE: low + (high - low) * u can round up to high when stored as T (in float32, about
+    // once in 2^25 draws of [0, 1)), so a draw is capped at the largest T below high.
+    const T top = std::max(T(low), std::nextafter(T(high), T(low)));
+    T* p = t.data<T>();
+    for (std::int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = std::min(T(gen.uniform(low, high)), top);
+  });
+  return t;
 }
 
 Tensor normal(const Shape& shape, double mean, double std, Generator& gen, DType dtype) {

@@ -55,7 +55,7 @@ Tensor Tensor::copy() const {
 }
 
 Tensor Tensor::to(DType target) const {
-  if (target == dtype()) return *this;
+  if (target == dtype()) return detach();
   Tensor out(shape(), target);
   const auto n = numel();
   dispatch_all(dtype(), [&]<class S>() {

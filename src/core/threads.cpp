@@ -1,20 +1,13 @@
 // Thread settings. oneDNN's GEMM runs on the same OpenMP pool as soma's kernels, so one
-// setting governs both; OpenBLAS (float64 only) is kept to one thread so that two pools
-// never fight over two cores.
+// setting governs both (OpenBLAS, used for float64 only, is kept single-threaded in
+// kernels/gemm.cpp so that two pools never fight over the cores).
 #include "soma/core/threads.h"
 
-#include <cblas.h>
 #include <omp.h>
 
 #include "soma/core/error.h"
 
 namespace soma {
-namespace {
-struct OpenBlasSingleThreaded {
-  OpenBlasSingleThreaded() { openblas_set_num_threads(1); }
-} openblas_single_threaded;
-}  // namespace
-
 int num_threads() { return omp_get_max_threads(); }
 
 void set_num_threads(int n) {

@@ -4,7 +4,7 @@
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
 
-#include <stdexcept>
+#include "soma/core/error.h"
 
 namespace soma::kernels {
 namespace {
@@ -65,7 +65,8 @@ void gemm<float>(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t 
   if (M * N * K <= kTinyGemm) return tiny_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   const dnnl_status_t status =
       dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  if (status != dnnl_success) throw std::runtime_error("dnnl_sgemm failed");
+  SOMA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", int(status), " for M = ", M,
+             ", N = ", N, ", K = ", K);
 }
 
 template <>
@@ -74,6 +75,9 @@ void gemm<double>(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t
                   std::int64_t ldc) {
   if (M == 0 || N == 0) return;
   if (M * N * K <= kTinyGemm) return tiny_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  // OpenBLAS's own pthread pool would fight OpenMP's for the cores: keep it to one thread.
+  static const bool single_threaded = (openblas_set_num_threads(1), true);
+  (void)single_threaded;
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(M), int(N),
               int(K), alpha, A, int(lda), B, int(ldb), beta, C, int(ldc));
 }

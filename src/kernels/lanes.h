@@ -15,6 +15,8 @@ struct Lanes {
 
 inline Lanes axis_lanes(const Shape& shape, int axis, const char* op) {
   SOMA_CHECK(shape.dim() > 0, op, ": expected at least one dimension, got a scalar");
+  SOMA_CHECK(axis >= -shape.dim() && axis < shape.dim(), op, ": axis ", axis,
+             " is out of range for a tensor of shape ", shape);
   const int a = shape.axis(axis);
   Lanes l;
   for (int i = 0; i < a; ++i) l.outer *= shape[i];

@@ -12,6 +12,7 @@ namespace soma::kernels {
 /// y = softmax(x) or log_softmax(x) over each lane.
 template <class T>
 void softmax_forward(const T* x, T* y, Lanes l, bool log) {
+  if (l.n == 0) return;  // an empty axis has nothing to normalize
   for (std::int64_t o = 0; o < l.outer; ++o)
     for (std::int64_t i = 0; i < l.inner; ++i) {
       const T* xl = x + o * l.n * l.inner + i;
@@ -21,8 +22,10 @@ void softmax_forward(const T* x, T* y, Lanes l, bool log) {
       T sum = 0;
       for (std::int64_t k = 0; k < l.n; ++k) sum += std::exp(xl[k * l.inner] - max);
       if (log) {
-        const T log_sum = std::log(sum) + max;
-        for (std::int64_t k = 0; k < l.n; ++k) yl[k * l.inner] = xl[k * l.inner] - log_sum;
+        // (x - max) - log(sum), in this order: x - (max + log(sum)) rounds the result to
+        // float32's spacing at |max| (6e-5 near 1000), where this form keeps full precision.
+        const T log_sum = std::log(sum);
+        for (std::int64_t k = 0; k < l.n; ++k) yl[k * l.inner] = (xl[k * l.inner] - max) - log_sum;
       } else {
         for (std::int64_t k = 0; k < l.n; ++k) yl[k * l.inner] = std::exp(xl[k * l.inner] - max) / sum;
       }

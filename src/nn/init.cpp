@@ -36,7 +36,8 @@ void normal(Tensor& t, double mean, double std, Generator& gen) {
 }
 
 void uniform(Tensor& t, double low, double high, Generator& gen) {
-  assign(t, soma::uniform(t.shape(), low, high, gen, DType::f64));
+  // Drawn in t's own dtype: a float64 draw just below `high` can round up to it in float32.
+  assign(t, soma::uniform(t.shape(), low, high, gen, t.dtype()));
 }
 
 void xavier_uniform(Tensor& t, double gain, Generator& gen) {

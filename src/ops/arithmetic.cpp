@@ -2,6 +2,8 @@
 // Broadcast inputs get their gradient summed back to their own shape (reduce_to).
 #include "soma/ops/arithmetic.h"
 
+#include <cmath>
+
 #include "ops/elementwise.h"
 
 namespace soma {
@@ -55,12 +57,16 @@ Tensor div(const Tensor& a, const Tensor& b) {
 
 namespace {
 // maximum (pick_a(x, z) = x >= z) or minimum (x <= z): the gradient follows the chosen input.
+// NOTE: at a tie each input gets half of it, as in PyTorch.
 template <class Pick>
 Tensor select_binary(const Tensor& a, const Tensor& b, const char* op, Pick pick_a) {
   Tensor y = map_binary(a, b, op, [=](auto x, auto z) { return pick_a(x, z) ? x : z; });
   if (needs_grad(a, b))
     record(y, op, {&a, &b}, [a = a.detach(), b = b.detach(), op, pick_a](const Tensor& gy, Grads& g) {
-      const Tensor mask = map_binary(a, b, op, [=](auto x, auto z) { return decltype(x)(pick_a(x, z)); });
+      const Tensor mask = map_binary(a, b, op, [=](auto x, auto z) {
+        using T = decltype(x);
+        return x == z ? T(0.5) : T(pick_a(x, z));
+      });
       if (g.needed(0)) g[0] = reduce_to(mul(gy, mask), a.shape());
       if (g.needed(1)) g[1] = reduce_to(mul(gy, 1.0 - mask), b.shape());
     });
@@ -68,12 +74,13 @@ Tensor select_binary(const Tensor& a, const Tensor& b, const char* op, Pick pick
 }
 }  // namespace
 
+// NOTE: a NaN on either side wins, as in PyTorch (x >= z alone would drop a NaN in `a`).
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  return select_binary(a, b, "maximum", [](auto x, auto z) { return x >= z; });
+  return select_binary(a, b, "maximum", [](auto x, auto z) { return x >= z || std::isnan(x); });
 }
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  return select_binary(a, b, "minimum", [](auto x, auto z) { return x <= z; });
+  return select_binary(a, b, "minimum", [](auto x, auto z) { return x <= z || std::isnan(x); });
 }
 
 Tensor neg(const Tensor& x) {

@@ -28,6 +28,7 @@ bool needs_grad(std::span<const Tensor> inputs);
 template <class F>
 void record(Tensor& output, const char* name, std::span<const Tensor* const> inputs, F backward) {
   auto* node = new FunctionNode<F>(name, std::move(backward));
+  node->output_shape = output.shape();
   node->next.reserve(inputs.size());
   for (const Tensor* input : inputs) node->next.emplace_back(node_of(*input));
   output.impl()->grad_node = Ref<RefCounted>::adopt_new(node);

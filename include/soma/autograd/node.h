@@ -94,7 +94,8 @@ class Node : public RefCounted {
   /// of every backward pass, and on small networks the cast alone cost 5% of a training step.
   bool is_leaf() const { return is_leaf_; }
 
-  NodeList next;  ///< the node of each input; null where no gradient flows
+  NodeList next;       ///< the node of each input; null where no gradient flows
+  Shape output_shape;  ///< shape of the tensor this node produced; its gradient must match
 
   // Engine bookkeeping during one backward pass.
   Tensor pending;           ///< sum of the gradients received so far

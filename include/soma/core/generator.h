@@ -13,7 +13,12 @@ class Generator {
  public:
   explicit Generator(std::uint64_t seed = 0) : engine_(seed) {}
 
-  void seed(std::uint64_t seed) { engine_.seed(seed); }
+  /// Restarts the sequence; a normal draw kept from before is dropped.
+  void seed(std::uint64_t seed) {
+    engine_.seed(seed);
+    has_spare_ = false;
+    spare_normal_ = 0;
+  }
   std::uint64_t next_u64() { return engine_(); }
   /// Uniform in [0, 1) with 53 random bits.
   double uniform() { return double(engine_() >> 11) * 0x1.0p-53; }

@@ -79,7 +79,7 @@ class Tensor {
 
   /// A fresh copy of the data, outside any graph.
   Tensor copy() const;
-  /// A copy converted to `dtype` (the same tensor if it already has it); outside any graph.
+  /// A copy converted to `dtype` (the same data, detached, if it already has it); outside any graph.
   Tensor to(DType dtype) const;
   /// True when both share storage.
   bool shares_storage(const Tensor& other) const { return impl_->storage.get() == other.impl_->storage.get(); }

@@ -28,16 +28,25 @@ class Sequential : public Module {
   std::string type_name() const override { return "Sequential"; }
 
   std::size_t size() const { return layers_.size(); }
-  Module& operator[](std::size_t i) const { return *layers_.at(i); }
-  /// Layer i as its concrete type; throws soma::Error if it is another type.
+  /// Layer i; throws soma::Error when i >= size().
+  Module& operator[](std::size_t i) const {
+    check_index(i);
+    return *layers_[i];
+  }
+  /// Layer i as its concrete type; throws soma::Error if i >= size() or it is another type.
   template <class Layer>
   Layer& at(std::size_t i) const {
-    auto* layer = dynamic_cast<Layer*>(layers_.at(i).get());
-    SOMA_CHECK(layer, "Sequential: layer ", i, " is a ", layers_.at(i)->type_name());
+    check_index(i);
+    auto* layer = dynamic_cast<Layer*>(layers_[i].get());
+    SOMA_CHECK(layer, "Sequential: layer ", i, " is a ", layers_[i]->type_name());
     return *layer;
   }
 
  private:
+  void check_index(std::size_t i) const {
+    SOMA_CHECK(i < layers_.size(), "Sequential: layer ", i, " is out of range for ", layers_.size(), " layers");
+  }
+
   std::vector<std::shared_ptr<Module>> layers_;
 };
 

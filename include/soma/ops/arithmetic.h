@@ -11,7 +11,8 @@ Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 /// a / b (IEEE: division by zero gives inf or nan, as in PyTorch).
 Tensor div(const Tensor& a, const Tensor& b);
-/// Elementwise max/min; at ties the gradient goes to `a` (PyTorch splits it in halves).
+/// Elementwise max/min; at ties the gradient is split in halves between a and b, and a NaN
+/// on either side gives NaN, as in PyTorch.
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
 Tensor neg(const Tensor& x);

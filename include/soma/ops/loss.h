@@ -1,6 +1,7 @@
 // Loss functions with PyTorch's semantics and reductions, differentiable in `input`.
 // `target` never receives a gradient. Every loss checks that input and target match and
-// names both shapes otherwise.
+// names both shapes otherwise. Elementwise losses need input and target of one shape and one
+// floating dtype (no broadcasting) and throw soma::Error otherwise.
 #pragma once
 
 #include "soma/core/tensor.h"
@@ -15,22 +16,29 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction =
 /// |input - target| (MAE).
 Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
 /// -(t log p + (1 - t) log(1 - p)) on probabilities p in [0, 1]; each log is clamped at -100
-/// as in PyTorch, so p = 0 or 1 gives a finite loss.
+/// as in PyTorch, so p = 0 or 1 gives a finite loss. The gradient is PyTorch's
+/// (p - t) / max(p (1 - p), 1e-12). Throws when an input element lies outside [0, 1] (or is NaN).
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
 /// BCE on logits x, computed stably as max(x, 0) - x t + log(1 + e^-|x|) (finite for any x).
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         Reduction reduction = Reduction::mean);
 /// Softmax cross-entropy from logits [N, C]. `target` is either int64 class indices [N]
-/// (each in [0, C)) or float probabilities [N, C]. Fused and stable for logits of ±1000.
-/// Mean divides by N.
+/// (each in [0, C)) or float probabilities [N, C] of the input's dtype. Fused and stable for
+/// logits of ±1000. Mean divides by N; none gives [N]. Throws soma::Error when input is not
+/// 2-D, when the target fits neither form, and naming the label and C for a label outside
+/// [0, C). Unlike PyTorch there is no ignore_index: -100 is an error, not a skipped row.
+/// Example: cross_entropy(logits, tensor({2, 0}, DType::i64)) for logits of shape [2, C >= 3].
 Tensor cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
-/// max(0, margin - t x) for targets t in {-1, 1} (the SVM hinge).
+/// max(0, margin - t x) for targets t in {-1, 1} (the SVM hinge). Throws when a target is
+/// neither -1 nor 1 (a {0, 1} target would silently never learn).
 Tensor hinge_loss(const Tensor& input, const Tensor& target, double margin = 1,
                   Reduction reduction = Reduction::mean);
 /// Huber: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), with d = input - target.
+/// Throws unless delta > 0.
 Tensor huber_loss(const Tensor& input, const Tensor& target, double delta = 1,
                   Reduction reduction = Reduction::mean);
 /// Smooth L1: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (= huber / beta).
+/// beta = 0 is l1_loss; throws for beta < 0.
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, double beta = 1,
                       Reduction reduction = Reduction::mean);
 

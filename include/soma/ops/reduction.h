@@ -11,8 +11,11 @@ Tensor sum(const Tensor& x);
 Tensor sum(const Tensor& x, int axis, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, int axis, bool keepdim = false);
-/// Largest element; the gradient goes to the first maximal element.
+/// Largest element; as in PyTorch, the gradient is split evenly between tied maximal elements,
+/// and a NaN counts as the largest (and smallest) element, so max, min and argmax propagate it.
 Tensor max(const Tensor& x);
+/// Largest element along `axis`; the gradient goes to the first maximal element of each lane
+/// (the index argmax returns), as in PyTorch's max(dim).
 Tensor max(const Tensor& x, int axis, bool keepdim = false);
 Tensor min(const Tensor& x);
 Tensor min(const Tensor& x, int axis, bool keepdim = false);
