@@ -2,6 +2,7 @@
 #include "kernels/gemm.h"
 
 #include <cblas.h>
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include "soma/core/error.h"
@@ -14,6 +15,13 @@ namespace {
 // (scalar at -O2) runs ~0.7 ns per multiply-add, so the two meet near 256; at the old
 // threshold of 4096 a 16x16x16 product took 3-4 us in the loop against 0.3-0.5 us in oneDNN.
 constexpr std::int64_t kTinyGemm = 256;
+
+// Below this many multiply-adds oneDNN runs on the calling thread only. A parallel region
+// costs microseconds, and on a machine whose cores are shared it waits until every thread
+// of the team gets a core: on this VM with other jobs running, B9's batch-1 products
+// (at most 1x784x256 = 0.2M multiply-adds, ~10 us on one core) took 4-10x longer on two
+// threads than on one, while 512^3 (134M) still ran 2x faster on two (docs/performance.md).
+constexpr std::int64_t kParallelGemm = std::int64_t(1) << 20;
 
 // The transposes are template parameters (as runtime flags they left a select in the
 // innermost loop), and the loop order keeps the innermost loop on contiguous memory where
@@ -63,8 +71,13 @@ void gemm<float>(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t 
                  std::int64_t ldc) {
   if (M == 0 || N == 0) return;
   if (M * N * K <= kTinyGemm) return tiny_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  // oneDNN sizes its team from omp_get_max_threads(), so one thread is asked for here.
+  const int threads = omp_get_max_threads();
+  const bool serial = threads > 1 && M * N * K < kParallelGemm;
+  if (serial) omp_set_num_threads(1);
   const dnnl_status_t status =
       dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  if (serial) omp_set_num_threads(threads);
   SOMA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", int(status), " for M = ", M,
              ", N = ", N, ", K = ", K);
 }
