@@ -1,33 +1,127 @@
-// Optimizer base: the step loop and gradient reset.
+// Optimizer base: the step loop, per-parameter state slots and the state dict.
 #include "soma/optim/optimizer.h"
 
+#include <charconv>
+#include <string_view>
+
+#include "optim/state_entries.h"
 #include "soma/autograd/grad_mode.h"
+#include "soma/core/factory.h"
 
 namespace soma::optim {
 
-Optimizer::Optimizer(std::vector<Tensor> params, double lr) : params_(std::move(params)) {
+Optimizer::Optimizer(std::string name, std::vector<Tensor> params, double lr, std::vector<std::string> state_names)
+    : name_(std::move(name)), params_(std::move(params)), state_names_(std::move(state_names)) {
   set_lr(lr);
-  for (std::size_t i = 0; i < params_.size(); ++i)
-    SOMA_CHECK(params_[i].defined() && params_[i].requires_grad() && params_[i].is_leaf(), "optimizer: parameter ",
-               i, " is not a leaf tensor that requires grad");
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    SOMA_CHECK(params_[i].defined() && params_[i].requires_grad() && params_[i].is_leaf(), name_, ": parameter ", i,
+               " is not a leaf tensor that requires grad");
+    // A parameter listed twice would be updated twice per step (PyTorch only warns).
+    for (std::size_t j = 0; j < i; ++j)
+      SOMA_CHECK(params_[j].impl() != params_[i].impl(), name_, ": parameters ", j, " and ", i,
+                 " are the same tensor; pass each parameter once");
+  }
+  state_.resize(params_.size() * state_names_.size());
 }
 
 void Optimizer::set_lr(double lr) {
-  SOMA_CHECK(lr >= 0, "optimizer: learning rate must be non-negative, got ", lr);
+  SOMA_CHECK(lr >= 0, name_, ": lr must be >= 0, got ", lr);
   lr_ = lr;
 }
 
 void Optimizer::step() {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    const Tensor grad = params_[i].grad();
+    SOMA_CHECK(!grad.defined() || grad.dtype() == params_[i].dtype(), name_, ": the gradient of parameter ", i,
+               " is ", name_of(grad.dtype()), " but the parameter is ", name_of(params_[i].dtype()));
+  }
   NoGradGuard no_grad;
+  ++steps_;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     const Tensor grad = params_[i].grad();
     if (grad.defined()) update(i, params_[i], grad);
   }
-  ++steps_;
 }
 
 void Optimizer::zero_grad() {
   for (auto& p : params_) p.zero_grad();
+}
+
+void Optimizer::init_state(std::size_t index, double fill) {
+  for (Tensor& t : state(index)) t = full(params_[index].shape(), fill, params_[index].dtype());
+}
+
+std::map<std::string, Tensor> Optimizer::state_dict() const {
+  std::map<std::string, Tensor> out;
+  out["step"] = detail::int_entry(steps_);
+  out["lr"] = detail::real_entry(lr_);
+  const std::size_t slots = state_names_.size();
+  for (std::size_t i = 0; i < params_.size(); ++i)
+    for (std::size_t s = 0; s < slots; ++s)
+      if (state_[i * slots + s].defined())
+        out["state." + std::to_string(i) + "." + state_names_[s]] = state_[i * slots + s].copy();
+  return out;
+}
+
+namespace {
+// Splits "state.<index>.<slot>" into index and slot; false for any other form.
+bool parse_state_key(const std::string& key, std::size_t& index, std::string& slot) {
+  constexpr std::string_view kPrefix = "state.";
+  if (key.compare(0, kPrefix.size(), kPrefix) != 0) return false;
+  const char* first = key.data() + kPrefix.size();
+  const char* last = key.data() + key.size();
+  const auto [end, error] = std::from_chars(first, last, index);
+  if (error != std::errc() || end == first || end == last || *end != '.') return false;
+  slot.assign(end + 1, last);
+  return true;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+}  // namespace
+
+void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
+  const std::string owner = name_;
+  const std::int64_t steps = detail::read_int(state, "step", owner);
+  const double lr = detail::read_real(state, "lr", owner);
+  SOMA_CHECK(steps >= 0, owner, " load_state_dict: entry 'step' must be >= 0, got ", steps);
+  SOMA_CHECK(lr >= 0, owner, " load_state_dict: entry 'lr' must be >= 0, got ", lr);
+
+  const std::size_t slots = state_names_.size();
+  std::vector<Tensor> loaded(state_.size());
+  for (const auto& [key, value] : state) {
+    if (key == "step" || key == "lr") continue;
+    std::size_t index = 0;
+    std::string slot;
+    SOMA_CHECK(parse_state_key(key, index, slot), owner, " load_state_dict: unexpected entry '", key, "'");
+    SOMA_CHECK(index < params_.size(), owner, " load_state_dict: unexpected entry '", key, "' (the optimizer has ",
+               params_.size(), " parameters)");
+    std::size_t s = 0;
+    while (s < slots && state_names_[s] != slot) ++s;
+    SOMA_CHECK(s < slots, owner, " load_state_dict: unexpected entry '", key, "' (", owner,
+               " with these options keeps ", slots ? join(state_names_) : "no per-parameter state", ")");
+    const Tensor& p = params_[index];
+    SOMA_CHECK(value.defined() && value.shape() == p.shape() && value.dtype() == p.dtype(), owner,
+               " load_state_dict: entry '", key, "' is ",
+               value.defined() ? value.shape().str() + " " + name_of(value.dtype()) : std::string("undefined"),
+               " but parameter ", index, " is ", p.shape(), " ", name_of(p.dtype()));
+    loaded[index * slots + s] = value.copy();
+  }
+  // A parameter has either all of its state or none (it has not been updated yet).
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    std::size_t present = 0;
+    for (std::size_t s = 0; s < slots; ++s) present += loaded[i * slots + s].defined();
+    if (present == 0 || present == slots) continue;
+    for (std::size_t s = 0; s < slots; ++s)
+      SOMA_CHECK(loaded[i * slots + s].defined(), owner, " load_state_dict: missing entry 'state.", i, ".",
+                 state_names_[s], "'");
+  }
+  steps_ = steps;
+  lr_ = lr;
+  state_ = std::move(loaded);
 }
 
 }  // namespace soma::optim

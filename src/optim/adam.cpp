@@ -1,0 +1,26 @@
+// Adam (Kingma & Ba 2015; AMSGrad: Reddi et al. 2018) with L2 weight decay added to the
+// gradient, as torch.optim.Adam computes it; the moment loop is shared with AdamW
+// (adam_kernel.h). Moments start at zero at a parameter's first update.
+#include "soma/optim/adam.h"
+
+#include "optim/adam_kernel.h"
+
+namespace soma::optim {
+
+Adam::Adam(std::vector<Tensor> params, const AdamOptions& options)
+    : Optimizer("Adam", std::move(params), options.lr, detail::adam_state_names(options.amsgrad)), options_(options) {
+  detail::check_adam_options("Adam", options.betas, options.eps, options.weight_decay);
+}
+
+void Adam::update(std::size_t index, Tensor& param, const Tensor& grad) {
+  if (!has_state(index)) init_state(index);
+  const auto& o = options_;
+  const auto s = detail::adam_step(lr_, o.betas[0], o.betas[1], o.eps, steps(), o.weight_decay, 1);
+  dispatch_floating(param.dtype(), "Adam", [&]<class T>() {
+    auto slots = state(index);
+    detail::adam_update(param.data<T>(), grad.data<T>(), slots[0].data<T>(), slots[1].data<T>(),
+                        o.amsgrad ? slots[2].data<T>() : nullptr, param.numel(), s);
+  });
+}
+
+}  // namespace soma::optim

@@ -1,0 +1,203 @@
+// LR schedules and ReduceLROnPlateau: option checks (errors name the schedule and the option),
+// agreement of the chainable forms with the closed forms, epoch 0 at construction, chaining
+// from the optimizer's current lr, and state dicts (resume identically; load errors name the
+// entry). Values against PyTorch are in optim_reference_test.cpp.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "optim_support.h"
+#include "soma/optim/plateau.h"
+#include "soma/optim/schedule.h"
+#include "soma/optim/sgd.h"
+
+namespace soma::optim {
+namespace {
+
+using test::expect_error;
+
+std::vector<Tensor> one_param() { return {zeros({1}, DType::f64).set_requires_grad()}; }
+
+TEST(OptimSchedule, ChecksOptions) {
+  SGD opt(one_param(), {.lr = 0.1});
+  expect_error([&] { StepLR(opt, {}); }, "StepLR: step_size must be >= 1, got 0");
+  expect_error([&] { StepLR(opt, {.step_size = 2, .gamma = -0.5}); }, "StepLR: gamma must be >= 0, got -0.5");
+  expect_error([&] { MultiStepLR(opt, {.milestones = {3}, .gamma = -1}); }, "MultiStepLR: gamma must be >= 0");
+  expect_error([&] { ExponentialLR(opt, {}); }, "ExponentialLR: gamma must be > 0, got 0");
+  expect_error([&] { CosineAnnealingLR(opt, {}); }, "CosineAnnealingLR: t_max must be >= 1, got 0");
+  expect_error([&] { CosineAnnealingLR(opt, {.t_max = 5, .eta_min = -1}); }, "CosineAnnealingLR: eta_min must be >= 0");
+  expect_error([&] { LinearWarmup(opt, {.start_factor = 0}); }, "LinearWarmup: start_factor must be in (0, 1], got 0");
+  expect_error([&] { LinearWarmup(opt, {.start_factor = 1.5}); }, "LinearWarmup: start_factor must be in (0, 1]");
+  expect_error([&] { LinearWarmup(opt, {.end_factor = 2}); }, "LinearWarmup: end_factor must be in [0, 1], got 2");
+  expect_error([&] { LinearWarmup(opt, {.total_iters = 0}); }, "LinearWarmup: total_iters must be >= 1, got 0");
+  expect_error([&] { ReduceLROnPlateau(opt, {.factor = 1}); }, "ReduceLROnPlateau: factor must be in [0, 1), got 1");
+  expect_error([&] { ReduceLROnPlateau(opt, {.patience = -1}); }, "ReduceLROnPlateau: patience must be >= 0");
+  expect_error([&] { ReduceLROnPlateau(opt, {.threshold = -1}); }, "ReduceLROnPlateau: threshold must be >= 0");
+  expect_error([&] { ReduceLROnPlateau(opt, {.cooldown = -1}); }, "ReduceLROnPlateau: cooldown must be >= 0");
+  expect_error([&] { ReduceLROnPlateau(opt, {.min_lr = -1}); }, "ReduceLROnPlateau: min_lr must be >= 0");
+  EXPECT_EQ(opt.lr(), 0.1);  // failed constructions leave the lr alone
+}
+
+// The chainable forms agree with PyTorch's closed forms (up to rounding) for 40 epochs.
+TEST(OptimSchedule, MatchesClosedForms) {
+  const double base = 0.2;
+  {
+    SGD opt(one_param(), {.lr = base});
+    StepLR s(opt, {.step_size = 3, .gamma = 0.5});
+    for (int e = 1; e <= 40; ++e) {
+      s.step();
+      EXPECT_NEAR(opt.lr(), base * std::pow(0.5, e / 3), 1e-15) << e;
+    }
+  }
+  {
+    SGD opt(one_param(), {.lr = base});
+    MultiStepLR s(opt, {.milestones = {10, 4, 10}, .gamma = 0.1});  // unsorted, repeated
+    for (int e = 1; e <= 40; ++e) {
+      s.step();
+      EXPECT_NEAR(opt.lr(), base * std::pow(0.1, (e >= 4) + 2 * (e >= 10)), 1e-15) << e;
+    }
+  }
+  {
+    SGD opt(one_param(), {.lr = base});
+    ExponentialLR s(opt, {.gamma = 0.95});
+    for (int e = 1; e <= 40; ++e) {
+      s.step();
+      EXPECT_NEAR(opt.lr(), base * std::pow(0.95, e), 1e-15) << e;
+    }
+  }
+  {
+    SGD opt(one_param(), {.lr = base});
+    CosineAnnealingLR s(opt, {.t_max = 8, .eta_min = 0.01});
+    for (int e = 1; e <= 40; ++e) {  // past t_max the curve rises again (period 2 t_max)
+      s.step();
+      const double expected = 0.01 + (base - 0.01) * (1 + std::cos(std::numbers::pi * e / 8)) / 2;
+      EXPECT_NEAR(opt.lr(), expected, 1e-14) << e;
+    }
+  }
+  {
+    SGD opt(one_param(), {.lr = base});
+    LinearWarmup s(opt, {.start_factor = 0.25, .end_factor = 0.75, .total_iters = 4});
+    EXPECT_NEAR(opt.lr(), base * 0.25, 1e-16);  // epoch 0 at construction
+    for (int e = 1; e <= 40; ++e) {
+      s.step();
+      EXPECT_NEAR(opt.lr(), base * (0.25 + 0.5 * std::min(e, 4) / 4.0), 1e-15) << e;
+    }
+  }
+}
+
+TEST(OptimSchedule, ChainsFromTheCurrentLr) {
+  SGD opt(one_param(), {.lr = 0.1});
+  ExponentialLR s(opt, {.gamma = 0.5});
+  EXPECT_EQ(s.base_lr(), 0.1);
+  EXPECT_EQ(s.last_epoch(), 0);
+  s.step();
+  EXPECT_DOUBLE_EQ(opt.lr(), 0.05);
+  opt.set_lr(1);
+  s.step();
+  EXPECT_DOUBLE_EQ(opt.lr(), 0.5);
+  EXPECT_DOUBLE_EQ(s.last_lr(), 0.5);
+}
+
+TEST(OptimSchedule, StateDictResumes) {
+  SGD opt(one_param(), {.lr = 0.3});
+  LinearWarmup s(opt, {.total_iters = 10});
+  for (int e = 0; e < 4; ++e) s.step();
+  const auto opt_state = opt.state_dict();
+  const auto state = s.state_dict();
+  EXPECT_EQ(state.at("last_epoch").item(), 4);
+  EXPECT_EQ(state.at("base_lr").item(), 0.3);
+
+  SGD opt2(one_param(), {.lr = 0.3});
+  LinearWarmup s2(opt2, {.total_iters = 10});
+  opt2.load_state_dict(opt_state);
+  s2.load_state_dict(state);
+  EXPECT_EQ(s2.last_epoch(), 4);
+  for (int e = 0; e < 10; ++e) {
+    s.step();
+    s2.step();
+    EXPECT_EQ(opt.lr(), opt2.lr()) << e;
+  }
+}
+
+TEST(OptimSchedule, LoadErrorsNameTheEntry) {
+  SGD opt(one_param(), {.lr = 0.3});
+  StepLR s(opt, {.step_size = 2});
+  s.step();
+  const auto good = s.state_dict();
+  auto state = good;
+  state.erase("last_epoch");
+  expect_error([&] { s.load_state_dict(state); }, "StepLR load_state_dict: missing entry 'last_epoch'");
+  state = good;
+  state["base_lr"] = scalar(1, DType::i64);
+  expect_error([&] { s.load_state_dict(state); }, "entry 'base_lr' must be a 0-dim float64 tensor, got [] int64");
+  state = good;
+  state["gamma"] = scalar(0.1, DType::f64);
+  expect_error([&] { s.load_state_dict(state); }, "StepLR load_state_dict: unexpected entry 'gamma'");
+  state = good;
+  state["last_epoch"] = scalar(-3, DType::i64);
+  expect_error([&] { s.load_state_dict(state); }, "entry 'last_epoch' must be >= 0");
+  EXPECT_EQ(s.last_epoch(), 1);
+}
+
+TEST(OptimPlateau, ReducesAfterPatience) {
+  SGD opt(one_param(), {.lr = 1});
+  ReduceLROnPlateau p(opt, {.factor = 0.5, .patience = 2});
+  EXPECT_TRUE(std::isinf(p.best()));
+  p.step(1.0);
+  EXPECT_EQ(p.best(), 1.0);
+  p.step(1.0);  // not better by the relative threshold: bad epochs 1, 2, then 3 > patience
+  p.step(0.99995);
+  EXPECT_EQ(p.num_bad_epochs(), 2);
+  EXPECT_EQ(opt.lr(), 1);
+  p.step(std::nan(""));  // NaN is never better
+  EXPECT_EQ(opt.lr(), 0.5);
+  EXPECT_EQ(p.num_bad_epochs(), 0);
+  EXPECT_EQ(p.last_epoch(), 4);
+  EXPECT_EQ(p.last_lr(), 0.5);
+}
+
+TEST(OptimPlateau, MaxModeCooldownAndMinLr) {
+  SGD opt(one_param(), {.lr = 1});
+  ReduceLROnPlateau p(opt, {.mode = PlateauMode::max, .factor = 0.1, .patience = 0, .cooldown = 1, .min_lr = 0.05});
+  p.step(0.5);  // better than -inf
+  p.step(0.4);  // worse: reduce to 0.1, cooldown 1
+  EXPECT_DOUBLE_EQ(opt.lr(), 0.1);
+  EXPECT_EQ(p.cooldown_counter(), 1);
+  p.step(0.3);  // in cooldown: ignored
+  EXPECT_DOUBLE_EQ(opt.lr(), 0.1);
+  p.step(0.3);  // reduce, clamped at min_lr
+  EXPECT_DOUBLE_EQ(opt.lr(), 0.05);
+  p.step(0.3);
+  p.step(0.3);  // already at min_lr
+  EXPECT_DOUBLE_EQ(opt.lr(), 0.05);
+}
+
+TEST(OptimPlateau, StateDictResumes) {
+  const std::vector<double> metrics{5, 4, 4, 4, 4.5, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2};
+  SGD opt(one_param(), {.lr = 1});
+  ReduceLROnPlateau p(opt, {.patience = 1, .cooldown = 1});
+  for (int e = 0; e < 7; ++e) p.step(metrics[e]);
+  SGD opt2(one_param(), {.lr = 1});
+  ReduceLROnPlateau p2(opt2, {.patience = 1, .cooldown = 1});
+  opt2.load_state_dict(opt.state_dict());
+  p2.load_state_dict(p.state_dict());
+  EXPECT_EQ(p2.best(), 3);
+  for (std::size_t e = 7; e < metrics.size(); ++e) {
+    p.step(metrics[e]);
+    p2.step(metrics[e]);
+    EXPECT_EQ(opt.lr(), opt2.lr()) << e;
+    EXPECT_EQ(p.num_bad_epochs(), p2.num_bad_epochs()) << e;
+  }
+  EXPECT_LT(opt.lr(), 0.01);
+
+  auto state = p.state_dict();
+  state.erase("best");
+  expect_error([&] { p2.load_state_dict(state); }, "ReduceLROnPlateau load_state_dict: missing entry 'best'");
+  state = p.state_dict();
+  state["num_bad_epochs"] = scalar(-1, DType::i64);
+  expect_error([&] { p2.load_state_dict(state); }, "entry 'num_bad_epochs' must be >= 0, got -1");
+}
+
+}  // namespace
+}  // namespace soma::optim
