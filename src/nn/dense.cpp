@@ -12,10 +12,15 @@ namespace soma::nn {
 Dense::Dense(const DenseOptions& options, Generator& gen) : options_(options) {
   SOMA_CHECK(options.in > 0 && options.out > 0, "Dense: in and out must be positive, got in = ", options.in,
              ", out = ", options.out);
+  SOMA_CHECK(options.bias || !options.bias_regularizer,
+             "Dense: a bias_regularizer is given but bias = false (there is no bias to penalize)");
   // kaiming_uniform(a = sqrt(5)) reduces to U(±1/sqrt(in)); the bias uses the same bound.
   const double bound = 1.0 / std::sqrt(double(options.in));
-  weight_ = register_parameter("weight", uniform({options.out, options.in}, -bound, bound, gen, options.dtype));
-  if (options.bias) bias_ = register_parameter("bias", uniform({options.out}, -bound, bound, gen, options.dtype));
+  weight_ = register_parameter("weight", uniform({options.out, options.in}, -bound, bound, gen, options.dtype),
+                               options.kernel_regularizer);
+  if (options.bias)
+    bias_ = register_parameter("bias", uniform({options.out}, -bound, bound, gen, options.dtype),
+                               options.bias_regularizer);
 }
 
 Tensor Dense::forward(const Tensor& x) {

@@ -1,11 +1,22 @@
 // Module: registration, recursive traversal and the train/eval flag.
 #include "soma/nn/module.h"
 
+#include "soma/core/factory.h"
+#include "soma/ops/arithmetic.h"
+
 namespace soma::nn {
 
-Tensor Module::register_parameter(std::string name, Tensor t) {
+Tensor Module::register_parameter(std::string name, Tensor t, std::optional<Regularizer> regularizer) {
+  if (regularizer) {
+    try {
+      regularizer->check();
+    } catch (const Error& e) {
+      throw Error(type_name() + " " + name + ": " + e.what());
+    }
+  }
   t.set_requires_grad(true);
   parameters_.emplace_back(std::move(name), t);
+  if (regularizer) regularized_.emplace_back(t, *regularizer);
   return t;
 }
 
@@ -23,6 +34,24 @@ void Module::register_module(std::string name, std::shared_ptr<Module> child) {
 void Module::collect(const std::string& prefix, bool buffers, std::vector<std::pair<std::string, Tensor>>& out) const {
   for (const auto& [name, t] : buffers ? buffers_ : parameters_) out.emplace_back(prefix + name, t);
   for (const auto& [name, child] : children_) child->collect(prefix + name + ".", buffers, out);
+}
+
+void Module::collect_penalties(std::vector<Tensor>& out) const {
+  for (const auto& [t, regularizer] : regularized_) out.push_back(regularizer(t));
+  for (const auto& [name, child] : children_) child->collect_penalties(out);
+}
+
+Tensor Module::regularization_loss() const {
+  std::vector<Tensor> penalties;
+  collect_penalties(penalties);
+  if (penalties.empty()) {
+    const auto params = parameters();
+    return scalar(0, params.empty() ? DType::f32 : params.front().dtype());
+  }
+  // Summed in registration order, so the value does not depend on anything but the model.
+  Tensor total = penalties.front();
+  for (std::size_t i = 1; i < penalties.size(); ++i) total = total + penalties[i];
+  return total;
 }
 
 std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {

@@ -10,11 +10,17 @@ struct DenseOptions {
   std::int64_t in = 0;   ///< input features (required, > 0)
   std::int64_t out = 0;  ///< output features (required, > 0)
   bool bias = true;      ///< add a learned bias
-  DType dtype = DType::f32;
+  DType dtype = DType::f32;  ///< dtype of weight and bias
+  /// Keras' kernel_regularizer: a penalty on the weight added to regularization_loss()
+  /// (none by default), e.g. .kernel_regularizer = nn::l2(1e-4).
+  std::optional<Regularizer> kernel_regularizer = std::nullopt;
+  /// Keras' bias_regularizer: a penalty on the bias (none by default; requires bias = true).
+  std::optional<Regularizer> bias_regularizer = std::nullopt;
 };
 
 /// Fully connected layer. Initialized like PyTorch's Linear: weight and bias uniform in
-/// ±1/sqrt(in) (Kaiming-uniform with a = sqrt(5)), drawn from `gen`.
+/// ±1/sqrt(in) (Kaiming-uniform with a = sqrt(5)), drawn from `gen`. Throws soma::Error for
+/// in or out <= 0, and for a bias_regularizer without a bias.
 ///   nn::Dense fc(784, 256);  auto y = fc(x);  // x [N, 784] -> y [N, 256]
 class Dense : public Module {
  public:

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "soma/core/tensor.h"
+#include "soma/nn/regularizer.h"
 
 namespace soma::nn {
 
@@ -30,6 +32,13 @@ class Module {
   /// Number of trainable scalars.
   std::int64_t parameter_count() const;
 
+  /// Sum of the weight penalties of this module and all descendants (each regularized
+  /// parameter's l1 * sum|w| + l2 * sum w^2, Keras' definition), a differentiable 0-dim
+  /// tensor to add to the data loss:  loss = cross_entropy(net(x), y) + net.regularization_loss();
+  /// When no parameter has a regularizer: a constant 0 (not requiring grad) of the first
+  /// parameter's dtype (float32 without parameters), so the sum above always works.
+  Tensor regularization_loss() const;
+
   /// Switches this module and its descendants to training (true) or evaluation mode.
   void train(bool on = true);
   void eval() { train(false); }
@@ -38,16 +47,19 @@ class Module {
   const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
 
  protected:
-  /// Registers a trainable tensor (sets requires_grad) and returns it.
-  Tensor register_parameter(std::string name, Tensor t);
+  /// Registers a trainable tensor (sets requires_grad) and returns it. With a regularizer,
+  /// its penalty on `t` joins regularization_loss().
+  Tensor register_parameter(std::string name, Tensor t, std::optional<Regularizer> regularizer = std::nullopt);
   Tensor register_buffer(std::string name, Tensor t);
   void register_module(std::string name, std::shared_ptr<Module> child);
 
  private:
   void collect(const std::string& prefix, bool buffers, std::vector<std::pair<std::string, Tensor>>& out) const;
+  void collect_penalties(std::vector<Tensor>& out) const;
 
   std::vector<std::pair<std::string, Tensor>> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;
+  std::vector<std::pair<Tensor, Regularizer>> regularized_;  // parameters with a penalty
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
 };
