@@ -15,6 +15,7 @@
 #include "soma/nn/dense.h"
 #include "soma/nn/dropout.h"
 #include "soma/nn/init.h"
+#include "soma/nn/loss.h"
 #include "soma/nn/module.h"
 #include "soma/nn/regularizer.h"
 #include "soma/nn/sequential.h"
@@ -36,3 +37,5 @@
 #include "soma/optim/rmsprop.h"
 #include "soma/optim/schedule.h"
 #include "soma/optim/sgd.h"
+#include "soma/train/history.h"
+#include "soma/train/metrics.h"
