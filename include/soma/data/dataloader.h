@@ -16,8 +16,12 @@
 
 namespace soma::data {
 
-/// A transform applied to every batch as it is loaded (normalization, augmentation).
-/// It draws any randomness from the given generator (the loader's own).
+/// A transform applied to every batch as it is loaded (normalization, augmentation; see
+/// soma/data/transforms.h). It draws any randomness from the given generator, which the loader
+/// seeds for each batch from the epoch (a seed drawn from the loader's generator after the
+/// epoch's shuffle) and the batch index: a batch's random draws are the same with or without
+/// prefetching and after resuming from a LoaderState.
+/// NOTE: with prefetching it runs on the loader's background thread.
 using Transform = std::function<Batch(Batch, Generator&)>;
 
 struct DataLoaderOptions {
@@ -30,11 +34,16 @@ struct DataLoaderOptions {
 };
 
 /// Where a loader stands: the epoch, the next batch within it, and the generator state
-/// that produced this epoch's order. Restoring it reproduces the remaining batches exactly.
+/// that produced this epoch's order. Restoring it reproduces the remaining batches exactly
+/// (given the same dataset and options).
 struct LoaderState {
+  /// Epochs begun so far: 0 before the first start_epoch(), 1 during the first epoch.
   std::int64_t epoch = 0;
+  /// The batch the next call to next() returns (batches_per_epoch() once the epoch is done).
   std::int64_t next_batch = 0;
-  std::string generator;  ///< Generator::state() at the start of the epoch
+  /// Generator::state() at the start of the current epoch, before its shuffle (before the
+  /// first epoch: the state the first epoch will start from).
+  std::string generator;
 };
 
 ///   data::DataLoader loader(train, {.batch_size = 64, .shuffle = true, .seed = 1});
@@ -44,22 +53,32 @@ struct LoaderState {
 ///   }
 class DataLoader {
  public:
+  /// Throws soma::Error for a null dataset or batch_size <= 0.
   DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options = {});
+  /// Stops and joins the background thread (waiting for a batch it is loading).
   ~DataLoader();
   DataLoader(const DataLoader&) = delete;
   DataLoader& operator=(const DataLoader&) = delete;
 
   /// Begins the next epoch (a new order when shuffling). Calling it mid-epoch abandons the rest.
+  /// With prefetch, the first batch starts loading at once.
   void start_epoch();
-  /// The next batch of the current epoch, or nothing at its end.
+  /// The next batch of the current epoch, or nothing at its end. An exception thrown by the
+  /// dataset or a transform (on the background thread too) is rethrown here; the failed batch
+  /// is not consumed, so calling next() again retries it.
+  /// Throws soma::Error when no epoch was started.
   std::optional<Batch> next();
   /// Batches per epoch (honouring drop_last).
   std::int64_t batches_per_epoch() const;
   const Dataset& dataset() const { return *dataset_; }
   const DataLoaderOptions& options() const { return options_; }
 
+  /// Where the loader stands (batches prefetched but not returned by next() do not count).
   LoaderState state() const;
-  /// Continues from a saved state: the next call to next() returns the batch that followed.
+  /// Continues from a saved state: the next call to next() returns the batch that followed,
+  /// bit-identical to the one an uninterrupted loader would have returned, and later epochs
+  /// follow as they would have. Abandons the current epoch. Throws soma::Error for a negative
+  /// epoch or batch, next_batch past the end of the epoch, or an unreadable generator state.
   void set_state(const LoaderState& state);
 
  private:
