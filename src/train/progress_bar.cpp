@@ -89,6 +89,7 @@ void ProgressBar::on_batch_end(Trainer& trainer, std::int64_t batch, const Logs&
   if (options_.verbose == 0) return;
   if (first_batch_ < 0) first_batch_ = batch;
   last_batch_ = batch + 1;
+  last_batch_time_ = std::chrono::steady_clock::now();
   if (!interactive_ || options_.verbose != 1) return;
   const std::int64_t total = trainer.batches_per_epoch();
   if (last_batch_ < total && seconds_since(last_draw_) < options_.redraw_interval) return;
@@ -108,9 +109,12 @@ void ProgressBar::on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs)
 }
 
 void ProgressBar::draw(std::int64_t done, std::int64_t total, const Logs& logs, bool final) {
+  // Time per step counts the training batches only (not the validation that follows them);
+  // the elapsed time is the whole epoch's.
   const double elapsed = seconds_since(start_);
   const std::int64_t timed = first_batch_ < 0 ? 0 : last_batch_ - first_batch_;  // batches this run timed
-  const double per_step = timed > 0 ? elapsed / double(timed) : 0;
+  const double per_step =
+      timed > 0 ? std::chrono::duration<double>(last_batch_time_ - start_).count() / double(timed) : 0;
   std::string line = std::to_string(done) + "/" + std::to_string(total);
   if (interactive_ && options_.verbose == 1) {
     const int width = std::to_string(total).size();

@@ -4,8 +4,10 @@
 #include "soma/train/trainer.h"
 
 #include <cmath>
+#include <numeric>
 
 #include "soma/autograd/grad_mode.h"
+#include "soma/data/split.h"
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/view.h"
 #include "soma/train/progress_bar.h"
@@ -28,25 +30,12 @@ class ModeGuard {
   bool training_;
 };
 
-// Examples [begin, begin + size) of another dataset: the validation_split hold-out.
-class RangeDataset : public data::Dataset {
- public:
-  RangeDataset(std::shared_ptr<const data::Dataset> base, std::int64_t begin, std::int64_t size)
-      : base_(std::move(base)), begin_(begin), size_(size) {}
-  std::int64_t size() const override { return size_; }
-  data::Batch get(std::span<const std::int64_t> indices) const override {
-    std::vector<std::int64_t> mapped(indices.begin(), indices.end());
-    for (auto& i : mapped) {
-      SOMA_CHECK(i >= 0 && i < size_, "dataset: index ", i, " is outside [0, ", size_, ")");
-      i += begin_;
-    }
-    return base_->get(mapped);
-  }
-
- private:
-  std::shared_ptr<const data::Dataset> base_;
-  std::int64_t begin_, size_;
-};
+// Examples [begin, end) of `dataset`, in order: the two parts of validation_split.
+std::shared_ptr<data::Subset> range(std::shared_ptr<const data::Dataset> dataset, std::int64_t begin, std::int64_t end) {
+  std::vector<std::int64_t> indices(end - begin);
+  std::iota(indices.begin(), indices.end(), begin);
+  return std::make_shared<data::Subset>(std::move(dataset), std::move(indices));
+}
 
 }  // namespace
 
@@ -99,8 +88,8 @@ History Trainer::fit(std::shared_ptr<const data::Dataset> train, const FitOption
     const auto kept = static_cast<std::int64_t>(double(n) * (1 - options.validation_split));
     SOMA_CHECK(kept > 0 && kept < n, "Trainer::fit: validation_split ", options.validation_split, " of ", n,
                " examples leaves an empty training or validation set");
-    run.validation = std::make_shared<RangeDataset>(run.train, kept, n - kept);
-    run.train = std::make_shared<RangeDataset>(run.train, 0, kept);
+    run.validation = range(run.train, kept, n);
+    run.train = range(run.train, 0, kept);
   }
   SOMA_CHECK(run.train->size() > 0, "Trainer::fit: the training set is empty");
   run.loader = std::make_unique<data::DataLoader>(run.train,

@@ -116,24 +116,44 @@ void Trainer::load_state(const io::Checkpoint& ckpt, Run& run) {
   SOMA_CHECK(ckpt.text("optimizer") == optimizer_.name(), "Trainer: the checkpoint holds the state of ",
              ckpt.text("optimizer"), ", this fit uses ", optimizer_.name());
 
-  // Everything is read and checked before the first change, so a bad checkpoint changes nothing
-  // the loaders below do not already protect (each of them checks before it writes).
-  io::load_state_dict(model_, ckpt.take("model"));
-  optimizer_.load_state_dict(ckpt.take_map("optimizer"));
+  // Callback order first (nothing changes yet), then the model and optimizer, each of which
+  // checks everything before writing; if a later part throws, the earlier ones are put back, so
+  // a checkpoint that does not fit leaves the model and optimizer as they were.
   for (std::size_t i = run.first_user_callback; i < run.callbacks.size(); ++i) {
     const std::string key = "callbacks." + std::to_string(i - run.first_user_callback);
     const auto saved = ckpt.metadata.find(key);
-    if (saved == ckpt.metadata.end()) continue;  // a callback added since: it starts fresh
-    SOMA_CHECK(saved->second == run.callbacks[i]->name(), "Trainer: callback ", i - run.first_user_callback,
-               " is a ", run.callbacks[i]->name(), " but the checkpoint saved a ", saved->second,
-               " there; pass the callbacks in the same order");
-    if (ckpt.has(key)) run.callbacks[i]->load_state_dict(ckpt.take_map(key));
+    SOMA_CHECK(saved == ckpt.metadata.end() || saved->second == run.callbacks[i]->name(), "Trainer: callback ",
+               i - run.first_user_callback, " is a ", run.callbacks[i]->name(), " but the checkpoint saved a ",
+               saved->second, " there; pass the callbacks in the same order");
+  }
+  std::vector<std::pair<std::string, Tensor>> model_backup;
+  for (const auto& [name, t] : io::state_dict(model_)) model_backup.emplace_back(name, t.copy());
+  const auto optimizer_backup = optimizer_.state_dict();
+  try {
+    io::load_state_dict(model_, ckpt.take("model"));
+    optimizer_.load_state_dict(ckpt.take_map("optimizer"));
+    for (std::size_t i = run.first_user_callback; i < run.callbacks.size(); ++i) {
+      // A callback the checkpoint does not know (added since) starts fresh.
+      const std::string key = "callbacks." + std::to_string(i - run.first_user_callback);
+      if (ckpt.has(key)) run.callbacks[i]->load_state_dict(ckpt.take_map(key));
+    }
+  } catch (...) {
+    io::load_state_dict(model_, model_backup);
+    optimizer_.load_state_dict(optimizer_backup);
+    throw;
   }
 
   history_ = History();
   if (ckpt.has("history")) {
     const auto series = ckpt.take_map("history");
-    const Tensor& epochs = series.at("epoch");
+    const auto found = series.find("epoch");
+    SOMA_CHECK(found != series.end() && found->second.dtype() == DType::i64 && found->second.dim() == 1,
+               "Trainer: the checkpoint's history has no int64 epoch numbers");
+    const Tensor& epochs = found->second;
+    for (const auto& [name, values] : series)
+      SOMA_CHECK(name == "epoch" || (values.dtype() == DType::f64 && values.dim() == 1 &&
+                                     values.numel() == epochs.numel()),
+                 "Trainer: the checkpoint's history series '", name, "' is not float64 [", epochs.numel(), "]");
     for (std::int64_t e = 0; e < epochs.numel(); ++e) {
       Logs logs;
       for (const auto& [name, values] : series)

@@ -15,8 +15,8 @@
 namespace soma {
 namespace {
 
-using test::blob_model;
-using test::blobs;
+using test::train::blob_model;
+using test::train::blobs;
 
 // Sets logs[name] to values[epoch] at each epoch end, and keeps the weights of every epoch.
 struct Script : train::Callback {
@@ -28,7 +28,7 @@ struct Script : train::Callback {
   std::string name() const override { return "Script"; }
   void on_epoch_end(train::Trainer& t, std::int64_t epoch, train::Logs& logs) override {
     logs[key] = values.at(epoch);
-    weights->push_back(test::weights_of(t.model()));
+    weights->push_back(test::train::weights_of(t.model()));
   }
 };
 
@@ -90,21 +90,21 @@ TEST(TrainEarlyStopping, RestoresTheBestWeights) {
   const auto weights = script.weights;
   f.fit(5, {script, train::EarlyStopping({.patience = 2, .restore_best_weights = true})});
   ASSERT_EQ(weights->size(), 4u);  // stopped after epoch 3
-  EXPECT_TRUE(test::bit_identical(test::weights_of(*f.net), (*weights)[1]));
-  EXPECT_FALSE(test::bit_identical(test::weights_of(*f.net), (*weights)[3]));
+  EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(*f.net), (*weights)[1]));
+  EXPECT_FALSE(test::train::bit_identical(test::train::weights_of(*f.net), (*weights)[3]));
 
   Fixture g;  // without restoring, the last weights stay
   Script again("val_loss", {1.0, 0.5, 0.7, 0.8, 0.9});
   const auto last = again.weights;
   g.fit(5, {again, train::EarlyStopping({.patience = 2})});
-  EXPECT_TRUE(test::bit_identical(test::weights_of(*g.net), last->back()));
+  EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(*g.net), last->back()));
 
   // Restoring happens at the end of training even without an early stop (Keras 3).
   Fixture h;
   Script full("val_loss", {1.0, 0.5, 0.7});
   const auto all = full.weights;
   h.fit(3, {full, train::EarlyStopping({.patience = 5, .restore_best_weights = true})});
-  EXPECT_TRUE(test::bit_identical(test::weights_of(*h.net), (*all)[1]));
+  EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(*h.net), (*all)[1]));
 }
 
 std::string read_file(const std::string& path) {
@@ -115,7 +115,7 @@ std::string read_file(const std::string& path) {
 }
 
 TEST(TrainCSVLogger, WritesOneRowPerEpoch) {
-  test::TempDir dir;
+  test::train::TempDir dir;
   Fixture f;
   const std::string path = dir.path("metrics.csv");
   const auto h = f.trainer->fit(f.data, {.epochs = 3, .batch_size = 16, .validation = blobs(20, 12),
@@ -139,7 +139,7 @@ TEST(TrainCSVLogger, WritesOneRowPerEpoch) {
 }
 
 TEST(TrainCSVLogger, MarksMissingValues) {
-  test::TempDir dir;
+  test::train::TempDir dir;
   Fixture f;
   const std::string path = dir.path("log.csv");
   struct Sometimes : train::Callback {
@@ -160,7 +160,7 @@ TEST(TrainCSVLogger, MarksMissingValues) {
 }
 
 TEST(TrainModelCheckpoint, SavesOnImprovementOnly) {
-  test::TempDir dir;
+  test::train::TempDir dir;
   Fixture f;
   Script script("val_loss", {1.0, 0.5, 0.7, 0.4});
   const auto weights = script.weights;
@@ -175,11 +175,11 @@ TEST(TrainModelCheckpoint, SavesOnImprovementOnly) {
   manual_seed(99);
   auto fresh = blob_model();
   io::load(*fresh, dir.path("best-2.safetensors"));
-  EXPECT_TRUE(test::bit_identical(test::weights_of(*fresh), (*weights)[1]));
+  EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(*fresh), (*weights)[1]));
 }
 
 TEST(TrainModelCheckpoint, WritesFullCheckpointsEveryNEpochs) {
-  test::TempDir dir;
+  test::train::TempDir dir;
   Fixture f;
   const std::string path = dir.path("ckpt.safetensors");
   f.fit(4, {train::ModelCheckpoint({.path = path, .every_n_epochs = 2})});

@@ -26,21 +26,21 @@ struct Kill : train::Callback {
 // Everything a run needs, built from scratch; `init_seed` seeds the weight init, so a resumed
 // run starting from other weights shows that the checkpoint restores them.
 struct Experiment {
-  std::shared_ptr<data::TensorDataset> train_set = test::blobs(200, 31);
-  std::shared_ptr<data::TensorDataset> val_set = test::blobs(40, 32);
+  std::shared_ptr<data::TensorDataset> train_set = test::train::blobs(200, 31);
+  std::shared_ptr<data::TensorDataset> val_set = test::train::blobs(40, 32);
   nn::Sequential net;
   std::unique_ptr<optim::Adam> opt;
   std::unique_ptr<optim::StepLR> schedule;
   std::unique_ptr<train::Trainer> trainer;
 
-  explicit Experiment(std::uint64_t init_seed) {
+  explicit Experiment(std::uint64_t init_seed, bool amsgrad = false) {
     manual_seed(init_seed);
     net.push_back(nn::Dense(4, 16));
     net.push_back(nn::BatchNorm1d(16));
     net.push_back(nn::ReLU());
     net.push_back(nn::Dropout(0.3));
     net.push_back(nn::Dense(16, 3));
-    opt = std::make_unique<optim::Adam>(net.parameters(), optim::AdamOptions{.lr = 0.01});
+    opt = std::make_unique<optim::Adam>(net.parameters(), optim::AdamOptions{.lr = 0.01, .amsgrad = amsgrad});
     schedule = std::make_unique<optim::StepLR>(*opt, optim::StepLROptions{.step_size = 1, .gamma = 0.7});
     trainer = std::make_unique<train::Trainer>(net, *opt, loss::CrossEntropy());
   }
@@ -62,12 +62,12 @@ void expect_same_history(const train::History& a, const train::History& b) {
 }
 
 TEST(TrainResume, MidEpochCheckpointContinuesBitIdentically) {
-  test::TempDir dir;
+  test::train::TempDir dir;
   const std::string path = dir.path("ckpt.safetensors");
 
   Experiment reference(1);
   const auto expected_history = reference.trainer->fit(reference.train_set, reference.options());
-  const auto expected = test::weights_of(reference.net);
+  const auto expected = test::train::weights_of(reference.net);
 
   {
     Experiment interrupted(1);
@@ -84,7 +84,7 @@ TEST(TrainResume, MidEpochCheckpointContinuesBitIdentically) {
   manual_seed(12345);  // the default generator moves on, as in a new process
   Experiment resumed(777);    // other initial weights
   const auto history = resumed.trainer->resume(path, resumed.train_set, resumed.options());
-  EXPECT_TRUE(test::bit_identical(test::weights_of(resumed.net), expected));
+  EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(resumed.net), expected));
   expect_same_history(history, expected_history);
   EXPECT_EQ(resumed.opt->steps(), reference.opt->steps());
   EXPECT_EQ(resumed.opt->lr(), reference.opt->lr());
@@ -92,13 +92,13 @@ TEST(TrainResume, MidEpochCheckpointContinuesBitIdentically) {
 }
 
 TEST(TrainResume, EpochEndCheckpointContinuesBitIdentically) {
-  test::TempDir dir;
+  test::train::TempDir dir;
   const std::string path = dir.path("epoch.safetensors");
 
   Experiment reference(2);
   auto ref_options = reference.options();
   const auto expected_history = reference.trainer->fit(reference.train_set, ref_options);
-  const auto expected = test::weights_of(reference.net);
+  const auto expected = test::train::weights_of(reference.net);
 
   {
     Experiment interrupted(2);
@@ -113,12 +113,12 @@ TEST(TrainResume, EpochEndCheckpointContinuesBitIdentically) {
   auto options = resumed.options({train::ModelCheckpoint({.path = path})});
   options.resume_from = path;
   const auto history = resumed.trainer->fit(resumed.train_set, options);
-  EXPECT_TRUE(test::bit_identical(test::weights_of(resumed.net), expected));
+  EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(resumed.net), expected));
   expect_same_history(history, expected_history);
 }
 
 TEST(TrainResume, RefusesACheckpointThatDoesNotFit) {
-  test::TempDir dir;
+  test::train::TempDir dir;
   const std::string path = dir.path("ckpt.safetensors");
   {
     Experiment run(4);
@@ -139,6 +139,15 @@ TEST(TrainResume, RefusesACheckpointThatDoesNotFit) {
   options.callbacks = {train::EarlyStopping(), train::LearningRateScheduler(*other.schedule)};
   EXPECT_TRUE(test::throws_error_with([&] { other.trainer->fit(other.train_set, options); },
                                       {"EarlyStopping", "LearningRateScheduler", "same order"}));
+
+  // The model loads, then the optimizer's state does not fit (AMSGrad has another slot): the
+  // model is put back as it was.
+  Experiment amsgrad(5, true);
+  const auto before = test::train::weights_of(amsgrad.net);
+  options = amsgrad.options();
+  options.resume_from = path;
+  EXPECT_TRUE(test::throws_error_with([&] { amsgrad.trainer->fit(amsgrad.train_set, options); }, {"max_exp_avg_sq"}));
+  EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(amsgrad.net), before));
 
   nn::Sequential wider{nn::Dense(4, 32), nn::ReLU(), nn::Dense(32, 3)};
   optim::Adam adam(wider.parameters());

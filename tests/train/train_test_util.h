@@ -13,7 +13,7 @@
 
 #include "soma/soma.h"
 
-namespace soma::test {
+namespace soma::test::train {
 
 /// `n` examples of `classes` Gaussian blobs in `features` dimensions: x float32 [n, features]
 /// (class c centred at 2 * one-hot-ish directions), y int64 [n]. Deterministic for a seed.
@@ -89,4 +89,4 @@ inline TempDir::~TempDir() {
   [[maybe_unused]] const int rc = std::system(command.c_str());
 }
 
-}  // namespace soma::test
+}  // namespace soma::test::train

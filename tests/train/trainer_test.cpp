@@ -10,8 +10,8 @@
 namespace soma {
 namespace {
 
-using test::blob_model;
-using test::blobs;
+using test::train::blob_model;
+using test::train::blobs;
 
 train::FitOptions quiet(train::FitOptions options) {
   options.verbose = 0;
@@ -66,7 +66,7 @@ TEST(TrainTrainer, AStepIsTheManualLoop) {
       opt_b.step();
       opt_b.zero_grad();
     }
-  EXPECT_TRUE(test::bit_identical(test::weights_of(*a), test::weights_of(*b)));
+  EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(*a), test::train::weights_of(*b)));
 }
 
 TEST(TrainTrainer, LoggedLossIsTheMeanPerExample) {

@@ -32,7 +32,8 @@ struct ProgressBarOptions {
 /// redrawn in place on a terminal, and when the epoch ends
 ///   938/938 [==============================] - 7s 7ms/step - loss: 0.4102 - accuracy: 0.8531 - val_loss: ...
 /// Not a terminal: "Epoch 2/5 - 938/938 - 7s 7ms/step - loss: 0.4102 - ..." once per epoch.
-/// Values print with 4 decimals ("%.4e" below 1e-3, as Keras); "lr" is not shown.
+/// Values print with 4 decimals ("%.4e" below 1e-3, as Keras); "lr" is not shown. The time
+/// per step counts the training batches only; the epoch's time includes its validation.
 class ProgressBar : public Callback {
  public:
   explicit ProgressBar(const ProgressBarOptions& options = {});
@@ -60,6 +61,7 @@ class ProgressBar : public Callback {
   std::int64_t last_batch_ = 0;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
+  std::chrono::steady_clock::time_point last_batch_time_;
 };
 
 }  // namespace soma::train
