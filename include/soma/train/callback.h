@@ -1,0 +1,91 @@
+// Callback: hooks the Trainer calls around training (train, epoch and batch begin/end), the
+// way Keras callbacks work; EarlyStopping, ModelCheckpoint, CSVLogger, the schedules and the
+// progress bar are callbacks. Also CallbackHandle, which lets a list of callbacks of different
+// types be written inline: .callbacks = {train::EarlyStopping({.patience = 2}), ...}.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "soma/core/error.h"
+#include "soma/core/tensor.h"
+#include "soma/train/history.h"
+
+namespace soma::train {
+
+class Trainer;
+
+/// The base of every callback. Every hook does nothing by default; override the ones needed.
+/// The Trainer passes itself, so a callback can reach the model, the optimizer, the history,
+/// ask training to stop (trainer.request_stop()) or write a checkpoint.
+/// Epochs and batches are numbered from 0; a resumed fit continues the count.
+class Callback {
+ public:
+  virtual ~Callback() = default;
+
+  /// Short name used in checkpoints and errors ("EarlyStopping").
+  virtual std::string name() const = 0;
+
+  /// Before the first epoch of fit(); a callback resets its state here (a callback may be
+  /// reused by several fits). On resume, the state saved in the checkpoint is loaded after it.
+  virtual void on_train_begin(Trainer& trainer) {}
+  /// After the last epoch (also after an early stop).
+  virtual void on_train_end(Trainer& trainer) {}
+  /// At the start of epoch `epoch`.
+  virtual void on_epoch_begin(Trainer& trainer, std::int64_t epoch) {}
+  /// After epoch `epoch` and its validation. `logs` holds "loss", "accuracy" (classification),
+  /// "val_loss", "val_accuracy" (with validation data) and "lr"; a callback may add entries,
+  /// which later callbacks and the History see.
+  virtual void on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) {}
+  /// After each optimizer step; `batch` counts within the epoch and `logs` holds the epoch's
+  /// running means so far ("loss", "accuracy").
+  virtual void on_batch_end(Trainer& trainer, std::int64_t batch, const Logs& logs) {}
+
+  /// State that a checkpoint must hold for an exact resume (e.g. EarlyStopping's best value
+  /// and wait count), as named tensors; empty for a stateless callback.
+  virtual std::map<std::string, Tensor> state_dict() const { return {}; }
+  /// Restores what state_dict() returned. Throws soma::Error naming a missing entry.
+  virtual void load_state_dict(const std::map<std::string, Tensor>& state) {}
+};
+
+/// A shared handle to a callback, made implicitly from a callback value (copied in) or from a
+/// shared_ptr (when the caller wants to read the callback after fit, e.g. its stopped epoch):
+///   auto stop = std::make_shared<train::EarlyStopping>(train::EarlyStoppingOptions{.patience = 2});
+///   trainer.fit(train, {.callbacks = {stop, train::CSVLogger("log.csv")}});
+class CallbackHandle {
+ public:
+  template <std::derived_from<Callback> C>
+  CallbackHandle(C callback) : callback_(std::make_shared<C>(std::move(callback))) {}
+  /// Throws soma::Error for a null pointer.
+  template <std::derived_from<Callback> C>
+  CallbackHandle(std::shared_ptr<C> callback) : callback_(std::move(callback)) {
+    SOMA_CHECK(callback_, "CallbackHandle: null callback");
+  }
+
+  Callback& operator*() const { return *callback_; }
+  Callback* operator->() const { return callback_.get(); }
+  const std::shared_ptr<Callback>& get() const { return callback_; }
+
+ private:
+  std::shared_ptr<Callback> callback_;
+};
+
+/// What a callback watches: improvement is a decrease (min), an increase (max), or decided
+/// from the name (automatic: max for names containing "acc", else min, as Keras).
+enum class MonitorMode { automatic, min, max };
+
+/// Resolves automatic for `monitor`: max when the name contains "acc", else min.
+MonitorMode resolve_mode(MonitorMode mode, const std::string& monitor);
+
+/// 0-dim float64 / int64 tensors and back, for callbacks' state_dict()s.
+namespace detail {
+Tensor state_value(double value);
+Tensor state_count(std::int64_t value);
+/// The entry `key` of `state` as a number. Throws soma::Error naming `owner` and `key` when absent.
+double read_value(const std::map<std::string, Tensor>& state, const std::string& key, const std::string& owner);
+}  // namespace detail
+
+}  // namespace soma::train

@@ -1,0 +1,238 @@
+// Trainer (train/trainer.h): fit learns and records its history, a step is exactly the manual
+// loop's, the logged loss is the mean per example, evaluate/predict/modes, validation_split,
+// callback hooks and stopping, accuracy only where it means something, and option errors.
+#include <gtest/gtest.h>
+
+#include "ops/op_test_util.h"
+#include "soma/soma.h"
+#include "train/train_test_util.h"
+
+namespace soma {
+namespace {
+
+using test::train::blob_model;
+using test::train::blobs;
+
+train::FitOptions quiet(train::FitOptions options) {
+  options.verbose = 0;
+  return options;
+}
+
+TEST(TrainTrainer, FitLearnsAndRecordsHistory) {
+  manual_seed(1);
+  const auto train_set = blobs(300, 1), val_set = blobs(100, 2);
+  auto net = blob_model();
+  optim::Adam opt(net->parameters(), {.lr = 0.01});
+  train::Trainer trainer(*net, opt, loss::CrossEntropy());
+  const auto history = trainer.fit(train_set, quiet({.epochs = 5, .batch_size = 32, .validation = val_set}));
+
+  ASSERT_EQ(history.size(), 5);
+  EXPECT_EQ(history.epochs(), (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+  for (const char* name : {"loss", "accuracy", "val_loss", "val_accuracy", "lr"})
+    EXPECT_EQ(history[name].size(), 5u) << name;
+  EXPECT_EQ(history.values().size(), 5u);
+  EXPECT_LT(history["loss"].back(), history["loss"].front());
+  EXPECT_GT(history["val_accuracy"].back(), 0.8);
+  for (double lr : history["lr"]) EXPECT_EQ(lr, 0.01);
+  EXPECT_EQ(trainer.step(), 5 * 10);
+
+  // The last validation is an evaluate() of the final model.
+  const train::Metrics m = trainer.evaluate(val_set, 32);
+  EXPECT_EQ(m.loss, history["val_loss"].back());
+  EXPECT_EQ(m.accuracy, history["val_accuracy"].back());
+}
+
+TEST(TrainTrainer, AStepIsTheManualLoop) {
+  const auto data = blobs(70, 3);
+  manual_seed(4);
+  auto a = blob_model();
+  manual_seed(4);
+  auto b = blob_model();
+  optim::Adam opt_a(a->parameters(), {.lr = 0.01});
+  optim::Adam opt_b(b->parameters(), {.lr = 0.01});
+
+  manual_seed(9);  // dropout masks
+  train::Trainer trainer(*a, opt_a, loss::CrossEntropy());
+  trainer.fit(data, quiet({.epochs = 2, .batch_size = 16, .shuffle = false}));
+
+  manual_seed(9);
+  loss::CrossEntropy ce;
+  for (int epoch = 0; epoch < 2; ++epoch)
+    for (std::int64_t begin = 0; begin < 70; begin += 16) {
+      const std::int64_t end = std::min<std::int64_t>(70, begin + 16);
+      const Tensor x = slice(data->x(), 0, begin, end).copy(), y = slice(data->y(), 0, begin, end).copy();
+      Tensor l = ce((*b)(x), y);
+      l.backward();
+      opt_b.step();
+      opt_b.zero_grad();
+    }
+  EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(*a), test::train::weights_of(*b)));
+}
+
+TEST(TrainTrainer, LoggedLossIsTheMeanPerExample) {
+  // lr 0: the model does not change, so the epoch's loss is the dataset's mean loss, with the
+  // short last batch (100 = 3 * 32 + 4) weighted by its size.
+  manual_seed(2);
+  const auto data = blobs(100, 5);
+  auto net = blob_model(4, 3, 0.0);
+  optim::SGD opt(net->parameters(), {.lr = 0});
+  train::Trainer trainer(*net, opt, loss::CrossEntropy());
+  const auto history = trainer.fit(data, quiet({.epochs = 1, .batch_size = 32}));
+  {
+    NoGradGuard no_grad;
+    const Tensor out = (*net)(data->x());
+    EXPECT_NEAR(history["loss"][0], cross_entropy(out, data->y()).item(), 1e-6);
+    EXPECT_DOUBLE_EQ(history["accuracy"][0], train::accuracy(out, data->y()));
+    EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(data, quiet({})); }, {"NoGradGuard"}));
+  }
+
+  // A sum-reduced loss logs the same per-example mean.
+  train::Trainer summed(*net, opt, loss::CrossEntropy({.reduction = Reduction::sum}));
+  EXPECT_NEAR(summed.fit(data, quiet({.batch_size = 32}))["loss"][0], history["loss"][0], 1e-6);
+  EXPECT_NEAR(summed.evaluate(data, 7).loss, history["loss"][0], 1e-6);
+}
+
+TEST(TrainTrainer, EvaluateAndPredictRunInEvalModeAndRestoreIt) {
+  manual_seed(3);
+  const auto data = blobs(50, 6);
+  auto net = blob_model(4, 3, 0.5);
+  optim::SGD opt(net->parameters());
+  train::Trainer trainer(*net, opt, loss::CrossEntropy());
+
+  net->eval();
+  Tensor expected;
+  {
+    NoGradGuard no_grad;
+    expected = (*net)(data->x());
+  }
+  net->train();
+  const Tensor by_dataset = trainer.predict(data, 16);
+  const Tensor by_tensor = trainer.predict(data->x(), 7);
+  EXPECT_TRUE(net->is_training());
+  ASSERT_EQ(by_dataset.shape(), Shape({50, 3}));
+  ASSERT_EQ(by_tensor.shape(), Shape({50, 3}));
+  EXPECT_FALSE(by_dataset.requires_grad());
+  for (std::int64_t i = 0; i < 150; ++i) {
+    EXPECT_FLOAT_EQ(by_dataset.data<float>()[i], expected.data<float>()[i]);
+    EXPECT_FLOAT_EQ(by_tensor.data<float>()[i], expected.data<float>()[i]);
+  }
+  const auto m = trainer.evaluate(data, 16);
+  EXPECT_NEAR(m.loss, cross_entropy(expected, data->y()).item(), 1e-6);
+  EXPECT_DOUBLE_EQ(m.accuracy, train::accuracy(expected, data->y()));
+  EXPECT_TRUE(net->is_training());
+
+  net->eval();
+  trainer.fit(data, quiet({.epochs = 1}));
+  EXPECT_FALSE(net->is_training());
+}
+
+TEST(TrainTrainer, PenaltiesJoinTheLoss) {
+  manual_seed(5);
+  const auto data = blobs(40, 7);
+  nn::Sequential net{nn::Dense({.in = 4, .out = 3, .kernel_regularizer = nn::l2(0.1)})};
+  optim::SGD opt(net.parameters(), {.lr = 0});
+  train::Trainer trainer(net, opt, loss::CrossEntropy());
+  NoGradGuard no_grad;
+  const double data_loss = cross_entropy(net(data->x()), data->y()).item();
+  const double penalty = net.regularization_loss().item();
+  EXPECT_GT(penalty, 0);
+  EXPECT_NEAR(trainer.evaluate(data, 8).loss, data_loss + penalty, 1e-6);
+}
+
+// Records the hooks the Trainer calls, and the logs and state it shows.
+struct Recorder : train::Callback {
+  std::shared_ptr<std::vector<std::string>> calls = std::make_shared<std::vector<std::string>>();
+  std::int64_t stop_after = -1;
+  std::string name() const override { return "Recorder"; }
+  void on_train_begin(train::Trainer& t) override { calls->push_back("train_begin " + std::to_string(t.batches_per_epoch())); }
+  void on_train_end(train::Trainer&) override { calls->push_back("train_end"); }
+  void on_epoch_begin(train::Trainer&, std::int64_t e) override { calls->push_back("epoch_begin " + std::to_string(e)); }
+  void on_batch_end(train::Trainer& t, std::int64_t b, const train::Logs& logs) override {
+    calls->push_back("batch " + std::to_string(b) + " step " + std::to_string(t.step()) + " keys " +
+                     std::to_string(logs.size()));
+  }
+  void on_epoch_end(train::Trainer& t, std::int64_t e, train::Logs& logs) override {
+    std::string keys;
+    for (const auto& [k, v] : logs) keys += " " + k;
+    calls->push_back("epoch_end " + std::to_string(e) + keys + " history " + std::to_string(t.history().size()));
+    if (e == stop_after) t.request_stop();
+  }
+};
+
+TEST(TrainTrainer, CallsHooksInOrderAndStopsOnRequest) {
+  manual_seed(6);
+  const auto data = blobs(100, 8);
+  auto net = blob_model();
+  optim::SGD opt(net->parameters(), {.lr = 0.1});
+  train::Trainer trainer(*net, opt, loss::CrossEntropy());
+  Recorder recorder;
+  recorder.stop_after = 1;
+  const auto calls = recorder.calls;
+  // validation_split 0.2 trains on 80 examples: 3 batches of 32, 32, 16.
+  const auto history = trainer.fit(data, quiet({.epochs = 5, .batch_size = 32, .validation_split = 0.2,
+                                                .callbacks = {recorder}}));
+  EXPECT_EQ(history.size(), 2);
+  const std::vector<std::string> expected = {
+      "train_begin 3",
+      "epoch_begin 0",
+      "batch 0 step 1 keys 2",
+      "batch 1 step 2 keys 2",
+      "batch 2 step 3 keys 2",
+      "epoch_end 0 accuracy loss lr val_accuracy val_loss history 0",
+      "epoch_begin 1",
+      "batch 0 step 4 keys 2",
+      "batch 1 step 5 keys 2",
+      "batch 2 step 6 keys 2",
+      "epoch_end 1 accuracy loss lr val_accuracy val_loss history 1",
+      "train_end"};
+  EXPECT_EQ(*calls, expected);
+}
+
+TEST(TrainTrainer, AccuracyOnlyForClassification) {
+  manual_seed(7);
+  Generator gen(1);
+  const Tensor x = normal({64, 3}, 0, 1, gen);
+  const Tensor w = tensor({1.0, -2.0, 0.5}, {3, 1});
+  const Tensor y = matmul(x, w);
+  const auto regression = std::make_shared<data::TensorDataset>(x, y);
+  nn::Dense fc(3, 1);
+  optim::SGD opt(fc.parameters(), {.lr = 0.1});
+  train::Trainer mse(fc, opt, loss::MSE());
+  const auto h = mse.fit(regression, quiet({.epochs = 3, .batch_size = 16}));
+  EXPECT_FALSE(h.contains("accuracy"));
+  EXPECT_LT(h["loss"].back(), h["loss"].front());
+  EXPECT_TRUE(std::isnan(mse.evaluate(regression).accuracy));
+
+  // Binary labels with logits: thresholded at 0.
+  Tensor labels = empty({64, 1});
+  for (std::int64_t i = 0; i < 64; ++i) labels.data<float>()[i] = y.data<float>()[i] > 0 ? 1.f : 0.f;
+  const auto binary = std::make_shared<data::TensorDataset>(x, labels);
+  train::Trainer bce(fc, opt, loss::BCEWithLogits());
+  const auto hb = bce.fit(binary, quiet({.epochs = 20, .batch_size = 16}));
+  ASSERT_TRUE(hb.contains("accuracy"));
+  EXPECT_GT(hb["accuracy"].back(), 0.9);
+}
+
+TEST(TrainTrainer, BadOptionsThrow) {
+  const auto data = blobs(10, 9);
+  auto net = blob_model();
+  optim::SGD opt(net->parameters());
+  EXPECT_TRUE(test::throws_error_with([&] { train::Trainer(*net, opt, loss::MSE({.reduction = Reduction::none})); },
+                                      {"reduction none"}));
+  train::Trainer trainer(*net, opt, loss::CrossEntropy());
+  EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(data, quiet({.batch_size = 0})); }, {"batch_size", "0"}));
+  EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(data, quiet({.epochs = -1})); }, {"epochs"}));
+  EXPECT_TRUE(test::throws_error_with(
+      [&] { trainer.fit(data, quiet({.validation = data, .validation_split = 0.5})); }, {"validation_split"}));
+  EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(data, quiet({.validation_split = 1.0})); }, {"[0, 1)"}));
+  EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(data, quiet({.checkpoint_every_n_batches = 2})); },
+                                      {"checkpoint_path"}));
+  EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(nullptr); }, {"null"}));
+  EXPECT_TRUE(test::throws_error_with([&] { trainer.save_checkpoint("x"); }, {"only during fit"}));
+  EXPECT_TRUE(test::throws_error_with([&] { trainer.evaluate(data, 0); }, {"batch_size"}));
+  EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(data, quiet({.resume_from = "/nonexistent/ckpt"})); },
+                                      {"/nonexistent/ckpt"}));
+}
+
+}  // namespace
+}  // namespace soma
