@@ -83,7 +83,15 @@ void col2im(const T* col, const ConvGeometry& g, std::int64_t ld, T* x) {
       }
 }
 
-int conv_threads(const ConvShape& s) { return int(std::max<std::int64_t>(1, std::min<std::int64_t>(omp_get_max_threads(), s.N))); }
+// A thread is worth starting for at least this many multiply-adds: below, waking the pool
+// costs more than the work (and on a loaded machine a waiting thread can cost milliseconds).
+constexpr std::int64_t kMinMacsPerThread = std::int64_t(1) << 18;
+
+int conv_threads(const ConvShape& s) {
+  const std::int64_t macs = s.N * s.O * s.g.rows() * s.g.cols();
+  const std::int64_t by_work = std::max<std::int64_t>(1, macs / kMinMacsPerThread);
+  return int(std::max<std::int64_t>(1, std::min({std::int64_t(omp_get_max_threads()), s.N, by_work})));
+}
 
 std::int64_t conv_forward_workspace(const ConvShape& s) {
   return s.g.is_pointwise() ? 0 : conv_threads(s) * s.g.rows() * s.g.cols();

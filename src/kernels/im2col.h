@@ -48,7 +48,7 @@ struct ConvShape {
   std::int64_t out_per_group() const { return O / groups; }
 };
 
-/// Threads the batch loop runs on: min(OpenMP's maximum, N).
+/// Threads the batch loop runs on: min(OpenMP's maximum, N), and one for small convolutions.
 int conv_threads(const ConvShape& s);
 /// Elements of the workspace conv2d_forward needs (for all threads together).
 std::int64_t conv_forward_workspace(const ConvShape& s);
