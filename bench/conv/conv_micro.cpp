@@ -2,7 +2,8 @@
 // training) on the conv layers of BENCHMARKS.md's B3 and B5, for soma's op (oneDNN where it
 // is faster) and for the im2col + GEMM kernels alone. Prints one line per shape and path:
 // milliseconds per forward + backward, median of repetitions. Compare with conv_micro.py
-// (PyTorch) run right after with the same --threads. Not a unit test; numbers vary with load.
+// (PyTorch) run right after with the same --threads. Also B3's max pooling layers. Not a
+// unit test; numbers vary with the machine's load.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -96,5 +97,19 @@ int main(int argc, char** argv) {
         reps, iters);
     std::printf("%-30s threads %d  op fwd+bwd %8.3f ms  (fwd %7.3f)  im2col+gemm fwd+bwd %8.3f ms\n", c.name, threads,
                 op_ms, fwd_ms, gemm_ms);
+  }
+  // B3's max pooling layers (2x2, stride 2) after each convolution.
+  const Shape pools[] = {{64, 32, 28, 28}, {64, 64, 14, 14}};
+  for (const Shape& shape : pools) {
+    Tensor x = uniform(shape, -1, 1, gen);
+    x.set_requires_grad();
+    const Tensor gy = uniform({shape[0], shape[1], shape[2] / 2, shape[3] / 2}, -1, 1, gen);
+    const double ms = median_ms(
+        [&] {
+          max_pool2d(x, 2).backward(gy);
+          x.zero_grad();
+        },
+        reps, iters);
+    std::printf("B3 max_pool2d(2) %-13s threads %d  op fwd+bwd %8.3f ms\n", shape.str().c_str(), threads, ms);
   }
 }

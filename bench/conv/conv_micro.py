@@ -56,6 +56,16 @@ def main():
         total = median_ms(step, args.reps, args.iters)
         fwd = median_ms(forward, args.reps, args.iters)
         print(f"{name:30s} threads {args.threads}  torch fwd+bwd {total:8.3f} ms  (fwd {fwd:7.3f})")
+    for shape in ((64, 32, 28, 28), (64, 64, 14, 14)):
+        x = (torch.rand(*shape) * 2 - 1).requires_grad_()
+        gy = torch.rand(shape[0], shape[1], shape[2] // 2, shape[3] // 2) * 2 - 1
+
+        def pool_step():
+            F.max_pool2d(x, 2).backward(gy)
+            x.grad = None
+
+        ms = median_ms(pool_step, args.reps, args.iters)
+        print(f"B3 max_pool2d(2) {str(list(shape)):13s} threads {args.threads}  torch fwd+bwd {ms:8.3f} ms")
 
 
 if __name__ == "__main__":

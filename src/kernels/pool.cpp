@@ -4,7 +4,6 @@
 #include "kernels/pool.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 
 #include "kernels/parallel.h"
@@ -41,31 +40,66 @@ std::int64_t avg_divisor(const PoolGeometry& g, std::int64_t oh, std::int64_t ow
 
 }  // namespace
 
+// One step of PyTorch's scan over a window: v takes over when larger or NaN. Written with
+// selects, not branches: on real data the comparison is a coin toss the predictor loses.
+template <class T, class Index>
+inline void challenge(T v, Index at, T& best, Index& best_at) {
+  const bool take = v > best || v != v;
+  best = take ? v : best;
+  best_at = take ? at : best_at;
+}
+
+// Outputs [ow_begin, ow_end) of one output row whose 2x2, stride-2 windows lie inside the
+// plane (MaxPool2d(2), the usual case): rows r0 = x[ih] and r1 = x[ih + 1], no bounds to
+// check, so the loop is straight-line code.
+template <bool kIndices, class T>
+void max_pool_2x2_row(const T* r0, const T* r1, std::int64_t ih, std::int64_t W, std::int64_t ow_begin,
+                      std::int64_t ow_end, T* y, std::int32_t* argmax) {
+  const std::int32_t row = std::int32_t(ih * W), below = std::int32_t(W);
+#pragma omp simd
+  for (std::int64_t ow = ow_begin; ow < ow_end; ++ow) {
+    const std::int32_t iw = std::int32_t(2 * ow);
+    T best = r0[iw];  // the first element always wins against the initial -inf (or ties it)
+    std::int32_t best_at = 0;
+    challenge(r0[iw + 1], 1, best, best_at);
+    challenge(r1[iw], below, best, best_at);
+    challenge(r1[iw + 1], below + 1, best, best_at);
+    y[ow] = best;
+    if constexpr (kIndices) argmax[ow] = row + iw + best_at;
+  }
+}
+
 // x is (planes, H, W), y and argmax (planes, OH, OW).
 template <class T>
 void max_pool2d_forward(const T* x, std::int64_t planes, const PoolGeometry& g, T* y, std::int32_t* argmax) {
   const std::int64_t in_plane = g.H * g.W, out_plane = g.OH * g.OW;
+  const bool two_by_two = g.kH == 2 && g.kW == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 && g.pad_w == 0;
+  // With two_by_two, the outputs whose windows lie inside the plane (ceil_mode may add a
+  // clipped last row and column).
+  const std::int64_t inner_h = std::min(g.OH, g.H / 2), inner_w = std::min(g.OW, g.W / 2);
   parallel_for(planes, plane_grain(in_plane + out_plane), [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t p = begin; p < end; ++p) {
       const T* xp = x + p * in_plane;
       T* yp = y + p * out_plane;
       std::int32_t* ap = argmax ? argmax + p * out_plane : nullptr;
-      for (std::int64_t oh = 0; oh < g.OH; ++oh)
-        for (std::int64_t ow = 0; ow < g.OW; ++ow) {
-          const Window c = clipped(g, oh, ow);
-          std::int64_t best = c.h0 * g.W + c.w0;
-          T best_value = -std::numeric_limits<T>::infinity();
-          for (std::int64_t ih = c.h0; ih < c.h1; ++ih)
-            for (std::int64_t iw = c.w0; iw < c.w1; ++iw) {
-              const T v = xp[ih * g.W + iw];
-              if (v > best_value || std::isnan(v)) {
-                best_value = v;
-                best = ih * g.W + iw;
-              }
-            }
-          yp[oh * g.OW + ow] = best_value;
-          if (ap) ap[oh * g.OW + ow] = std::int32_t(best);
+      for (std::int64_t oh = 0; oh < g.OH; ++oh) {
+        std::int64_t ow = 0;
+        if (two_by_two && oh < inner_h) {
+          const T *r0 = xp + 2 * oh * g.W, *r1 = r0 + g.W;
+          if (ap) max_pool_2x2_row<true>(r0, r1, 2 * oh, g.W, 0, inner_w, yp + oh * g.OW, ap + oh * g.OW);
+          else max_pool_2x2_row<false>(r0, r1, 2 * oh, g.W, 0, inner_w, yp + oh * g.OW, ap);
+          ow = inner_w;
         }
+        for (; ow < g.OW; ++ow) {
+          const Window c = clipped(g, oh, ow);
+          std::int64_t best_at = c.h0 * g.W + c.w0;
+          T best = -std::numeric_limits<T>::infinity();
+          for (std::int64_t ih = c.h0; ih < c.h1; ++ih)
+            for (std::int64_t iw = c.w0; iw < c.w1; ++iw) challenge(xp[ih * g.W + iw], ih * g.W + iw, best, best_at);
+          yp[oh * g.OW + ow] = best;
+          if (ap) ap[oh * g.OW + ow] = std::int32_t(best_at);
+        }
+      }
     }
   });
 }
