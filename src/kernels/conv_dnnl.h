@@ -20,6 +20,8 @@ bool dnnl_conv2d_forward(const ConvShape& s, std::int64_t pad_bottom, std::int64
 
 /// Gradients given gy (N, O, OH, OW): gx (like x), gw (like w), gb (O), each written in full
 /// where not null. Returns false, having written nothing, as dnnl_conv2d_forward does.
+/// NOTE: gx for fewer than 8 input channels (groups 1) runs on im2col + GEMM, which is
+/// faster there; only the bias gradient alone is a plain sum.
 bool dnnl_conv2d_backward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,
                           const float* w, const float* gy, float* gx, float* gw, float* gb);
 
