@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # PyTorch's side of bench/conv/conv_micro.cpp: F.conv2d forward + backward on the same
-# shapes, same gradients asked for, same thread count, median of repetitions in ms.
+# shapes, same gradients asked for, same thread count; the best and the median of
+# repetitions in ms.
 # Run: /usr/bin/python3 bench/conv/conv_micro.py --threads 2
 import argparse
 import time
@@ -17,7 +18,7 @@ CASES = [  # name, N, C, H, W, O, k, stride, pad, input_grad
 ]
 
 
-def median_ms(step, reps, iters):
+def time_ms(step, reps, iters):
     for _ in range(3):
         step()
     ms = []
@@ -26,14 +27,15 @@ def median_ms(step, reps, iters):
         for _ in range(iters):
             step()
         ms.append((time.perf_counter() - t0) * 1000 / iters)
-    return sorted(ms)[len(ms) // 2]
+    ms.sort()
+    return ms[0], ms[len(ms) // 2]
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--reps", type=int, default=7)
-    parser.add_argument("--iters", type=int, default=10)
+    parser.add_argument("--reps", type=int, default=15)
+    parser.add_argument("--iters", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -53,9 +55,10 @@ def main():
             with torch.no_grad():
                 F.conv2d(x, weight, bias, stride=s, padding=p)
 
-        total = median_ms(step, args.reps, args.iters)
-        fwd = median_ms(forward, args.reps, args.iters)
-        print(f"{name:30s} threads {args.threads}  torch fwd+bwd {total:8.3f} ms  (fwd {fwd:7.3f})")
+        best, median = time_ms(step, args.reps, args.iters)
+        fwd, _ = time_ms(forward, args.reps, args.iters)
+        print(f"{name:30s} threads {args.threads}  torch fwd+bwd best {best:7.3f} median {median:7.3f} ms  "
+              f"fwd best {fwd:7.3f}")
     for shape in ((64, 32, 28, 28), (64, 64, 14, 14)):
         x = (torch.rand(*shape) * 2 - 1).requires_grad_()
         gy = torch.rand(shape[0], shape[1], shape[2] // 2, shape[3] // 2) * 2 - 1
@@ -64,8 +67,9 @@ def main():
             F.max_pool2d(x, 2).backward(gy)
             x.grad = None
 
-        ms = median_ms(pool_step, args.reps, args.iters)
-        print(f"B3 max_pool2d(2) {str(list(shape)):13s} threads {args.threads}  torch fwd+bwd {ms:8.3f} ms")
+        best, median = time_ms(pool_step, args.reps, args.iters)
+        print(f"B3 max_pool2d(2) {str(list(shape)):13s} threads {args.threads}  torch fwd+bwd best {best:7.3f} "
+              f"median {median:7.3f} ms")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@
 // allocator on each call, so a training step's steady state maps no new pages.
 #include "kernels/conv_dnnl.h"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <array>
 #include <map>
 #include <memory>
@@ -93,12 +96,31 @@ class Execution {
 
 enum class Built : std::uint8_t { no, yes, failed };
 
-using Key = std::array<std::int64_t, 16>;
+// The threads a shape runs on: as for the im2col path, one per kMinMacsPerThread of work,
+// so that batch-1 inference and small layers do not pay for waking the pool.
+int threads_for(const ConvShape& s) {
+  return int(std::clamp<std::int64_t>(conv_macs(s) / kMinMacsPerThread, 1, omp_get_max_threads()));
+}
 
-Key key_of(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right) {
+// OpenMP's thread count for the scope of one call: oneDNN splits the work for the count it
+// sees when it builds a primitive, and must run it with the same count.
+class ThreadScope {
+ public:
+  explicit ThreadScope(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
+  ~ThreadScope() { omp_set_num_threads(saved_); }
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  int saved_;
+};
+
+using Key = std::array<std::int64_t, 17>;
+
+Key key_of(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, int threads) {
   const ConvGeometry& g = s.g;
   return {s.N, s.groups, s.O, g.C, g.H, g.W, g.kH, g.kW, g.stride_h, g.stride_w, g.pad_top, g.pad_left,
-          pad_bottom, pad_right, g.dil_h, g.dil_w};
+          pad_bottom, pad_right, g.dil_h, g.dil_w, threads};
 }
 
 // Everything oneDNN needs for one shape. Each primitive is built on first use: inference
@@ -192,11 +214,11 @@ bool prefer_dnnl(const ConvShape& s) { return s.N > 0 && s.g.C > 0; }
 
 // The entry of a shape. The cache is dropped whole once it holds kMaxEntries shapes (a
 // program that keeps changing its batch size), which costs rebuilds, never a wrong answer.
-std::shared_ptr<Entry> entry(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right) {
+std::shared_ptr<Entry> entry(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, int threads) {
   constexpr std::size_t kMaxEntries = 64;
   static std::mutex mutex;
   static auto* cache = new std::map<Key, std::shared_ptr<Entry>>;  // never destroyed, like the allocator
-  const Key key = key_of(s, pad_bottom, pad_right);
+  const Key key = key_of(s, pad_bottom, pad_right, threads);
   std::lock_guard lock(mutex);
   if (auto it = cache->find(key); it != cache->end()) return it->second;
   if (cache->size() >= kMaxEntries) cache->clear();
@@ -224,7 +246,9 @@ bool ensure(Entry& e, Built& built, F build) {
 bool dnnl_conv2d_forward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,
                          const float* w, const float* b, float* y) {
   if (!prefer_dnnl(s)) return false;
-  const std::shared_ptr<Entry> e = entry(s, pad_bottom, pad_right);
+  const int threads = threads_for(s);
+  const ThreadScope scope(threads);
+  const std::shared_ptr<Entry> e = entry(s, pad_bottom, pad_right, threads);
   const bool with_bias = b != nullptr;
   if (!ensure(*e, e->fwd_built[with_bias], [&] { e->build_forward(with_bias); })) return false;
   Execution run;
@@ -242,7 +266,9 @@ bool dnnl_conv2d_forward(const ConvShape& s, std::int64_t pad_bottom, std::int64
 bool dnnl_conv2d_backward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,
                           const float* w, const float* gy, float* gx, float* gw, float* gb) {
   if (!prefer_dnnl(s)) return false;
-  const std::shared_ptr<Entry> e = entry(s, pad_bottom, pad_right);
+  const int threads = threads_for(s);
+  const ThreadScope scope(threads);
+  const std::shared_ptr<Entry> e = entry(s, pad_bottom, pad_right, threads);
   const bool with_bias = gb && gw;
   // oneDNN pads the input-gradient channels to its block of 16, so with few input channels
   // (an image's first layer, whose input needs a gradient in a GAN's discriminator) the

@@ -83,13 +83,8 @@ void col2im(const T* col, const ConvGeometry& g, std::int64_t ld, T* x) {
       }
 }
 
-// A thread is worth starting for at least this many multiply-adds: below, waking the pool
-// costs more than the work (and on a loaded machine a waiting thread can cost milliseconds).
-constexpr std::int64_t kMinMacsPerThread = std::int64_t(1) << 18;
-
 int conv_threads(const ConvShape& s) {
-  const std::int64_t macs = s.N * s.O * s.g.rows() * s.g.cols();
-  const std::int64_t by_work = std::max<std::int64_t>(1, macs / kMinMacsPerThread);
+  const std::int64_t by_work = std::max<std::int64_t>(1, conv_macs(s) / kMinMacsPerThread);
   return int(std::max<std::int64_t>(1, std::min({std::int64_t(omp_get_max_threads()), s.N, by_work})));
 }
 

@@ -48,7 +48,14 @@ struct ConvShape {
   std::int64_t out_per_group() const { return O / groups; }
 };
 
-/// Threads the batch loop runs on: min(OpenMP's maximum, N), and one for small convolutions.
+/// A thread is worth starting for at least this many multiply-adds: below, waking the pool
+/// costs more than the work (and on a loaded machine a waiting thread can cost milliseconds).
+constexpr std::int64_t kMinMacsPerThread = std::int64_t(1) << 18;
+
+/// Multiply-adds of the convolution (forward; each gradient costs as much).
+inline std::int64_t conv_macs(const ConvShape& s) { return s.N * s.O * s.g.rows() * s.g.cols(); }
+
+/// Threads the batch loop runs on: min(OpenMP's maximum, N, one per kMinMacsPerThread).
 int conv_threads(const ConvShape& s);
 /// Elements of the workspace conv2d_forward needs (for all threads together).
 std::int64_t conv_forward_workspace(const ConvShape& s);
