@@ -1,0 +1,24 @@
+// Flatten: merges a range of axes into one (PyTorch's nn.Flatten), the bridge from
+// convolution feature maps [N, C, H, W] to dense layers [N, C*H*W]. A view: no copy.
+#pragma once
+
+#include "soma/nn/module.h"
+
+namespace soma::nn {
+
+/// Merges axes start..end (inclusive; negative counts from the end). The defaults keep the
+/// batch axis: [N, C, H, W] -> [N, C*H*W].
+///   nn::Flatten()(x);  nn::Flatten(0)(x) -> [N*C*H*W]
+class Flatten : public Module {
+ public:
+  explicit Flatten(int start = 1, int end = -1) : start_(start), end_(end) {}
+
+  /// Throws soma::Error naming the layer when an axis is out of range for x.
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Flatten"; }
+
+ private:
+  int start_, end_;
+};
+
+}  // namespace soma::nn
