@@ -20,6 +20,10 @@
 #include "soma/core/tensor.h"
 
 namespace soma::test {
+// NOTE: an inline namespace gives these helpers their own linker names: tests/io has a
+// read_file(path) returning std::string, and two inline functions with one signature in one
+// binary would silently share a body (an ODR violation that crashed the io tests).
+inline namespace data_support {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -116,4 +120,5 @@ inline bool same_bits(const Tensor& a, const Tensor& b) {
          std::memcmp(a.raw_data(), b.raw_data(), std::size_t(a.numel()) * size_of(a.dtype())) == 0;
 }
 
+}  // namespace data_support
 }  // namespace soma::test
