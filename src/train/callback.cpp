@@ -1,4 +1,5 @@
-// Callback helpers: the monitor-mode rule and the 0-dim state tensors callbacks save.
+// Callback helpers: the monitor-mode rule shared by EarlyStopping, ModelCheckpoint and
+// ReduceLROnPlateau, and the 0-dim state tensors callbacks save. The hooks themselves are no-ops.
 #include "soma/train/callback.h"
 
 #include "soma/core/factory.h"

@@ -1,4 +1,5 @@
 // History: series kept equally long by padding with NaN, so row i of every series is epoch i.
+// A record only: the Trainer fills it, CSVLogger and checkpoints read it.
 #include "soma/train/history.h"
 
 #include <cmath>

@@ -4,7 +4,6 @@
 // buffers, the optimizer's moments and step count, the data order (the loader's generator and
 // position) and the default generator (dropout masks), plus the callbacks' state (schedules,
 // early stopping) and the running sums behind the epoch's logged loss and accuracy.
-#include <cstring>
 
 #include "soma/core/factory.h"
 #include "soma/core/generator.h"
@@ -19,7 +18,7 @@ namespace {
 
 constexpr const char* kFormat = "soma.training";  // metadata "format": a Trainer's checkpoint
 
-// Element count and tensor name for the history's series.
+// The tensor name of the history series of `metric`.
 std::string series_name(const std::string& metric) { return "value." + metric; }
 
 }  // namespace
