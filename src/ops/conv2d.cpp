@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 #include <tuple>
+#include <type_traits>
 
 #include "kernels/conv_dnnl.h"
 #include "kernels/im2col.h"

@@ -283,6 +283,23 @@ TEST(ConvOp, SameInputsGiveTheSameResultsEveryCall) {
   for (std::int64_t i = 0; i < a.numel(); ++i) ASSERT_EQ(a.data<float>()[i], b.data<float>()[i]) << i;
 }
 
+TEST(ConvOp, EmptyBatchGivesEmptyOutputAndZeroWeightGradient) {
+  // PyTorch accepts N = 0; the weight and bias gradients are then sums over nothing.
+  for (DType dt : test::kFloatDTypes) {
+    SCOPED_TRACE(name_of(dt));
+    Tensor x = zeros({0, 2, 5, 5}, dt), w = ones({3, 2, 3, 3}, dt), b = ones({3}, dt);
+    x.set_requires_grad();
+    w.set_requires_grad();
+    b.set_requires_grad();
+    const Tensor y = conv2d(x, w, b, {.padding = 1});
+    EXPECT_EQ(y.shape(), Shape({0, 3, 5, 5}));
+    y.backward(zeros(y.shape(), dt));
+    EXPECT_TRUE(values_near(b.grad(), {3}, dt, {0, 0, 0}));
+    EXPECT_TRUE(values_near(w.grad(), w.shape(), dt, std::vector<double>(w.numel(), 0)));
+    EXPECT_EQ(x.grad().shape(), x.shape());
+  }
+}
+
 // ---- errors ----
 
 TEST(ConvOp, ErrorsNameTheOpAndShowTheArithmetic) {
