@@ -5,12 +5,14 @@
 # above 1 always means soma is better. Builds nothing: run `make` first.
 #   bench/run.sh                 all workloads
 #   bench/run.sh B1 B9           some of them
-# Environment: BUILD (default build), THREADS (default "1 2"), PYTHON (default /usr/bin/python3,
-# Debian's python3-torch).
+# Environment: BUILD (default build), THREADS (default "1 2"), ROUNDS (default 1: the whole
+# suite this many times, each figure then the median over rounds; use 3 or more on a machine
+# shared with other jobs), PYTHON (default /usr/bin/python3, Debian's python3-torch).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 THREADS=${THREADS:-1 2}
+ROUNDS=${ROUNDS:-1}
 PYTHON=${PYTHON:-/usr/bin/python3}
 SOMA=$BUILD/bin/soma-bench
 
@@ -38,34 +40,50 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 status=0
-for run in "${runs[@]}"; do
-  for t in $THREADS; do
-    # shellcheck disable=SC2086  # $run is a workload and its options, split on purpose
-    for side in soma pytorch; do
-      if [ $side = soma ]; then line=$("$SOMA" $run --threads "$t")
-      else line=$("$PYTHON" bench/torch_ref.py $run --threads "$t"); fi
-      rc=$?
-      if [ -z "$line" ]; then
-        echo "bench/run.sh: $side $run --threads $t printed nothing (exit $rc)" >&2
-        status=1
-        continue
-      fi
-      [ $rc -eq 0 ] || status=1
-      echo "$side $line" >>"$results"
+for round in $(seq "$ROUNDS"); do
+  for run in "${runs[@]}"; do
+    for t in $THREADS; do
+      # shellcheck disable=SC2086  # $run is a workload and its options, split on purpose
+      for side in soma pytorch; do
+        if [ $side = soma ]; then line=$("$SOMA" $run --threads "$t")
+        else line=$("$PYTHON" bench/torch_ref.py $run --threads "$t"); fi
+        rc=$?
+        if [ -z "$line" ]; then
+          echo "bench/run.sh: $side $run --threads $t printed nothing (exit $rc)" >&2
+          status=1
+          continue
+        fi
+        [ $rc -eq 0 ] || status=1
+        echo "$side $round $line" >>"$results"
+      done
     done
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-"$PYTHON" - "$results" "$load_before" "$load_after" <<'EOF'
-import json, os, platform, sys
+"$PYTHON" - "$results" "$load_before" "$load_after" "$ROUNDS" <<'EOF'
+import json, os, platform, statistics, sys
 
-path, load_before, load_after = sys.argv[1:4]
-rows = {}  # (workload, size, threads) -> {"soma": result, "pytorch": result}
+path, load_before, load_after, rounds = sys.argv[1:5]
+runs = {}  # (workload, size, threads) -> {"soma": [result per round], "pytorch": [...]}
 for line in open(path):
-    side, text = line.split(" ", 1)
+    side, _, text = line.split(" ", 2)
     r = json.loads(text)
-    rows.setdefault((r["workload"], r.get("size", 0), r["threads"]), {})[side] = r
+    runs.setdefault((r["workload"], r.get("size", 0), r["threads"]), {}).setdefault(side, []).append(r)
+
+def merged(results):
+    """One result from several rounds: the median of every numeric field, the first error."""
+    if not results:
+        return None
+    out = dict(results[0])
+    for key, value in results[0].items():
+        if isinstance(value, (int, float)) and key not in ("threads", "size"):
+            out[key] = statistics.median(r[key] for r in results)
+    out["range"] = (min(r["value"] for r in results), max(r["value"] for r in results))
+    errors = [r["error"] for r in results if "error" in r]
+    if errors:
+        out["error"] = errors[0]
+    return out
 
 def order(key):
     workload, size, threads = key
@@ -75,14 +93,17 @@ def fmt(v):
     return f"{v:,.0f}" if v >= 1000 else f"{v:.3g}" if v < 10 else f"{v:.1f}"
 
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
-print(f"soma vs PyTorch, {cpu}, {os.cpu_count()} cores, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+env = " ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in ("OPENBLAS_CORETYPE", "OMP_WAIT_POLICY"))
+print(f"soma vs PyTorch, {cpu}, {os.cpu_count()} cores, {env}")
 print(f"load average before {load_before}, after {load_after} (above ~0.5, other processes disturb the timings)")
-print("each figure: median of 5 repetitions after one warm-up; ratio > 1 means soma is better\n")
+print("each figure: median of 5 repetitions after one warm-up"
+      + (f", then the median over {rounds} rounds" if int(rounds) > 1 else "")
+      + "; ratio > 1 means soma is better\n")
 header = ("workload", "metric", "threads", "soma", "pytorch", "ratio", "notes")
 table = []
-for key in sorted(rows, key=order):
+for key in sorted(runs, key=order):
     workload, size, threads = key
-    s, p = rows[key].get("soma"), rows[key].get("pytorch")
+    s, p = merged(runs[key].get("soma", [])), merged(runs[key].get("pytorch", []))
     name = f"{workload} n={size}" if size else workload
     metric = (s or p)["metric"]
     ratio = "-"
@@ -98,6 +119,8 @@ for key in sorted(rows, key=order):
                      f"{s['of_blas']:.0%} of dnnl_sgemm ({s['blas_gflops']:.0f})")
     if s and "final_loss" in s and p and "final_loss" in p:
         notes.append(f"final loss {s['final_loss']:.2g} / {p['final_loss']:.2g}")
+    if int(rounds) > 1:
+        notes.append("range " + " / ".join(f"{fmt(r['range'][0])}-{fmt(r['range'][1])}" for r in (s, p) if r))
     table.append((name, metric, str(threads), fmt(s["value"]) if s else "-", fmt(p["value"]) if p else "-",
                   ratio, "; ".join(notes)))
 widths = [max(len(r[i]) for r in table + [header]) for i in range(len(header))]

@@ -6,6 +6,7 @@
 
 #include "optim/state_entries.h"
 #include "soma/autograd/grad_mode.h"
+#include "soma/autograd/node.h"
 #include "soma/core/factory.h"
 
 namespace soma::optim {
@@ -29,16 +30,26 @@ void Optimizer::set_lr(double lr) {
   lr_ = lr;
 }
 
+namespace {
+// The parameter's gradient by reference: Tensor::grad() returns a new handle, and its two
+// atomic reference-count updates per parameter were 6% of B1's (XOR) training step.
+const Tensor& grad_of(const Tensor& param) {
+  static const Tensor none;
+  const autograd::Node* node = autograd::node_of(param);
+  return node && node->is_leaf() ? static_cast<const autograd::AccumulateGrad*>(node)->grad : none;
+}
+}  // namespace
+
 void Optimizer::step() {
   for (std::size_t i = 0; i < params_.size(); ++i) {
-    const Tensor grad = params_[i].grad();
+    const Tensor& grad = grad_of(params_[i]);
     SOMA_CHECK(!grad.defined() || grad.dtype() == params_[i].dtype(), name_, ": the gradient of parameter ", i,
                " is ", name_of(grad.dtype()), " but the parameter is ", name_of(params_[i].dtype()));
   }
   NoGradGuard no_grad;
   ++steps_;
   for (std::size_t i = 0; i < params_.size(); ++i) {
-    const Tensor grad = params_[i].grad();
+    const Tensor& grad = grad_of(params_[i]);
     if (grad.defined()) update(i, params_[i], grad);
   }
 }
