@@ -15,24 +15,12 @@
 #include "soma/ops/activation.h"
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/reduction.h"
+#include "support/tensor_testing.h"
 
 namespace soma {
 namespace {
-
-std::vector<double> values(const Tensor& t) {
-  const Tensor d = t.to(DType::f64);
-  return {d.data<double>(), d.data<double>() + d.numel()};
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::values;
+using test::error_message;
 
 Tensor leaf(std::initializer_list<double> v) { return tensor(v, DType::f64).set_requires_grad(); }
 
@@ -69,14 +57,14 @@ TEST(AutogradEngine, ExplicitGradientIsPropagatedAndLeftUnchanged) {
 TEST(AutogradEngine, NonScalarBackwardWithoutGradientThrows) {
   Tensor x = leaf({1, 2, 3});
   const Tensor y = x * 2.0;
-  EXPECT_EQ(error_of([&] { y.backward(); }),
+  EXPECT_EQ(error_message([&] { y.backward(); }),
             "backward: without a gradient argument the tensor must have one element (a loss), but it has shape [3]");
 }
 
 TEST(AutogradEngine, GradientOfTheWrongShapeOrDtypeThrows) {
   Tensor x = leaf({1, 2, 3});
   const Tensor y = x * 2.0;
-  EXPECT_EQ(error_of([&] { y.backward(ones({2}, DType::f64)); }),
+  EXPECT_EQ(error_message([&] { y.backward(ones({2}, DType::f64)); }),
             "backward: gradient of shape [2] (float64) given for a tensor of shape [3] (float64)");
   EXPECT_THROW(y.backward(ones({3}, DType::f32)), Error);
 }
@@ -84,7 +72,7 @@ TEST(AutogradEngine, GradientOfTheWrongShapeOrDtypeThrows) {
 TEST(AutogradEngine, BackwardWithoutGraphThrows) {
   const Tensor x = tensor({1, 2});
   EXPECT_THROW(sum(x).backward(), Error);
-  EXPECT_EQ(error_of([] { Tensor().backward(); }), "backward: the tensor is undefined");
+  EXPECT_EQ(error_message([] { Tensor().backward(); }), "backward: the tensor is undefined");
 }
 
 TEST(AutogradEngine, GradientsAccumulateAcrossBackwardCalls) {
@@ -147,7 +135,7 @@ TEST(AutogradEngine, SecondBackwardWithoutRetainGraphThrows) {
   Tensor x = leaf({1, 3});
   const Tensor y = sum(x * x);
   y.backward();
-  EXPECT_EQ(error_of([&] { y.backward(); }),
+  EXPECT_EQ(error_message([&] { y.backward(); }),
             "sum: backward through a graph that was already freed; pass retain_graph = true to the first backward()");
   EXPECT_EQ(values(x.grad()), (std::vector<double>{2, 6}));  // the failed pass added nothing
   // A second root that shares the freed part of the graph fails the same way.
@@ -155,7 +143,7 @@ TEST(AutogradEngine, SecondBackwardWithoutRetainGraphThrows) {
   const Tensor h = w * w;
   const Tensor first = h * 2.0, second = h * 3.0;
   first.backward();
-  EXPECT_NE(error_of([&] { second.backward(); }).find("already freed"), std::string::npos);
+  EXPECT_NE(error_message([&] { second.backward(); }).find("already freed"), std::string::npos);
 }
 
 TEST(AutogradEngine, IntermediateTensorsHaveNoGradAndAreNotLeaves) {
@@ -312,7 +300,7 @@ TEST(AutogradEngine, FailedBackwardLeavesNoStaleGradients) {
   Tensor x = leaf({1, 2});
   // The engine visits x * 3 (sending 3 to x's node) before failing_op throws.
   const Tensor loss = sum(failing_op(x) + x * 3.0);
-  EXPECT_EQ(error_of([&] { loss.backward(); }), "failing_op: no gradient");
+  EXPECT_EQ(error_message([&] { loss.backward(); }), "failing_op: no gradient");
   EXPECT_FALSE(x.grad().defined());
   sum(x * 5.0).backward();
   EXPECT_EQ(values(x.grad()), (std::vector<double>{5, 5}));

@@ -5,19 +5,11 @@
 #include "soma/core/factory.h"
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/reduction.h"
+#include "support/tensor_testing.h"
 
 namespace soma {
 namespace {
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_message;
 
 TEST(TensorGrad, FreshTensorIsALeafWithoutGrad) {
   const Tensor x = zeros({2});
@@ -45,7 +37,7 @@ TEST(TensorGrad, SetRequiresGradMarksAndUnmarksALeaf) {
 TEST(TensorGrad, SetRequiresGradOnANonLeafThrows) {
   Tensor x = zeros({2}).set_requires_grad();
   Tensor y = x * 2.0f;
-  EXPECT_EQ(error_of([&] { y.set_requires_grad(); }),
+  EXPECT_EQ(error_message([&] { y.set_requires_grad(); }),
             "set_requires_grad: only leaf tensors can change requires_grad; this one is the output of mul "
             "(use detach() to make a leaf)");
   EXPECT_THROW(y.set_requires_grad(false), Error);
@@ -54,7 +46,7 @@ TEST(TensorGrad, SetRequiresGradOnANonLeafThrows) {
 
 TEST(TensorGrad, SetRequiresGradOnInt64Throws) {
   Tensor labels = zeros({3}, DType::i64);
-  EXPECT_EQ(error_of([&] { labels.set_requires_grad(); }),
+  EXPECT_EQ(error_message([&] { labels.set_requires_grad(); }),
             "set_requires_grad: only float32/float64 tensors can require grad, got int64");
   EXPECT_FALSE(labels.requires_grad());
   EXPECT_NO_THROW(labels.set_requires_grad(false));
@@ -72,12 +64,12 @@ TEST(TensorGrad, SetGradReplacesAndClearsTheGradient) {
 
 TEST(TensorGrad, SetGradChecksShapeDtypeAndLeaf) {
   Tensor x = zeros({2}, DType::f64).set_requires_grad();
-  EXPECT_EQ(error_of([&] { x.set_grad(zeros({3}, DType::f64)); }),
+  EXPECT_EQ(error_message([&] { x.set_grad(zeros({3}, DType::f64)); }),
             "set_grad: gradient of shape [3] (float64) for a tensor of shape [2] (float64)");
-  EXPECT_EQ(error_of([&] { x.set_grad(zeros({2}, DType::f32)); }),
+  EXPECT_EQ(error_message([&] { x.set_grad(zeros({2}, DType::f32)); }),
             "set_grad: gradient of shape [2] (float32) for a tensor of shape [2] (float64)");
   Tensor plain = zeros({2});
-  EXPECT_EQ(error_of([&] { plain.set_grad(zeros({2})); }), "set_grad: the tensor is not a leaf that requires grad");
+  EXPECT_EQ(error_message([&] { plain.set_grad(zeros({2})); }), "set_grad: the tensor is not a leaf that requires grad");
   Tensor y = x * 2.0;
   EXPECT_THROW(y.set_grad(zeros({2}, DType::f64)), Error);
 }

@@ -7,9 +7,12 @@
 #include <vector>
 
 #include "soma/core/factory.h"
+#include "support/tensor_testing.h"
 
 namespace soma {
 namespace {
+using test::values;
+using test::error_message;
 
 // Mean and population standard deviation of every element (any dtype).
 struct Stats {
@@ -28,21 +31,6 @@ Stats stats(const Tensor& t) {
   for (std::int64_t i = 0; i < d.numel(); ++i) s.std += (p[i] - s.mean) * (p[i] - s.mean);
   s.std = std::sqrt(s.std / double(d.numel()));
   return s;
-}
-
-std::vector<double> values(const Tensor& t) {
-  const Tensor d = t.to(DType::f64);
-  return {d.data<double>(), d.data<double>() + d.numel()};
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(TensorFactory, ConstantsHaveShapeDtypeAndValue) {
@@ -91,8 +79,8 @@ TEST(TensorFactory, TensorFromValuesRowsAndShape) {
 }
 
 TEST(TensorFactory, TensorErrorsNameCountsAndShapes) {
-  EXPECT_EQ(error_of([] { tensor({1, 2, 3}, {2, 2}); }), "from_data: 3 values do not fill shape [2, 2] (4 elements)");
-  EXPECT_EQ(error_of([] { tensor({{1, 2}, {3}}); }), "tensor: row 1 has 1 values but the first row has 2");
+  EXPECT_EQ(error_message([] { tensor({1, 2, 3}, {2, 2}); }), "from_data: 3 values do not fill shape [2, 2] (4 elements)");
+  EXPECT_EQ(error_message([] { tensor({{1, 2}, {3}}); }), "tensor: row 1 has 1 values but the first row has 2");
 }
 
 TEST(TensorFactory, FromDataKeepsRowMajorOrderForEveryElementType) {
@@ -120,7 +108,7 @@ TEST(TensorFactory, ArangeFollowsTorchSemantics) {
   EXPECT_EQ(arange(3, 3).numel(), 0);
   EXPECT_EQ(arange(3, 1).numel(), 0);  // wrong direction: empty, like torch
   EXPECT_EQ(arange(4, DType::i64).dtype(), DType::i64);
-  EXPECT_EQ(error_of([] { arange(0, 1, 0); }), "arange: step must be non-zero");
+  EXPECT_EQ(error_message([] { arange(0, 1, 0); }), "arange: step must be non-zero");
 }
 
 TEST(TensorFactory, EyeIsTheIdentity) {
@@ -163,7 +151,7 @@ TEST(TensorFactory, UniformNeverReturnsHighAfterRounding) {
 TEST(TensorFactory, UniformWithEqualBoundsIsConstantAndReversedBoundsThrow) {
   Generator gen(1);
   EXPECT_EQ(values(uniform({3}, 2, 2, gen)), std::vector<double>(3, 2.0));
-  EXPECT_EQ(error_of([&] { uniform({3}, 1, 0, gen); }), "uniform: low (1) must not exceed high (0)");
+  EXPECT_EQ(error_message([&] { uniform({3}, 1, 0, gen); }), "uniform: low (1) must not exceed high (0)");
 }
 
 TEST(TensorFactory, NormalHasMeanAndStd) {
@@ -173,7 +161,7 @@ TEST(TensorFactory, NormalHasMeanAndStd) {
   EXPECT_NEAR(s.std, 0.5, 0.01);
   EXPECT_EQ(normal({4}, 1, 1, gen, DType::f64).dtype(), DType::f64);
   EXPECT_EQ(values(normal({3}, -1, 0, gen)), std::vector<double>(3, -1.0));
-  EXPECT_EQ(error_of([&] { normal({3}, 0, -1, gen); }), "normal: std must be non-negative, got -1");
+  EXPECT_EQ(error_message([&] { normal({3}, 0, -1, gen); }), "normal: std must be non-negative, got -1");
 }
 
 TEST(TensorFactory, BernoulliDrawsZerosAndOnesWithProbabilityP) {
@@ -183,7 +171,7 @@ TEST(TensorFactory, BernoulliDrawsZerosAndOnesWithProbabilityP) {
   EXPECT_NEAR(stats(b).mean, 0.3, 0.006);  // std error 0.0014
   EXPECT_EQ(values(bernoulli({100}, 0, gen)), std::vector<double>(100, 0.0));
   EXPECT_EQ(values(bernoulli({100}, 1, gen)), std::vector<double>(100, 1.0));
-  EXPECT_EQ(error_of([&] { bernoulli({3}, 1.5, gen); }), "bernoulli: p must be in [0, 1], got 1.5");
+  EXPECT_EQ(error_message([&] { bernoulli({3}, 1.5, gen); }), "bernoulli: p must be in [0, 1], got 1.5");
   EXPECT_THROW(bernoulli({3}, -0.1, gen), Error);
   EXPECT_THROW(bernoulli({3}, std::nan(""), gen), Error);
 }

@@ -9,24 +9,16 @@
 
 #include "soma/core/factory.h"
 #include "soma/core/tensor.h"
+#include "support/tensor_testing.h"
 
 namespace soma {
 namespace {
+using test::error_message;
 
 std::string text(const Tensor& t) {
   std::ostringstream os;
   os << t;
   return os.str();
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 // [rows, cols] int64 tensor with value 10 * row + col.
@@ -40,7 +32,7 @@ TEST(TensorTest, DefaultConstructedIsUndefined) {
   Tensor t;
   EXPECT_FALSE(t.defined());
   EXPECT_EQ(text(t), "tensor(undefined)");
-  EXPECT_EQ(error_of([&] { t.item(); }), "item: the tensor is undefined");
+  EXPECT_EQ(error_message([&] { t.item(); }), "item: the tensor is undefined");
 }
 
 TEST(TensorTest, ConstructorAllocatesShapeAndDtype) {
@@ -64,14 +56,14 @@ TEST(TensorTest, DataIs64ByteAligned) {
 TEST(TensorTest, TypedDataRejectsTheWrongType) {
   const Tensor t = zeros({2});
   EXPECT_NO_THROW(t.data<float>());
-  EXPECT_EQ(error_of([&] { t.data<double>(); }), "tensor data: asked for float64 but the tensor is float32");
+  EXPECT_EQ(error_message([&] { t.data<double>(); }), "tensor data: asked for float64 but the tensor is float32");
   EXPECT_THROW(t.data<std::int64_t>(), Error);
 }
 
 TEST(TensorTest, ItemReadsTheOnlyElement) {
   EXPECT_EQ(scalar(2.5).item(), 2.5);
   EXPECT_EQ(full({1, 1}, -3, DType::i64).item(), -3);
-  EXPECT_EQ(error_of([] { zeros({2, 3}).item(); }), "item: expected a tensor with one element, got shape [2, 3]");
+  EXPECT_EQ(error_message([] { zeros({2, 3}).item(); }), "item: expected a tensor with one element, got shape [2, 3]");
   EXPECT_THROW(zeros({0}).item(), Error);
 }
 
@@ -93,11 +85,11 @@ TEST(TensorTest, AtAndSetAddressRowMajorElements) {
 
 TEST(TensorTest, AtAndSetCheckBounds) {
   Tensor t = zeros({2, 3});
-  EXPECT_EQ(error_of([&] { t.at({2, 0}); }), "tensor index: index 2 is out of range for axis 0 of size 2");
-  EXPECT_EQ(error_of([&] { t.at({0, 3}); }), "tensor index: index 3 is out of range for axis 1 of size 3");
-  EXPECT_EQ(error_of([&] { t.at({0, -1}); }), "tensor index: index -1 is out of range for axis 1 of size 3");
-  EXPECT_EQ(error_of([&] { t.at({0}); }), "tensor index: 1 indices for a tensor of shape [2, 3]");
-  EXPECT_EQ(error_of([&] { t.set({0, 0, 0}, 1); }), "tensor index: 3 indices for a tensor of shape [2, 3]");
+  EXPECT_EQ(error_message([&] { t.at({2, 0}); }), "tensor index: index 2 is out of range for axis 0 of size 2");
+  EXPECT_EQ(error_message([&] { t.at({0, 3}); }), "tensor index: index 3 is out of range for axis 1 of size 3");
+  EXPECT_EQ(error_message([&] { t.at({0, -1}); }), "tensor index: index -1 is out of range for axis 1 of size 3");
+  EXPECT_EQ(error_message([&] { t.at({0}); }), "tensor index: 1 indices for a tensor of shape [2, 3]");
+  EXPECT_EQ(error_message([&] { t.set({0, 0, 0}, 1); }), "tensor index: 3 indices for a tensor of shape [2, 3]");
   EXPECT_THROW(t.set({5, 0}, 1), Error);
   EXPECT_THROW(t.set({0, 3}, 1), Error);
 }

@@ -7,14 +7,11 @@
 
 #include "soma/core/factory.h"
 #include "soma/nn/activation.h"
+#include "support/tensor_testing.h"
 
 namespace soma::nn {
 namespace {
-
-std::vector<double> values(const Tensor& t) {
-  const Tensor d = t.to(DType::f64);
-  return {d.data<double>(), d.data<double>() + d.numel()};
-}
+using test::values;
 
 TEST(NnActivation, ElementwiseModulesComputeTheirFunction) {
   const Tensor x = tensor({-2, 0, 1.5}, DType::f64);

@@ -18,18 +18,15 @@
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/reduction.h"
 #include "support/gradcheck.h"
+#include "support/tensor_testing.h"
 
 namespace soma {
 namespace {
+using test::values;
 
 using test::random64;
 using test::throws_error_with;
 using test::values_near;
-
-std::vector<double> values(const Tensor& t) {
-  const Tensor d = t.to(DType::f64);
-  return {d.data<double>(), d.data<double>() + d.numel()};
-}
 
 std::int64_t batches(const nn::BatchNorm1d& bn) { return bn.num_batches_tracked().data<std::int64_t>()[0]; }
 

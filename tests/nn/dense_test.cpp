@@ -10,14 +10,11 @@
 #include "soma/nn/dense.h"
 #include "soma/ops/reduction.h"
 #include "support/gradcheck.h"
+#include "support/tensor_testing.h"
 
 namespace soma::nn {
 namespace {
-
-std::vector<double> values(const Tensor& t) {
-  const Tensor d = t.to(DType::f64);
-  return {d.data<double>(), d.data<double>() + d.numel()};
-}
+using test::values;
 
 void fill(const Tensor& t, std::initializer_list<double> v) {
   ASSERT_EQ(t.numel(), std::int64_t(v.size()));

@@ -12,24 +12,12 @@
 #include "soma/nn/sequential.h"
 #include "soma/ops/activation.h"
 #include "soma/ops/linalg.h"
+#include "support/tensor_testing.h"
 
 namespace soma::nn {
 namespace {
-
-std::vector<double> values(const Tensor& t) {
-  const Tensor d = t.to(DType::f64);
-  return {d.data<double>(), d.data<double>() + d.numel()};
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::values;
+using test::error_message;
 
 TEST(NnSequential, ForwardAppliesLayersInOrder) {
   Generator gen(3);
@@ -56,9 +44,9 @@ TEST(NnSequential, AtReturnsTheConcreteLayerOrThrows) {
   EXPECT_EQ(net.at<Dense>(0).options().out, 3);
   EXPECT_EQ(net.at<ReLU>(1).type_name(), "ReLU");
   EXPECT_EQ(net[1].type_name(), "ReLU");
-  EXPECT_EQ(error_of([&] { net.at<Dense>(1); }), "Sequential: layer 1 is a ReLU");
-  EXPECT_EQ(error_of([&] { net.at<Dense>(2); }), "Sequential: layer 2 is out of range for 2 layers");
-  EXPECT_EQ(error_of([&] { net[5]; }), "Sequential: layer 5 is out of range for 2 layers");
+  EXPECT_EQ(error_message([&] { net.at<Dense>(1); }), "Sequential: layer 1 is a ReLU");
+  EXPECT_EQ(error_message([&] { net.at<Dense>(2); }), "Sequential: layer 2 is out of range for 2 layers");
+  EXPECT_EQ(error_message([&] { net[5]; }), "Sequential: layer 5 is out of range for 2 layers");
 }
 
 TEST(NnSequential, PushBackSharesTheLayerWithTheCaller) {
@@ -74,16 +62,16 @@ TEST(NnSequential, PushBackSharesTheLayerWithTheCaller) {
 
 TEST(NnSequential, LayerErrorsAreWrappedWithTheLayerName) {
   Sequential net{Dense(4, 3), ReLU(), Dense(2, 1)};
-  EXPECT_EQ(error_of([&] { net(zeros({5, 4})); }),
+  EXPECT_EQ(error_message([&] { net(zeros({5, 4})); }),
             "layers.2 (Dense): Dense(2 -> 1): expects 2 input features but receives shape [5, 3]");
-  EXPECT_EQ(error_of([&] { net(zeros({5, 7})); }),
+  EXPECT_EQ(error_message([&] { net(zeros({5, 7})); }),
             "layers.0 (Dense): Dense(4 -> 3): expects 4 input features but receives shape [5, 7]");
 }
 
 TEST(NnSequential, NestedSequentialsWrapEachLevel) {
   Sequential inner{Dense(3, 3), Dense(4, 1)};
   Sequential outer{Dense(2, 3), std::move(inner)};
-  EXPECT_EQ(error_of([&] { outer(zeros({1, 2})); }),
+  EXPECT_EQ(error_message([&] { outer(zeros({1, 2})); }),
             "layers.1 (Sequential): layers.1 (Dense): Dense(4 -> 1): expects 4 input features but receives shape [1, 3]");
   EXPECT_EQ(outer.named_parameters()[2].first, "layers.1.layers.0.weight");
 }

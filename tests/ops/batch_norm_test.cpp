@@ -14,9 +14,11 @@
 #include "soma/ops/batch_norm.h"
 #include "soma/ops/reduction.h"
 #include "support/gradcheck.h"
+#include "support/tensor_testing.h"
 
 namespace soma {
 namespace {
+using test::values;
 
 using test::gradcheck;
 using test::random64;
@@ -56,11 +58,6 @@ std::vector<double> reference(const Tensor& x, std::vector<double> mean, std::ve
         out[(n * C + c) * inner + i] =
             (at(n, c, i) - mean[c]) / std::sqrt(var[c] + eps) * (w.empty() ? 1 : w[c]) + (b.empty() ? 0 : b[c]);
   return out;
-}
-
-std::vector<double> values(const Tensor& t) {
-  const Tensor d = t.to(DType::f64);
-  return {d.data<double>(), d.data<double>() + d.numel()};
 }
 
 TEST(LayerBatchNormOp, GradcheckTrainingInXWeightBias) {
