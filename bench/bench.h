@@ -1,7 +1,7 @@
 // soma-bench internals: what a workload receives and returns, the timing rule of
 // shared/BENCHMARKS.md (one warm-up, then the median of several repetitions), and the
-// table of workloads. A new workload is one function in a bench/workloads_*.cpp file plus
-// one entry in kWorkloads (bench/main.cpp).
+// table of workloads. A new workload is one function in a bench/workloads_*.cpp file, its
+// declaration below, and one entry in kWorkloads (bench/main.cpp).
 #pragma once
 
 #include <algorithm>
