@@ -38,6 +38,8 @@ struct Workload {
 // Workloads, one group per file.
 Result run_xor(const Options& options);     // B1, workloads_dense.cpp
 Result run_infer1(const Options& options);  // B9, workloads_dense.cpp
+Result run_mlp(const Options& options);        // B2, workloads_train.cpp
+Result run_dqn_state(const Options& options);  // B6, workloads_train.cpp
 Result run_gemm(const Options& options);    // B10, workloads_gemm.cpp
 
 /// Seconds since an arbitrary origin (steady clock).

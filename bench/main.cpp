@@ -22,6 +22,12 @@ namespace {
 constexpr Workload kWorkloads[] = {
     {"B1", "xor", "XOR, Dense 2-5-1 sigmoid, MSE, SGD lr 0.5, batch 4: iterations_per_s over 10,000 iterations",
      run_xor},
+    {"B2", "mlp",
+     "Fashion-MNIST train, Dense 784-256-128-10 ReLU, cross-entropy, batch 64 shuffled, Adam 1e-3: samples_per_s "
+     "over 300 batches",
+     run_mlp},
+    {"B6", "dqn-state", "synthetic states, Dense 4-128-128-2 ReLU, MSE, batch 32, Adam 1e-3: steps_per_s over 2,000 steps",
+     run_dqn_state},
     {"B9", "infer1", "B2's MLP 784-256-128-10 ReLU, forward only, batch 1: latency_us", run_infer1},
     {"B10", "gemm", "C = A x B, fp32, square --size 256|1024|2048 (default 1024): gflops", run_gemm},
 };
@@ -36,7 +42,7 @@ void print_help() {
       "Each figure is the median of %d repetitions after one warm-up. bench/run.sh runs every\n"
       "workload for soma and PyTorch at 1 and 2 threads and prints a table.\n\nworkloads:\n",
       kRepetitions);
-  for (const auto& w : kWorkloads) std::printf("  %-4s %-7s %s\n", w.id, w.name, w.description);
+  for (const auto& w : kWorkloads) std::printf("  %-4s %-9s %s\n", w.id, w.name, w.description);
 }
 
 bool same_name(std::string_view a, std::string_view b) {

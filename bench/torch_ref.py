@@ -7,6 +7,7 @@ repetitions) as bench/workloads_*.cpp, and the same one-line JSON output:
 Run with Debian's python3-torch (/usr/bin/python3), in the environment as given.
 """
 import argparse
+import gzip
 import json
 import statistics
 import sys
@@ -69,6 +70,80 @@ def run_xor(args):
                            f"iterations (needs < {target_loss})")
     return result
 
+FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"  # as soma's data::kFashionMnistDir
+
+
+def fashion_mnist_train():
+    """Fashion-MNIST train as soma loads it: x float32 [60000, 784] in [0, 1], y int64 [60000]."""
+    def idx_payload(name, header):
+        with gzip.open(f"{FASHION_MNIST_DIR}/{name}.gz", "rb") as f:
+            return f.read()[header:]
+    images = idx_payload("train-images-idx3-ubyte", 16)
+    labels = idx_payload("train-labels-idx1-ubyte", 8)
+    x = torch.frombuffer(bytearray(images), dtype=torch.uint8).reshape(-1, 784).float() / 255
+    y = torch.frombuffer(bytearray(labels), dtype=torch.uint8).long()
+    return x, y
+
+
+def run_mlp(args):
+    """B2: Dense 784-256-128-10 (ReLU), cross-entropy, batch 64 shuffled, Adam 1e-3, 300 batches."""
+    batch, batches = 64, 300
+    x, y = fashion_mnist_train()
+    order_gen = torch.Generator().manual_seed(SEED)
+    final_loss = [0.0]
+
+    def train():
+        torch.manual_seed(SEED)
+        net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
+                                  torch.nn.Linear(256, 128), torch.nn.ReLU(),
+                                  torch.nn.Linear(128, 10))
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        order = torch.randperm(x.shape[0], generator=order_gen)
+        start = time.perf_counter()
+        for b in range(batches):
+            index = order[b * batch:(b + 1) * batch]
+            xb, yb = x.index_select(0, index), y.index_select(0, index)
+            loss = loss_fn(net(xb), yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        seconds = time.perf_counter() - start
+        final_loss[0] = loss.item()
+        return batches * batch / seconds
+
+    return {"metric": "samples_per_s", "value": median_of_repetitions(train), "batches": batches,
+            "final_loss": final_loss[0]}
+
+
+def run_dqn_state(args):
+    """B6: Dense 4-128-128-2 (ReLU), MSE, batch 32, Adam 1e-3, 2,000 steps over 256 batches."""
+    batch, pool, steps = 32, 256, 2000
+    data_gen = torch.Generator().manual_seed(SEED + 1)
+    states = torch.rand(pool * batch, 4, generator=data_gen) * 2 - 1
+    targets = torch.rand(pool * batch, 2, generator=data_gen) * 2 - 1
+    final_loss = [0.0]
+
+    def train():
+        torch.manual_seed(SEED)
+        net = torch.nn.Sequential(torch.nn.Linear(4, 128), torch.nn.ReLU(),
+                                  torch.nn.Linear(128, 128), torch.nn.ReLU(),
+                                  torch.nn.Linear(128, 2))
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        loss_fn = torch.nn.MSELoss()
+        start = time.perf_counter()
+        for i in range(steps):
+            first = (i % pool) * batch
+            loss = loss_fn(net(states[first:first + batch]), targets[first:first + batch])
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        seconds = time.perf_counter() - start
+        final_loss[0] = loss.item()
+        return steps / seconds
+
+    return {"metric": "steps_per_s", "value": median_of_repetitions(train), "final_loss": final_loss[0]}
+
 
 def run_infer1(args):
     """B9: B2's MLP 784-256-128-10 (ReLU), forward only, batch 1, no grad."""
@@ -100,7 +175,8 @@ def run_gemm(args):
     return {"metric": "gflops", "value": 2.0 * n ** 3 / seconds * 1e-9, "size": n}
 
 
-WORKLOADS = {"B1": ("xor", run_xor), "B9": ("infer1", run_infer1), "B10": ("gemm", run_gemm)}
+WORKLOADS = {"B1": ("xor", run_xor), "B2": ("mlp", run_mlp), "B6": ("dqn-state", run_dqn_state),
+             "B9": ("infer1", run_infer1), "B10": ("gemm", run_gemm)}
 
 
 def main():
