@@ -2,6 +2,7 @@
 // (sigmoid and tanh their output; relu its output, whose sign is the input's).
 #include "soma/ops/activation.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ops/elementwise.h"
@@ -32,7 +33,8 @@ Tensor tanh(const Tensor& x) {
 }
 
 Tensor relu(const Tensor& x) {
-  Tensor y = map_unary(x, "relu", [](auto v) { return v > 0 ? v : decltype(v)(0); });
+  // NOTE: std::max(v, 0) keeps NaN, as PyTorch's relu does (v > 0 ? v : 0 would give 0).
+  Tensor y = map_unary(x, "relu", [](auto v) { return std::max(v, decltype(v)(0)); });
   if (needs_grad(x))
     record(y, "relu", {&x}, [y = y.detach()](const Tensor& gy, Grads& g) {
       g[0] = map_same(gy, y, [](auto gv, auto yv) { return yv > 0 ? gv : decltype(gv)(0); });

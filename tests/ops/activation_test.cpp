@@ -225,3 +225,10 @@ TEST(OpsActivation, HundredThousandElementFloat32ForwardAndBackward) {
 
 }  // namespace
 }  // namespace soma
+
+TEST(OpsActivationNaN, ReluKeepsNaNAsPyTorchDoes) {
+  const soma::Tensor y = soma::relu(soma::tensor({std::nan(""), -1.0, 2.0}));
+  EXPECT_TRUE(std::isnan(y.at({0})));
+  EXPECT_EQ(y.at({1}), 0);
+  EXPECT_EQ(y.at({2}), 2);
+}
