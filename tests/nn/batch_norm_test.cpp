@@ -1,4 +1,4 @@
-// Tests of include/soma/nn/batch_norm.h (BatchNorm1d): parameters and buffers as PyTorch names
+// Tests of include/soma/nn/batch_norm.h (BatchNorm1d, BatchNorm2d): parameters and buffers as PyTorch names
 // and initializes them, running statistics after several training steps (momentum 0.1, 0.3
 // and the cumulative average) against a simulation in double, num_batches_tracked, evaluation
 // with the running statistics, the options, and the errors (batch size 1, shapes, dtypes).
@@ -207,6 +207,36 @@ TEST(LayerBatchNorm1d, TrainsInsideSequential) {
   EXPECT_FALSE(bn.is_training());
   net(normal({1, 3}, 0, 1, gen));
   EXPECT_EQ(batches(bn), 1);
+}
+
+TEST(LayerBatchNorm2d, StatisticsPerChannelOverBatchAndPixels) {
+  nn::BatchNorm2d bn(3, {.dtype = DType::f64});
+  const Tensor x = random64({4, 3, 5, 2}, 11, 1, 2);
+  const Tensor y = bn(x);
+  EXPECT_EQ(y.shape(), x.shape());
+  std::vector<double> mean, unbiased;
+  batch_stats(x, mean, unbiased);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(bn.running_mean().at({c}), 0.1 * mean[c], 1e-14);
+    EXPECT_NEAR(bn.running_var().at({c}), 0.9 + 0.1 * unbiased[c], 1e-14);
+  }
+  // Normalized output: each channel has mean 0 and biased variance 1 / (1 + eps / var).
+  std::vector<double> y_mean, y_unbiased;
+  batch_stats(y, y_mean, y_unbiased);
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(y_mean[c], 0.0, 1e-12);
+  EXPECT_EQ(bn.type_name(), "BatchNorm2d");
+}
+
+TEST(LayerBatchNorm2d, GradientsMatchFiniteDifferences) {
+  nn::BatchNorm2d bn(2, {.dtype = DType::f64});
+  const Tensor x = random64({3, 2, 3, 4}, 12);
+  EXPECT_TRUE(test::gradcheck([&](const std::vector<Tensor>& in) { return bn(in[0]); }, {x}));
+}
+
+TEST(LayerBatchNorm2d, RankAndChannelErrorsNameTheLayer) {
+  nn::BatchNorm2d bn(3);
+  EXPECT_TRUE(throws_error_with([&] { bn(normal({4, 3})); }, {"BatchNorm2d(3)", "[N, C, H, W]", "[4, 3]"}));
+  EXPECT_TRUE(throws_error_with([&] { bn(normal({4, 2, 5, 5})); }, {"BatchNorm2d(3)", "C = 3", "[4, 2, 5, 5]"}));
 }
 
 }  // namespace

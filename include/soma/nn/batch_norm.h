@@ -1,7 +1,7 @@
 // Batch normalization layers (Ioffe & Szegedy 2015) with PyTorch's parameters, buffers and
 // defaults. BatchNormBase holds what every variant shares (gamma, beta, running statistics,
 // the train/eval choice); a variant only fixes the input ranks it accepts. BatchNorm1d takes
-// [N, C] or [N, C, L]; the math is the fused op in ops/batch_norm.h.
+// [N, C] or [N, C, L], BatchNorm2d [N, C, H, W]; the math is the fused op in ops/batch_norm.h.
 #pragma once
 
 #include <optional>
@@ -24,7 +24,7 @@ struct BatchNormOptions {
   DType dtype = DType::f32;  ///< dtype of the parameters and running statistics
 };
 
-/// The shared part of BatchNorm1d (and BatchNorm2d). Parameters "weight" [C] and "bias" [C]
+/// The shared part of BatchNorm1d and BatchNorm2d. Parameters "weight" [C] and "bias" [C]
 /// (when affine); buffers "running_mean" [C] (zeros), "running_var" [C] (ones) and
 /// "num_batches_tracked" (int64, 0-dim) (when track_running_stats).
 /// Training mode normalizes with the batch's statistics, then updates the running ones and
@@ -72,6 +72,20 @@ class BatchNorm1d : public BatchNormBase {
  protected:
   const char* expected_shape() const override { return "[N, C] or [N, C, L]"; }
   bool accepts_rank(int rank) const override { return rank == 2 || rank == 3; }
+};
+
+/// Batch normalization over the channels of images [N, C, H, W], like PyTorch's
+/// nn.BatchNorm2d: statistics per channel over N, H and W.
+///   nn::Sequential net{nn::Conv2d(1, 32, 3), nn::BatchNorm2d(32), nn::ReLU()};
+class BatchNorm2d : public BatchNormBase {
+ public:
+  explicit BatchNorm2d(std::int64_t num_features, const BatchNormOptions& options = {})
+      : BatchNormBase(num_features, options) {}
+  std::string type_name() const override { return "BatchNorm2d"; }
+
+ protected:
+  const char* expected_shape() const override { return "[N, C, H, W]"; }
+  bool accepts_rank(int rank) const override { return rank == 4; }
 };
 
 }  // namespace soma::nn
