@@ -7,6 +7,7 @@
 #include "soma/core/generator.h"
 #include "soma/core/tensor.h"
 #include "soma/core/threads.h"
+#include "soma/data/augment.h"
 #include "soma/data/csv.h"
 #include "soma/data/dataloader.h"
 #include "soma/data/dataset.h"

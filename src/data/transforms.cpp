@@ -81,4 +81,13 @@ Transform random_horizontal_flip(double p) {
   };
 }
 
+Transform compose(std::vector<Transform> transforms) {
+  for (std::size_t i = 0; i < transforms.size(); ++i)
+    SOMA_CHECK(bool(transforms[i]), "compose: transform ", i, " of ", transforms.size(), " is empty");
+  return [transforms = std::move(transforms)](Batch batch, Generator& gen) {
+    for (const Transform& t : transforms) batch = t(std::move(batch), gen);
+    return batch;
+  };
+}
+
 }  // namespace soma::data

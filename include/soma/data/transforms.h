@@ -1,5 +1,6 @@
-// Batch transforms for DataLoaderOptions::transforms: normalization, scaling and a random
-// flip. Each returns a new x and leaves y alone; none records an autograd graph.
+// Batch transforms for DataLoaderOptions::transforms: normalization, scaling, a random flip
+// and compose (a list as one transform); the other augmentations are in augment.h.
+// Each returns a new x and leaves y alone; none records an autograd graph.
 #pragma once
 
 #include <vector>
@@ -24,5 +25,11 @@ Transform scale(double factor);
 /// generator. Throws soma::Error now for p outside [0, 1]; when applied, for x with fewer
 /// than 2 dimensions.
 Transform random_horizontal_flip(double p = 0.5);
+
+/// The transforms applied one after another, each to the previous one's result, all drawing
+/// from the batch's generator (torchvision's Compose): one Transform for a list, e.g.
+///   auto augment = data::compose({data::random_shift(2), data::random_horizontal_flip()});
+/// Throws soma::Error naming compose now when a transform is empty.
+Transform compose(std::vector<Transform> transforms);
 
 }  // namespace soma::data
