@@ -17,6 +17,7 @@
 #include "soma/data/transforms.h"
 #include "soma/io/atomic_file.h"
 #include "soma/io/checkpoint.h"
+#include "soma/io/image.h"
 #include "soma/io/plot.h"
 #include "soma/io/safetensors.h"
 #include "soma/io/weights.h"

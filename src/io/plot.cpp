@@ -1,12 +1,9 @@
 // Line-chart PNG writer (see soma/io/plot.h). Rasterizes into an RGB buffer by hand
-// (Bresenham lines, a 5x7 bitmap font) and encodes it with stb_image_write. This is the one
-// translation unit that compiles stb's writer, and it compiles it static, so another copy of
-// stb elsewhere in a program cannot clash with it.
+// (Bresenham lines, a 5x7 bitmap font) and writes it as PNG through png.h.
 #include "soma/io/plot.h"
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -16,13 +13,7 @@
 
 #include "soma/core/error.h"
 
-#define STB_IMAGE_WRITE_STATIC
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#include <stb/stb_image_write.h>
-#pragma GCC diagnostic pop
+#include "png.h"
 
 namespace soma::io {
 namespace {
@@ -113,7 +104,7 @@ class Canvas {
       x += 6 * kScale;
     }
   }
-  const std::uint8_t* data() const { return rgb_.data(); }
+  const std::vector<std::uint8_t>& pixels() const { return rgb_; }
 
  private:
   int w_, h_;
@@ -276,18 +267,7 @@ void write_line_chart(const std::string& path, const std::vector<Series>& series
     }
   }
 
-  std::string png;
-  auto append = [](void* context, void* data, int size) {
-    static_cast<std::string*>(context)->append(static_cast<const char*>(data), size);
-  };
-  SOMA_CHECK(stbi_write_png_to_func(append, &png, w, h, 3, canvas.data(), w * 3), "plot '", path,
-             "': PNG encoding failed");
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  SOMA_CHECK(file, "plot: cannot write '", path, "': ", std::strerror(errno));
-  const bool written = std::fwrite(png.data(), 1, png.size(), file) == png.size();
-  const int write_error = errno;
-  const bool closed = std::fclose(file) == 0;
-  SOMA_CHECK(written && closed, "plot: cannot write '", path, "': ", std::strerror(written ? errno : write_error));
+  detail::write_png_pixels(path, w, h, 3, canvas.pixels(), "plot");
 }
 
 }  // namespace soma::io

@@ -1,0 +1,41 @@
+// Images as PNG files: single images, grids of samples (as torchvision.utils.make_grid and
+// save_image), and reading PNGs back as tensors. Pixel values are floats in [0, 1]: black 0,
+// white 1; values outside are clamped when written.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "soma/core/tensor.h"
+
+namespace soma::io {
+
+/// Writes `image` ([H, W], [1, H, W] grey or [3, H, W] RGB; float32 or float64, values in
+/// [0, 1], clamped) to the PNG file `path`, atomically. Throws soma::Error naming `path` for
+/// another shape or dtype, or when the file cannot be written.
+///   io::write_png("edges.png", feature_map);
+void write_png(const std::string& path, const Tensor& image);
+
+/// Reads the PNG file `path` as float32 [C, H, W] in [0, 1]: C = 1 for grey images, 3 for
+/// colour (an alpha channel is dropped). Throws soma::Error naming the file when it is
+/// missing or not a readable PNG.
+Tensor read_png(const std::string& path);
+
+struct GridOptions {
+  int nrow = 8;              ///< images per row of the grid (torchvision's nrow)
+  int padding = 2;           ///< pixels between images and around the grid
+  double pad_value = 0;      ///< colour of the padding, in [0, 1]
+  /// Rescale values from this range to [0, 1] first, e.g. {-1, 1} for tanh outputs.
+  std::optional<std::pair<double, double>> value_range{};
+};
+
+/// Tiles images [N, C, H, W] (C = 1 or 3) into one image [C, H', W'] with `nrow` images per
+/// row, like torchvision.utils.make_grid (which also always pads the border).
+///   io::write_png("samples.png", io::make_grid(generator(noise), {.nrow = 8, .value_range = {{-1, 1}}}));
+Tensor make_grid(const Tensor& images, const GridOptions& options = {});
+
+/// make_grid, then write_png: torchvision.utils.save_image.
+void save_image_grid(const std::string& path, const Tensor& images, const GridOptions& options = {});
+
+}  // namespace soma::io

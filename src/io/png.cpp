@@ -1,0 +1,52 @@
+// PNG through stb_image_write and stb_image (see png.h), compiled static here only.
+#include "png.h"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "soma/core/error.h"
+#include "soma/io/atomic_file.h"
+
+#define STB_IMAGE_WRITE_STATIC
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_ONLY_PNG
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include <stb/stb_image.h>
+#include <stb/stb_image_write.h>
+#pragma GCC diagnostic pop
+
+namespace soma::io::detail {
+
+void write_png_pixels(const std::string& path, int width, int height, int channels,
+                      const std::vector<std::uint8_t>& pixels, const char* what) {
+  std::string png;
+  auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), size);
+  };
+  SOMA_CHECK(stbi_write_png_to_func(append, &png, width, height, channels, pixels.data(), width * channels), what,
+             " '", path, "': PNG encoding failed");
+  write_file_atomic(path, std::as_bytes(std::span(png.data(), png.size())));
+}
+
+DecodedPng read_png_pixels(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  SOMA_CHECK(file, "read_png: cannot open '", path, "': ", std::strerror(errno));
+  const std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  SOMA_CHECK(!file.bad(), "read_png: cannot read '", path, "'");
+  DecodedPng image;
+  // stb validates the header (and refuses absurd sizes) before it allocates for the pixels.
+  std::uint8_t* pixels = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()),
+                                               &image.width, &image.height, &image.channels, 0);
+  SOMA_CHECK(pixels, "read_png: '", path, "' is not a readable PNG file (", stbi_failure_reason(), ")");
+  image.pixels.assign(pixels, pixels + std::size_t(image.width) * image.height * image.channels);
+  stbi_image_free(pixels);
+  return image;
+}
+
+}  // namespace soma::io::detail
