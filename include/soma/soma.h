@@ -68,3 +68,4 @@
 #include "soma/train/model_checkpoint.h"
 #include "soma/train/progress_bar.h"
 #include "soma/train/trainer.h"
+#include "soma/generative/rbm.h"

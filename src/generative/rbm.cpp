@@ -1,0 +1,300 @@
+// Rbm: the conditionals, free energy and the CD-k / persistent-CD update as raw loops and
+// GEMMs over the parameters' memory (the update is not a gradient of a loss autograd could
+// see). The two outer products of ΔW run as one GEMM: [v0; vk]ᵀ [p(h0|v0); -p(hk|vk)].
+#include "soma/generative/rbm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "data/permutation.h"
+#include "kernels/gemm.h"
+#include "soma/core/factory.h"
+#include "soma/ops/activation.h"
+#include "soma/ops/arithmetic.h"
+#include "soma/ops/linalg.h"
+#include "soma/ops/view.h"
+
+namespace soma::generative {
+namespace {
+
+template <class T>
+T sigmoid_of(T x) {
+  return T(1) / (T(1) + std::exp(-x));
+}
+
+// out [n, cols] = sigmoid(bias + x op(W)): op(W) is W [rows=k, cols] or Wᵀ for W [cols, k].
+template <class T>
+void affine_sigmoid(const T* x, std::int64_t n, std::int64_t k, const T* W, bool transpose_w, std::int64_t cols,
+                    const T* bias, T* out) {
+  for (std::int64_t r = 0; r < n; ++r) std::memcpy(out + r * cols, bias, sizeof(T) * std::size_t(cols));
+  // W is stored [visible, hidden]: for p(h|v) it is [k, cols], for p(v|h) it is [cols, k] (ldb = k).
+  kernels::gemm<T>(false, transpose_w, n, cols, k, T(1), x, k, W, transpose_w ? k : cols, T(1), out, cols);
+  for (std::int64_t i = 0; i < n * cols; ++i) out[i] = sigmoid_of(out[i]);
+}
+
+// Bernoulli draws, one uniform per element in row-major order: out = (u < p).
+template <class T>
+void sample(const T* p, std::int64_t count, Generator& gen, T* out) {
+  for (std::int64_t i = 0; i < count; ++i) out[i] = gen.uniform() < double(p[i]) ? T(1) : T(0);
+}
+
+// Missing entries (< 0) become 0: they add nothing to b + vW, nor to any outer product.
+template <class T>
+bool observed_part(const T* v, std::int64_t count, T* out) {
+  bool any_missing = false;
+  for (std::int64_t i = 0; i < count; ++i) {
+    any_missing |= v[i] < 0;
+    out[i] = v[i] < 0 ? T(0) : v[i];
+  }
+  return any_missing;
+}
+
+double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
+
+}  // namespace
+
+Rbm::Rbm(const RbmOptions& options, Generator& gen) : options_(options) {
+  SOMA_CHECK(options.visible > 0 && options.hidden > 0, "Rbm: visible and hidden must be positive, got visible = ",
+             options.visible, ", hidden = ", options.hidden);
+  SOMA_CHECK(options.k >= 1, "Rbm: k (Gibbs steps) must be at least 1, got ", options.k);
+  SOMA_CHECK(options.lr > 0, "Rbm: lr must be positive, got ", options.lr);
+  SOMA_CHECK(options.momentum >= 0 && options.momentum < 1, "Rbm: momentum must be in [0, 1), got ",
+             options.momentum);
+  SOMA_CHECK(options.weight_decay >= 0, "Rbm: weight_decay must be >= 0, got ", options.weight_decay);
+  SOMA_CHECK(options.dtype == DType::f32 || options.dtype == DType::f64,
+             "Rbm: dtype must be float32 or float64, got ", name_of(options.dtype));
+  weight_ = register_parameter("weight", normal({options.visible, options.hidden}, 0, 0.01, gen, options.dtype));
+  visible_bias_ = register_parameter("visible_bias", zeros({options.visible}, options.dtype));
+  hidden_bias_ = register_parameter("hidden_bias", zeros({options.hidden}, options.dtype));
+}
+
+void Rbm::check_batch(const Tensor& v, const char* what, bool allow_missing) const {
+  SOMA_CHECK(v.defined() && v.dim() == 2 && v.size(1) == options_.visible, "Rbm(", options_.visible, " x ",
+             options_.hidden, ") ", what, ": expects v [N, ", options_.visible, "] but receives shape ",
+             v.defined() ? v.shape() : Shape{});
+  SOMA_CHECK(v.dtype() == options_.dtype, "Rbm ", what, ": expects ", name_of(options_.dtype), " values, got ",
+             name_of(v.dtype()));
+  dispatch_floating(v.dtype(), "Rbm", [&]<class T>() {
+    const T* p = v.data<T>();
+    for (std::int64_t i = 0; i < v.numel(); ++i) {
+      const bool ok = (p[i] >= 0 && p[i] <= 1) || (allow_missing && p[i] == -1);
+      SOMA_CHECK(ok, "Rbm ", what, ": visible values must be in [0, 1]", allow_missing ? " or -1 (missing)" : "",
+                 ", found ", double(p[i]), " at [", i / options_.visible, ", ", i % options_.visible, "]");
+    }
+  });
+}
+
+Tensor Rbm::forward(const Tensor& v) {
+  check_batch(v, "forward", true);
+  return sigmoid(add(matmul(relu(v), weight_), hidden_bias_));  // relu: -1 (missing) -> 0
+}
+
+Tensor Rbm::hidden_probs(const Tensor& v) const {
+  check_batch(v, "hidden_probs", true);
+  const std::int64_t n = v.size(0);
+  Tensor out = empty({n, options_.hidden}, options_.dtype), observed = empty_like(v);
+  dispatch_floating(options_.dtype, "Rbm", [&]<class T>() {
+    observed_part(v.data<T>(), v.numel(), observed.data<T>());
+    affine_sigmoid(observed.data<T>(), n, options_.visible, weight_.data<T>(), false, options_.hidden,
+                   hidden_bias_.data<T>(), out.data<T>());
+  });
+  return out;
+}
+
+Tensor Rbm::visible_probs(const Tensor& h) const {
+  SOMA_CHECK(h.defined() && h.dim() == 2 && h.size(1) == options_.hidden, "Rbm(", options_.visible, " x ",
+             options_.hidden, ") visible_probs: expects h [N, ", options_.hidden, "] but receives shape ",
+             h.defined() ? h.shape() : Shape{});
+  SOMA_CHECK(h.dtype() == options_.dtype, "Rbm visible_probs: expects ", name_of(options_.dtype), " values, got ",
+             name_of(h.dtype()));
+  const std::int64_t n = h.size(0);
+  Tensor out = empty({n, options_.visible}, options_.dtype);
+  dispatch_floating(options_.dtype, "Rbm", [&]<class T>() {
+    affine_sigmoid(h.data<T>(), n, options_.hidden, weight_.data<T>(), true, options_.visible,
+                   visible_bias_.data<T>(), out.data<T>());
+  });
+  return out;
+}
+
+Tensor Rbm::reconstruct(const Tensor& v) const { return visible_probs(hidden_probs(v)); }
+
+Tensor Rbm::gibbs(const Tensor& v, int k, Generator& gen) const {
+  check_batch(v, "gibbs", true);
+  SOMA_CHECK(k >= 0, "Rbm gibbs: k must be >= 0, got ", k);
+  const std::int64_t n = v.size(0), V = options_.visible, H = options_.hidden;
+  Tensor x = v.copy(), h = empty({n, H}, options_.dtype), p = empty({n, std::max(V, H)}, options_.dtype);
+  dispatch_floating(options_.dtype, "Rbm", [&]<class T>() {
+    const T* start = v.data<T>();
+    T* xs = x.data<T>();
+    observed_part(start, n * V, xs);
+    for (int step = 0; step < k; ++step) {
+      affine_sigmoid(xs, n, V, weight_.data<T>(), false, H, hidden_bias_.data<T>(), p.data<T>());
+      sample(p.data<T>(), n * H, gen, h.data<T>());
+      affine_sigmoid(h.data<T>(), n, H, weight_.data<T>(), true, V, visible_bias_.data<T>(), p.data<T>());
+      sample(p.data<T>(), n * V, gen, xs);
+      for (std::int64_t i = 0; i < n * V; ++i)
+        if (start[i] < 0) xs[i] = 0;
+    }
+    for (std::int64_t i = 0; i < n * V; ++i)
+      if (start[i] < 0) xs[i] = T(-1);
+  });
+  return x;
+}
+
+Tensor Rbm::free_energy(const Tensor& v) const {
+  check_batch(v, "free_energy", true);
+  const std::int64_t n = v.size(0), V = options_.visible, H = options_.hidden;
+  Tensor out = empty({n}, options_.dtype), observed = empty_like(v), act = empty({n, H}, options_.dtype);
+  dispatch_floating(options_.dtype, "Rbm", [&]<class T>() {
+    T* x = observed.data<T>();
+    observed_part(v.data<T>(), n * V, x);
+    const T *a = visible_bias_.data<T>(), *b = hidden_bias_.data<T>();
+    T* z = act.data<T>();
+    for (std::int64_t r = 0; r < n; ++r) std::memcpy(z + r * H, b, sizeof(T) * std::size_t(H));
+    kernels::gemm<T>(false, false, n, H, V, T(1), x, V, weight_.data<T>(), H, T(1), z, H);
+    for (std::int64_t r = 0; r < n; ++r) {
+      double f = 0;
+      for (std::int64_t i = 0; i < V; ++i) f -= double(a[i]) * double(x[r * V + i]);
+      for (std::int64_t j = 0; j < H; ++j) f -= softplus(double(z[r * H + j]));
+      out.data<T>()[r] = T(f);
+    }
+  });
+  return out;
+}
+
+double Rbm::reconstruction_error(const Tensor& v) const {
+  const Tensor r = reconstruct(v);
+  double sum = 0;
+  std::int64_t count = 0;
+  dispatch_floating(options_.dtype, "Rbm", [&]<class T>() {
+    const T *x = v.data<T>(), *y = r.data<T>();
+    for (std::int64_t i = 0; i < v.numel(); ++i)
+      if (x[i] >= 0) {
+        sum += (double(x[i]) - double(y[i])) * (double(x[i]) - double(y[i]));
+        ++count;
+      }
+  });
+  return count ? sum / double(count) : 0.0;
+}
+
+void Rbm::reset_training_state() {
+  weight_velocity_ = visible_velocity_ = hidden_velocity_ = chain_ = Tensor();
+}
+
+RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
+  check_batch(v0, "step", !options_.persistent);
+  const std::int64_t n = v0.size(0), V = options_.visible, H = options_.hidden;
+  SOMA_CHECK(n > 0, "Rbm step: the batch is empty");
+  if (options_.persistent) {
+    if (!chain_.defined()) chain_ = v0.copy();
+    SOMA_CHECK(n <= chain_.size(0), "Rbm step: persistent CD's chain holds ", chain_.size(0),
+               " particles (the first batch's size) but the batch has ", n, " rows");
+  }
+  const bool momentum = options_.momentum > 0;
+  if (momentum && !weight_velocity_.defined()) {
+    weight_velocity_ = zeros({V, H}, options_.dtype);
+    visible_velocity_ = zeros({V}, options_.dtype);
+    hidden_velocity_ = zeros({H}, options_.dtype);
+  }
+  // X = [v0; vk] and P = [p(h0|v0); -p(hk|vk)], so that XᵀP / n is ΔW.
+  Tensor X = empty({2 * n, V}, options_.dtype), P = empty({2 * n, H}, options_.dtype);
+  Tensor h = empty({n, H}, options_.dtype), pv = empty({n, V}, options_.dtype);
+  RbmStep result;
+  dispatch_floating(options_.dtype, "Rbm", [&]<class T>() {
+    const T *W = weight_.data<T>(), *a = visible_bias_.data<T>(), *b = hidden_bias_.data<T>();
+    const T* start = v0.data<T>();
+    T *x0 = X.data<T>(), *xk = x0 + n * V, *ph0 = P.data<T>(), *phk = ph0 + n * H;
+    T *hs = h.data<T>(), *pvs = pv.data<T>();
+    const bool missing = observed_part(start, n * V, x0);
+
+    // Positive phase, then h0 ~ p(h|v0) and the first reconstruction (for the error).
+    affine_sigmoid(x0, n, V, W, false, H, b, ph0);
+    sample(ph0, n * H, gen, hs);
+    affine_sigmoid(hs, n, H, W, true, V, a, pvs);
+    double sum = 0;
+    std::int64_t count = 0;
+    for (std::int64_t i = 0; i < n * V; ++i)
+      if (start[i] >= 0) {
+        sum += (double(start[i]) - double(pvs[i])) * (double(start[i]) - double(pvs[i]));
+        ++count;
+      }
+    result.reconstruction_error = count ? sum / double(count) : 0.0;
+
+    // Negative phase: CD continues from h0; persistent CD from its chain.
+    if (options_.persistent) {
+      std::memcpy(xk, chain_.data<T>(), sizeof(T) * std::size_t(n * V));
+      affine_sigmoid(xk, n, V, W, false, H, b, phk);
+      sample(phk, n * H, gen, hs);
+      affine_sigmoid(hs, n, H, W, true, V, a, pvs);
+    }
+    for (int t = 1; t <= options_.k; ++t) {
+      if (t > 1) affine_sigmoid(hs, n, H, W, true, V, a, pvs);
+      sample(pvs, n * V, gen, xk);
+      if (missing)
+        for (std::int64_t i = 0; i < n * V; ++i)
+          if (start[i] < 0) xk[i] = 0;
+      affine_sigmoid(xk, n, V, W, false, H, b, phk);
+      if (t < options_.k) sample(phk, n * H, gen, hs);
+    }
+    if (options_.persistent) std::memcpy(chain_.data<T>(), xk, sizeof(T) * std::size_t(n * V));
+    for (std::int64_t i = 0; i < n * H; ++i) phk[i] = -phk[i];
+
+    // Biases' statistics before W changes nothing they depend on (they use X and P only).
+    const T scale = T(options_.lr / double(n));
+    std::vector<T> da(std::size_t(V), T(0)), db(std::size_t(H), T(0));
+    for (std::int64_t r = 0; r < n; ++r) {
+      for (std::int64_t i = 0; i < V; ++i) da[i] += x0[r * V + i] - xk[r * V + i];
+      for (std::int64_t j = 0; j < H; ++j) db[j] += ph0[r * H + j] + phk[r * H + j];
+    }
+    T *Wm = weight_.data<T>(), *am = visible_bias_.data<T>(), *bm = hidden_bias_.data<T>();
+    const T decay = T(options_.lr * options_.weight_decay);
+    if (momentum) {
+      const T mu = T(options_.momentum);
+      T *vw = weight_velocity_.data<T>(), *va = visible_velocity_.data<T>(), *vb = hidden_velocity_.data<T>();
+      for (std::int64_t i = 0; i < V * H; ++i) vw[i] = mu * vw[i] - decay * Wm[i];
+      kernels::gemm<T>(true, false, V, H, 2 * n, scale, x0, V, ph0, H, T(1), vw, H);
+      for (std::int64_t i = 0; i < V * H; ++i) Wm[i] += vw[i];
+      for (std::int64_t i = 0; i < V; ++i) am[i] += va[i] = mu * va[i] + scale * da[i];
+      for (std::int64_t j = 0; j < H; ++j) bm[j] += vb[j] = mu * vb[j] + scale * db[j];
+    } else {
+      if (decay != T(0))
+        for (std::int64_t i = 0; i < V * H; ++i) Wm[i] -= decay * Wm[i];
+      kernels::gemm<T>(true, false, V, H, 2 * n, scale, x0, V, ph0, H, T(1), Wm, H);
+      for (std::int64_t i = 0; i < V; ++i) am[i] += scale * da[i];
+      for (std::int64_t j = 0; j < H; ++j) bm[j] += scale * db[j];
+    }
+  });
+  return result;
+}
+
+std::vector<double> fit_rbm(Rbm& rbm, const Tensor& data, const RbmFitOptions& options, Generator& gen,
+                            const std::function<void(int, double)>& on_epoch) {
+  SOMA_CHECK(options.epochs >= 0, "fit_rbm: epochs must be >= 0, got ", options.epochs);
+  SOMA_CHECK(options.batch_size > 0, "fit_rbm: batch_size must be positive, got ", options.batch_size);
+  SOMA_CHECK(data.defined() && data.dim() == 2 && data.size(0) > 0, "fit_rbm: expects data [N, ",
+             rbm.options().visible, "] with N > 0 but receives shape ", data.defined() ? data.shape() : Shape{});
+  const std::int64_t n = data.size(0);
+  std::vector<double> errors;
+  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+    std::vector<std::int64_t> order;
+    if (options.shuffle) order = data::detail::random_permutation(n, gen);
+    double sum = 0;
+    for (std::int64_t first = 0; first < n; first += options.batch_size) {
+      const std::int64_t last = std::min(n, first + options.batch_size);
+      Tensor batch;
+      if (options.shuffle) {
+        batch = index_select(data, from_data(std::span<const std::int64_t>(order.data() + first, std::size_t(last - first)),
+                                             {last - first}));
+      } else {
+        batch = slice(data, 0, first, last);
+      }
+      sum += rbm.step(batch, gen).reconstruction_error * double(last - first);
+    }
+    errors.push_back(sum / double(n));
+    if (on_epoch) on_epoch(epoch + 1, errors.back());
+  }
+  return errors;
+}
+
+}  // namespace soma::generative
