@@ -2,16 +2,51 @@
 // matrix products are GEMM calls in ops/recurrent.cpp). Each works on N rows; every pointer
 // comes with its row stride in elements (ld), so the step's rows can live inside [N, T, ...]
 // buffers. Gate blocks inside a row are in PyTorch's order: LSTM i, f, g, o; GRU r, z, n.
+// float32 uses its own exp (below): libm's expf/tanhf calls were half of an LSTM step.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 
 namespace soma::kernels {
 
+/// e^x in float32 without a libm call, so the gate loops vectorize: x = n ln2 + r with
+/// |r| <= ln2 / 2 (Cody-Waite split of ln2), Cephes' degree-6 polynomial for e^r (relative
+/// error ~1e-7), 2^n put into the exponent bits. x is clamped to [-87, 88] (no inf, no denormals).
+inline float exp_fast(float x) {
+  x = x < -87.0f ? -87.0f : x;  // selects, not std::min/max, so the loop stays branch-free
+  x = x > 88.0f ? 88.0f : x;
+  const float round = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds to an integer
+  const float n = (x * 1.44269504088896341f + round) - round;
+  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  return p * std::bit_cast<float>((static_cast<std::int32_t>(n) + 127) << 23);
+}
+
+template <class T>
+inline T exp_of(T v) {
+  if constexpr (sizeof(T) == 4) return exp_fast(v);
+  else return std::exp(v);
+}
+
 template <class T>
 inline T sigmoid_of(T v) {
-  return T(1) / (T(1) + std::exp(-v));
+  return T(1) / (T(1) + exp_of(-v));
+}
+
+/// tanh(v) = 1 - 2 / (1 + e^{2v}): float32 through exp_fast (absolute error ~1e-7), float64 libm.
+template <class T>
+inline T tanh_of(T v) {
+  if constexpr (sizeof(T) == 4) return T(1) - T(2) / (T(1) + exp_fast(2 * v));
+  else return std::tanh(v);
 }
 
 /// h = act(a): a and h [N, H]; a is the full pre-activation.
@@ -21,10 +56,12 @@ void rnn_step_forward(bool relu, std::int64_t N, std::int64_t H, const T* a, std
   for (std::int64_t n = 0; n < N; ++n) {
     const T* an = a + n * lda;
     T* hn = h + n * ldh;
-    if (relu)
+    if (relu) {
       for (std::int64_t j = 0; j < H; ++j) hn[j] = an[j] > T(0) ? an[j] : T(0);
-    else
-      for (std::int64_t j = 0; j < H; ++j) hn[j] = std::tanh(an[j]);
+    } else {
+#pragma omp simd
+      for (std::int64_t j = 0; j < H; ++j) hn[j] = tanh_of(an[j]);
+    }
   }
 }
 
@@ -54,13 +91,14 @@ void lstm_step_forward(std::int64_t N, std::int64_t H, T* gates, std::int64_t ld
     const T* cp = c_prev + n * ldcp;
     T* cn = c + n * ldc;
     T* hn = h + n * ldh;
+#pragma omp simd
     for (std::int64_t j = 0; j < H; ++j) {
       i[j] = sigmoid_of(i[j]);
       f[j] = sigmoid_of(f[j]);
-      g[j] = std::tanh(g[j]);
+      g[j] = tanh_of(g[j]);
       o[j] = sigmoid_of(o[j]);
       cn[j] = f[j] * cp[j] + i[j] * g[j];
-      hn[j] = o[j] * std::tanh(cn[j]);
+      hn[j] = o[j] * tanh_of(cn[j]);
     }
   }
 }
@@ -80,8 +118,9 @@ void lstm_step_backward(std::int64_t N, std::int64_t H, const T* dh, T* dc, cons
     const T* cp = c_prev + n * ldcp;
     T* di = dgates + n * lddg;
     T *df = di + H, *dg = di + 2 * H, *dout = di + 3 * H;
+#pragma omp simd
     for (std::int64_t j = 0; j < H; ++j) {
-      const T tc = std::tanh(cn[j]);
+      const T tc = tanh_of(cn[j]);
       const T dct = dcn[j] + dhn[j] * o[j] * (T(1) - tc * tc);  // everything reaching c_t
       dout[j] = dhn[j] * tc * o[j] * (T(1) - o[j]);
       di[j] = dct * g[j] * i[j] * (T(1) - i[j]);
@@ -105,10 +144,11 @@ void gru_step_forward(std::int64_t N, std::int64_t H, T* gx, std::int64_t ldgx, 
     const T* hp = h_prev + n * ldhp;
     T* hnn = hn + n * ldhn;
     T* hv = h + n * ldh;
+#pragma omp simd
     for (std::int64_t j = 0; j < H; ++j) {
       r[j] = sigmoid_of(r[j] + ghr[j]);
       z[j] = sigmoid_of(z[j] + ghz[j]);
-      nn[j] = std::tanh(nn[j] + r[j] * ghn[j]);
+      nn[j] = tanh_of(nn[j] + r[j] * ghn[j]);
       hnn[j] = ghn[j];
       hv[j] = (T(1) - z[j]) * nn[j] + z[j] * hp[j];
     }
@@ -132,6 +172,7 @@ void gru_step_backward(std::int64_t N, std::int64_t H, const T* dh, const T* act
     T* dhr = dgh + n * lddgh;
     T *dhz = dhr + H, *dhnn = dhr + 2 * H;
     T* dd = dh_direct + n * H;
+#pragma omp simd
     for (std::int64_t j = 0; j < H; ++j) {
       const T dn = dhn[j] * (T(1) - z[j]) * (T(1) - nn[j] * nn[j]);  // at n's pre-activation
       const T dz = dhn[j] * (hp[j] - nn[j]) * z[j] * (T(1) - z[j]);
