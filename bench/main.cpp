@@ -26,6 +26,10 @@ constexpr Workload kWorkloads[] = {
      "Fashion-MNIST train, Dense 784-256-128-10 ReLU, cross-entropy, batch 64 shuffled, Adam 1e-3: samples_per_s "
      "over 300 batches",
      run_mlp},
+    {"B4", "lstm",
+     "synthetic text, one-hot 96 -> LSTM(256) -> Dense 96 per step, CE summed over 64 steps, 32 sequences, "
+     "Adam 2e-3: tokens_per_s over 20 iterations",
+     run_lstm},
     {"B6", "dqn-state", "synthetic states, Dense 4-128-128-2 ReLU, MSE, batch 32, Adam 1e-3: steps_per_s over 2,000 steps",
      run_dqn_state},
     {"B9", "infer1", "B2's MLP 784-256-128-10 ReLU, forward only, batch 1: latency_us", run_infer1},

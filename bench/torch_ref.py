@@ -145,6 +145,39 @@ def run_dqn_state(args):
     return {"metric": "steps_per_s", "value": median_of_repetitions(train), "final_loss": final_loss[0]}
 
 
+def run_lstm(args):
+    """B4: one-hot 96 -> LSTM(256) -> Linear 96 per step, CE summed over 64 steps (mean over 32
+    sequences), full BPTT, Adam 2e-3, 20 iterations over 8 pre-built batches: tokens/s."""
+    batch, steps, vocab, hidden, pool, iterations = 32, 64, 96, 256, 8, 20
+    data_gen = torch.Generator().manual_seed(SEED + 1)
+    inputs, targets = [], []
+    for _ in range(pool):
+        text = torch.randint(0, vocab, (batch, steps + 1), generator=data_gen)
+        inputs.append(torch.nn.functional.one_hot(text[:, :-1], vocab).float())
+        targets.append(text[:, 1:].reshape(-1).contiguous())
+    final_loss = [0.0]
+
+    def train():
+        torch.manual_seed(SEED)
+        lstm = torch.nn.LSTM(vocab, hidden, batch_first=True)
+        head = torch.nn.Linear(hidden, vocab)
+        opt = torch.optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=2e-3)
+        start = time.perf_counter()
+        for i in range(iterations):
+            out, _ = lstm(inputs[i % pool])
+            logits = head(out).reshape(-1, vocab)
+            loss = torch.nn.functional.cross_entropy(logits, targets[i % pool], reduction="sum") / batch
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        seconds = time.perf_counter() - start
+        final_loss[0] = loss.item()
+        return iterations * batch * steps / seconds
+
+    return {"metric": "tokens_per_s", "value": median_of_repetitions(train), "iterations": iterations,
+            "final_loss": final_loss[0]}
+
+
 def run_infer1(args):
     """B9: B2's MLP 784-256-128-10 (ReLU), forward only, batch 1, no grad."""
     torch.manual_seed(SEED)
@@ -175,7 +208,8 @@ def run_gemm(args):
     return {"metric": "gflops", "value": 2.0 * n ** 3 / seconds * 1e-9, "size": n}
 
 
-WORKLOADS = {"B1": ("xor", run_xor), "B2": ("mlp", run_mlp), "B6": ("dqn-state", run_dqn_state),
+WORKLOADS = {"B1": ("xor", run_xor), "B2": ("mlp", run_mlp), "B4": ("lstm", run_lstm),
+             "B6": ("dqn-state", run_dqn_state),
              "B9": ("infer1", run_infer1), "B10": ("gemm", run_gemm)}
 
 
