@@ -253,5 +253,57 @@ TEST(NnGraph, SummaryListsNodesWithTheirInputs) {
             "its input's shape [2, 5, 4], got [2, 5, 5]");
 }
 
+// A Sequential inside a node is listed layer by layer; a shared layer's weights are counted once;
+// a Graph inside a Sequential is one row.
+TEST(NnGraph, NestingAndSharingInSummaries) {
+  Graph net;
+  Node x = net.input("x", {4});
+  auto shared = std::make_shared<Dense>(4, 4);
+  Node a = net.layer("a", shared, x);
+  Node b = net.layer("b", shared, a);
+  net.output(net.layer("head", Sequential{ReLU(), Dense(8, 2)}, net.concatenate("both", {a, b}, -1)));
+  std::vector<std::string> names;
+  for (const auto& [name, t] : net.named_parameters()) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"a.weight", "a.bias", "head.layers.1.weight", "head.layers.1.bias"}));
+  const ModelSummary s = summarize(net);
+  std::vector<std::string> rows;
+  for (const auto& row : s.layers) rows.push_back(row.layer + " <- " + (row.inputs.empty() ? "" : row.inputs[0]));
+  EXPECT_EQ(rows, (std::vector<std::string>{"x (Input) <- ", "a (Dense) <- x", "b (Dense) <- a", "both (Concatenate) <- a",
+                                            "head.layers.0 (ReLU) <- both", "head.layers.1 (Dense) <- "}));
+  EXPECT_EQ(s.layers[5].output_shape, "[N, 2]");
+  EXPECT_EQ(s.total_parameters, 20 + 18);
+  EXPECT_EQ(s.flops, 16 + 16 + 16);
+
+  Sequential outer{std::move(net), Dense(2, 1)};
+  EXPECT_EQ(outer.output_shape({5, 4}), Shape({5, 1}));
+  const ModelSummary o = summarize(outer, {4});
+  ASSERT_EQ(o.layers.size(), 2u);
+  EXPECT_EQ(o.layers[0].layer, "layers.0 (Graph)");
+  EXPECT_EQ(o.layers[0].parameters, 38);
+  EXPECT_EQ(o.layers[0].flops, 48);
+}
+
+// docs/models.md's residual block, as written there.
+TEST(NnGraph, TheDocsResidualBlock) {
+  nn::Graph net;
+  nn::Node x = net.input("x", {16, 8, 8});  // per sample: C, H, W
+  nn::Node h = net.layer("conv1", nn::Conv2d({.in = 16, .out = 16, .kernel = 3, .padding = 1}), x);
+  h = net.layer("relu1", nn::ReLU(), h);
+  h = net.layer("conv2", nn::Conv2d({.in = 16, .out = 16, .kernel = 3, .padding = 1}), h);
+  nn::Node y = net.layer("relu2", nn::ReLU(), net.add("skip", {h, x}));
+  net.output(y);
+  EXPECT_EQ(net(zeros({3, 16, 8, 8})).shape(), Shape({3, 16, 8, 8}));
+  EXPECT_EQ(summarize(net).total_parameters, 2 * (16 * 16 * 9 + 16));
+}
+
+// Nodes that no output needs are not computed: this branch would fail on the dtype.
+TEST(NnGraph, OnlyTheNodesTheOutputsNeedRun) {
+  Graph net;
+  Node x = net.input("x", {3});
+  net.layer("unused", Dense(3, 2), x);  // float32 weights: would throw on a float64 input
+  net.output(net.layer("used", Dense(DenseOptions{.in = 3, .out = 2, .dtype = DType::f64}), x));
+  EXPECT_EQ(net(zeros({2, 3}, DType::f64)).shape(), Shape({2, 2}));
+}
+
 }  // namespace
 }  // namespace soma::nn
