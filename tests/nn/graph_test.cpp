@@ -296,6 +296,26 @@ TEST(NnGraph, TheDocsResidualBlock) {
   EXPECT_EQ(summarize(net).total_parameters, 2 * (16 * 16 * 9 + 16));
 }
 
+TEST(NnGraph, ALayerWithoutShapeInferenceIsRefused) {
+  class Doubler : public Module {
+   public:
+    Tensor forward(const Tensor& x) override { return x * 2.0; }
+    std::string type_name() const override { return "Doubler"; }
+  };
+  Graph net;
+  Node x = net.input("x", {3});
+  EXPECT_EQ(error_message([&] { net.layer("twice", Doubler(), x); }),
+            "Graph: twice (Doubler): Doubler does not support shape inference (it does not override "
+            "nn::Module::output_shape)");
+}
+
+TEST(NnGraph, SummaryOfSeveralInputsListsThemAll) {
+  Generator gen(5);
+  const std::string text = summary(two_headed(gen));
+  EXPECT_EQ(text.substr(0, text.find('\n')), "Model: Graph, input [N, 3], [N, 4]");
+  EXPECT_NE(text.find("joined (Concatenate)   [N, 4]"), std::string::npos) << text;
+}
+
 // Nodes that no output needs are not computed: this branch would fail on the dtype.
 TEST(NnGraph, OnlyTheNodesTheOutputsNeedRun) {
   Graph net;
