@@ -122,7 +122,7 @@ TEST_F(IoSafetensors, LayoutIsAlignedLittleEndianAndContiguous) {
 
 TEST_F(IoSafetensors, LoadsFileWrittenByPython) {
   // Written by tests/io/make_fixture.py, which holds the same values.
-  const std::string fixture = (soma::test::fs::path(__FILE__).parent_path() / "data" / "python_fixture.safetensors").string();
+  const std::string fixture = (soma::test::fs::path(SOMA_TESTS_DIR) / "io" / "data" / "python_fixture.safetensors").string();
   const auto file = load_safetensors(fixture);
   ASSERT_EQ(file.tensors.size(), 4u);
   EXPECT_EQ(file.tensors[0].first, "weight");
