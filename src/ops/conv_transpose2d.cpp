@@ -6,6 +6,8 @@
 //   grad input  gx = conv2d forward (gy as the input)
 //   grad weight gw = conv2d backward-weights (gy as the input, x as the output gradient)
 //   grad bias   gb = sums of gy per channel
+#include "soma/ops/conv_transpose.h"
+
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -14,7 +16,6 @@
 #include "kernels/conv_transpose.h"
 #include "kernels/im2col.h"
 #include "soma/autograd/function.h"
-#include "soma/ops/conv_transpose.h"
 #include "soma/ops/view.h"
 
 namespace soma {

@@ -78,6 +78,8 @@ def upsample(g):
         ("size3x2_shrink", (1, 2, 5, 5), (3, 2), None),
         ("size4x11_one_axis_unchanged", (1, 1, 4, 5), (4, 11), None),
         ("size1x3", (1, 2, 3, 4), (1, 3), None),           # align_corners: scale 0 on a 1-row output
+        # nearest's scale is float32 in PyTorch: output row 37 takes source 10 (float64 would give 9)
+        ("scale3_7x1_float32_index", (1, 1, 11, 2), None, (3.7, 1.0)),
     ]
     for name, xs, size, scale in targets:
         x = d.normal(*xs)
