@@ -14,6 +14,7 @@
 #include "soma/data/mnist.h"
 #include "soma/data/npy.h"
 #include "soma/data/split.h"
+#include "soma/data/text.h"
 #include "soma/data/transforms.h"
 #include "soma/io/atomic_file.h"
 #include "soma/io/checkpoint.h"
