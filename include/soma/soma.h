@@ -15,6 +15,7 @@
 #include "soma/data/mnist.h"
 #include "soma/data/npy.h"
 #include "soma/data/split.h"
+#include "soma/data/text.h"
 #include "soma/data/transforms.h"
 #include "soma/generative/rbm.h"
 #include "soma/io/atomic_file.h"
