@@ -41,7 +41,12 @@ Result run_infer1(const Options& options);  // B9, workloads_dense.cpp
 Result run_mlp(const Options& options);        // B2, workloads_train.cpp
 Result run_dqn_state(const Options& options);  // B6, workloads_train.cpp
 Result run_gemm(const Options& options);    // B10, workloads_gemm.cpp
-Result run_lstm(const Options& options);    // B4, workloads_recurrent.cpp
+Result run_cnn(const Options& options);         // B3, workloads_cnn.cpp
+Result run_lstm(const Options& options);        // B4, workloads_recurrent.cpp
+Result run_dqn_pixels(const Options& options);  // B5, workloads_cnn.cpp
+
+/// The process's peak resident memory so far (VmHWM of /proc/self/status), in MiB; 0 if unknown.
+double peak_rss_mb();
 
 /// Seconds since an arbitrary origin (steady clock).
 inline double now_s() {

@@ -26,10 +26,18 @@ constexpr Workload kWorkloads[] = {
      "Fashion-MNIST train, Dense 784-256-128-10 ReLU, cross-entropy, batch 64 shuffled, Adam 1e-3: samples_per_s "
      "over 300 batches",
      run_mlp},
+    {"B3", "cnn",
+     "Fashion-MNIST train, Conv 32-64 3x3 + BatchNorm + MaxPool, Dense 3136-128-10, batch 64 shuffled, Adam 1e-3: "
+     "samples_per_s over 300 batches, peak_rss_mb",
+     run_cnn},
     {"B4", "lstm",
      "synthetic text, one-hot 96 -> LSTM(256) -> Dense 96 per step, CE summed over 64 steps, 32 sequences, "
      "Adam 2e-3: tokens_per_s over 20 iterations",
      run_lstm},
+    {"B5", "dqn-pixels",
+     "synthetic 1x40x90 frames, 3x Conv 5x5 s2 (16-32-32) + BatchNorm + ReLU, Dense 512-2, MSE on the chosen "
+     "action, batch 128, Adam 1e-3: steps_per_s over 200 steps",
+     run_dqn_pixels},
     {"B6", "dqn-state", "synthetic states, Dense 4-128-128-2 ReLU, MSE, batch 32, Adam 1e-3: steps_per_s over 2,000 steps",
      run_dqn_state},
     {"B9", "infer1", "B2's MLP 784-256-128-10 ReLU, forward only, batch 1: latency_us", run_infer1},

@@ -27,7 +27,7 @@ fi
 
 # One line per run: workload and its arguments. B10 runs once per matrix size.
 runs=()
-for w in "${@:-B1 B2 B4 B6 B9 B10}"; do
+for w in "${@:-B1 B2 B3 B4 B5 B6 B9 B10}"; do
   for id in $w; do
     case "$id" in
       B10|b10|gemm) runs+=("B10 --size 256" "B10 --size 1024" "B10 --size 2048") ;;
@@ -119,6 +119,8 @@ for key in sorted(runs, key=order):
                      f"{s['of_blas']:.0%} of dnnl_sgemm ({s['blas_gflops']:.0f})")
     if s and "final_loss" in s and p and "final_loss" in p:
         notes.append(f"final loss {s['final_loss']:.2g} / {p['final_loss']:.2g}")
+    if s and "peak_rss_mb" in s and p and "peak_rss_mb" in p:
+        notes.append(f"peak RSS {s['peak_rss_mb']:.0f} / {p['peak_rss_mb']:.0f} MB")
     if int(rounds) > 1:
         notes.append("range " + " / ".join(f"{fmt(r['range'][0])}-{fmt(r['range'][1])}" for r in (s, p) if r))
     table.append((name, metric, str(threads), fmt(s["value"]) if s else "-", fmt(p["value"]) if p else "-",

@@ -208,9 +208,93 @@ def run_gemm(args):
     return {"metric": "gflops", "value": 2.0 * n ** 3 / seconds * 1e-9, "size": n}
 
 
+def peak_rss_mb():
+    """The process's peak resident memory so far (VmHWM), in MiB, as soma-bench reports it."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_cnn(args):
+    """B3: Conv(1->32,3x3,pad 1)-ReLU-MaxPool(2); Conv(32->64,3x3,pad 1)-BatchNorm2d-ReLU-
+    MaxPool(2); Flatten; Dense(3136->128)-ReLU-Dropout(0.3); Dense(128->10); cross-entropy,
+    batch 64 shuffled, Adam 1e-3, 300 batches; plus the process's peak RSS."""
+    batch, batches = 64, 300
+    x, y = fashion_mnist_train()
+    x = x.reshape(-1, 1, 28, 28)
+    order_gen = torch.Generator().manual_seed(SEED)
+    final_loss = [0.0]
+
+    def train():
+        torch.manual_seed(SEED)
+        nn = torch.nn
+        net = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.3),
+                            nn.Linear(128, 10))
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        order = torch.randperm(x.shape[0], generator=order_gen)
+        start = time.perf_counter()
+        for b in range(batches):
+            index = order[b * batch:(b + 1) * batch]
+            xb, yb = x.index_select(0, index), y.index_select(0, index)
+            loss = loss_fn(net(xb), yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        seconds = time.perf_counter() - start
+        final_loss[0] = loss.item()
+        return batches * batch / seconds
+
+    value = median_of_repetitions(train)
+    return {"metric": "samples_per_s", "value": value, "batches": batches, "final_loss": final_loss[0],
+            "peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
+def run_dqn_pixels(args):
+    """B5: synthetic 1x40x90 frames, batch 128; three Conv 5x5 stride 2 (16-32-32 channels)
+    each with BatchNorm2d and ReLU; Flatten; Dense(512->2); MSE on the chosen action's value
+    (q.gather(1, action)); Adam 1e-3; 200 steps over 8 batches."""
+    batch, pool, steps = 128, 8, 200
+    data_gen = torch.Generator().manual_seed(SEED + 1)
+    frames = torch.rand(pool * batch, 1, 40, 90, generator=data_gen)
+    targets = torch.rand(pool * batch, generator=data_gen) * 2 - 1
+    actions = torch.randint(0, 2, (pool * batch, 1), generator=data_gen)
+    final_loss = [0.0]
+
+    def train():
+        torch.manual_seed(SEED)
+        nn = torch.nn
+        net = nn.Sequential(nn.Conv2d(1, 16, 5, stride=2), nn.BatchNorm2d(16), nn.ReLU(),
+                            nn.Conv2d(16, 32, 5, stride=2), nn.BatchNorm2d(32), nn.ReLU(),
+                            nn.Conv2d(32, 32, 5, stride=2), nn.BatchNorm2d(32), nn.ReLU(),
+                            nn.Flatten(), nn.Linear(32 * 2 * 8, 2))
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        loss_fn = torch.nn.MSELoss()
+        start = time.perf_counter()
+        for i in range(steps):
+            first = (i % pool) * batch
+            q = net(frames[first:first + batch]).gather(1, actions[first:first + batch]).squeeze(1)
+            loss = loss_fn(q, targets[first:first + batch])
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        seconds = time.perf_counter() - start
+        final_loss[0] = loss.item()
+        return steps / seconds
+
+    value = median_of_repetitions(train)
+    return {"metric": "steps_per_s", "value": value, "final_loss": final_loss[0],
+            "peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
 WORKLOADS = {"B1": ("xor", run_xor), "B2": ("mlp", run_mlp), "B4": ("lstm", run_lstm),
              "B6": ("dqn-state", run_dqn_state),
              "B9": ("infer1", run_infer1), "B10": ("gemm", run_gemm)}
+WORKLOADS.update({"B3": ("cnn", run_cnn), "B5": ("dqn-pixels", run_dqn_pixels)})
 
 
 def main():

@@ -13,6 +13,7 @@
 #include <new>
 #include <vector>
 
+#include "soma/core/allocator_stats.h"
 #include "soma/core/tensor.h"
 
 namespace soma {
@@ -52,6 +53,7 @@ class BlockCache {
     }
     void* p = std::aligned_alloc(kAlign, size);
     if (!p) throw std::bad_alloc();
+    fresh_blocks_.fetch_add(1, std::memory_order_relaxed);
     return p;
   }
 
@@ -67,10 +69,13 @@ class BlockCache {
     cached_ += size;
   }
 
+  std::uint64_t fresh_blocks() const { return fresh_blocks_.load(std::memory_order_relaxed); }
+
  private:
   std::mutex mutex_;
   std::vector<std::vector<void*>> free_;
   std::size_t cached_ = 0;
+  std::atomic<std::uint64_t> fresh_blocks_{0};  // blocks taken from the system, not the cache
 };
 
 BlockCache& cache() {
@@ -128,6 +133,8 @@ std::atomic<bool> poison_new_storage{false};
 }  // namespace
 
 void detail::set_poison_new_storage(bool on) { poison_new_storage = on; }
+
+std::uint64_t detail::storage_blocks_from_system() { return cache().fresh_blocks(); }
 
 Storage::Storage(std::size_t bytes) : bytes_(class_size(bytes == 0 ? 1 : bytes)) {
   data_ = take_block(bytes_);

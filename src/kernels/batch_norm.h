@@ -1,7 +1,10 @@
 // Batch-norm loops over x seen as [N, C, inner] (Lanes with outer = N, n = C): inner is 1 for
 // [N, C], L for [N, C, L] and H*W for [N, C, H, W]. Per-channel constants come in as arrays
-// of C. Each channel's sums run in double and in one fixed order (n, then inner) whatever the
-// thread count, so results are bitwise reproducible; threads split the channels.
+// of C. Each channel's sums run in double and in one fixed order (n, then inner, the inner
+// row in vector lanes added at its end) whatever the thread count, so results are bitwise
+// reproducible; threads split the channels. The inner loops are `omp simd`: scalar, one
+// double accumulator is a chain of dependent adds (4 cycles each), and batch norm took a
+// sixth of a B5 training step (docs/performance.md).
 // Math: Ioffe & Szegedy 2015, Algorithm 1 and the backward pass of section 3.
 #pragma once
 
@@ -34,6 +37,7 @@ void channel_moments(const T* x, Lanes l, double* mean, double* var) {
       for (std::int64_t c = c0; c < c1; ++c) {
         const T* xr = x + (n * l.n + c) * l.inner;
         double s = 0;
+#pragma omp simd reduction(+ : s)
         for (std::int64_t i = 0; i < l.inner; ++i) s += double(xr[i]);
         mean[c] += s;
       }
@@ -43,6 +47,7 @@ void channel_moments(const T* x, Lanes l, double* mean, double* var) {
         const T* xr = x + (n * l.n + c) * l.inner;
         const double mu = mean[c];
         double s = 0;
+#pragma omp simd reduction(+ : s)
         for (std::int64_t i = 0; i < l.inner; ++i) {
           const double d = double(xr[i]) - mu;
           s += d * d;
@@ -67,6 +72,7 @@ void channel_affine(const T* in, Lanes l, const double* sub, const double* mul, 
                    const double s = sub[c], k = mul[c], a = add[c];
                    const T* ir = in + r * l.inner;
                    T* orow = out + r * l.inner;
+#pragma omp simd
                    for (std::int64_t i = 0; i < l.inner; ++i) orow[i] = T((double(ir[i]) - s) * k + a);
                  }
                });
@@ -85,6 +91,7 @@ void channel_grad_sums(const T* dy, const T* x, Lanes l, const double* mean, con
         const std::int64_t base = (n * l.n + c) * l.inner;
         const double mu = mean[c];
         double s = 0, sx = 0;
+#pragma omp simd reduction(+ : s, sx)
         for (std::int64_t i = 0; i < l.inner; ++i) {
           const double g = double(dy[base + i]);
           s += g;
@@ -120,6 +127,7 @@ void batch_norm_input_grad(const T* dy, const T* x, Lanes l, const double* mean,
                    const T* gr = dy + r * l.inner;
                    const T* xr = x + r * l.inner;
                    T* dr = dx + r * l.inner;
+#pragma omp simd
                    for (std::int64_t i = 0; i < l.inner; ++i)
                      dr[i] = T(kc * double(gr[i]) - bc - (double(xr[i]) - mc) * ac);
                  }

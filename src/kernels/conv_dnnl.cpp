@@ -47,7 +47,7 @@ struct Operand {
 // The buffers and pending output reorders of one primitive execution.
 class Execution {
  public:
-  Execution() : stream_(engine()) {}
+  Execution() : stream_(thread_stream()) {}
 
   // `data` as the primitive wants it: the user's buffer itself, or a reordered copy.
   memory input(const Operand& op, const float* data) {
@@ -87,10 +87,15 @@ class Execution {
     memory inner;
     float* data = nullptr;
   };
-  dnnl::stream stream_;
-  std::array<std::optional<Storage>, 8> buffers_;
+  // A stream per thread, made once: creating one on every call cost a few microseconds.
+  static dnnl::stream& thread_stream() {
+    static thread_local dnnl::stream s(engine());
+    return s;
+  }
+  dnnl::stream& stream_;
+  std::array<std::optional<Storage>, 10> buffers_;  // both backward primitives: at most 8
   int buffer_count_ = 0;
-  std::array<Pending, 3> pending_;
+  std::array<Pending, 4> pending_;
   int pending_count_ = 0;
 };
 
@@ -279,25 +284,31 @@ bool dnnl_conv2d_backward(const ConvShape& s, std::int64_t pad_bottom, std::int6
   if (data_by_gemm) {
     Storage workspace(std::size_t(conv_backward_workspace(s, false, false)) * sizeof(float));
     conv2d_backward<float>(s, x, w, gy, gx, nullptr, nullptr, static_cast<float*>(workspace.data()));
-  } else if (gx) {
-    Execution run;
-    run.run(e->bwd_data, {{DNNL_ARG_DIFF_DST, run.input(e->data_diff_dst, gy)},
+  }
+  // One execution for both gradients, so that the output gradient, which both primitives
+  // read in the same blocked layout, is reordered once instead of twice.
+  Execution run;
+  std::optional<memory> blocked_gy;
+  if (gx && !data_by_gemm) {
+    blocked_gy = run.input(e->data_diff_dst, gy);
+    run.run(e->bwd_data, {{DNNL_ARG_DIFF_DST, *blocked_gy},
                           {DNNL_ARG_WEIGHTS, run.input(e->data_weights, w)},
                           {DNNL_ARG_DIFF_SRC, run.output(e->data_diff_src, gx)},
                           {DNNL_ARG_SCRATCHPAD, run.scratchpad(e->bwd_data_scratch)}});
-    run.finish();
   }
   if (gw) {
-    Execution run;
+    const Operand& diff_dst = e->weights_diff_dst[with_bias];
+    const bool share = blocked_gy && diff_dst.inner == e->data_diff_dst.inner;
     std::unordered_map<int, memory> args = {
         {DNNL_ARG_SRC, run.input(e->weights_src[with_bias], x)},
-        {DNNL_ARG_DIFF_DST, run.input(e->weights_diff_dst[with_bias], gy)},
+        {DNNL_ARG_DIFF_DST, share ? *blocked_gy : run.input(diff_dst, gy)},
         {DNNL_ARG_DIFF_WEIGHTS, run.output(e->weights_diff_weights[with_bias], gw)},
         {DNNL_ARG_SCRATCHPAD, run.scratchpad(e->bwd_weights_scratch[with_bias])}};
     if (with_bias) args.emplace(DNNL_ARG_DIFF_BIAS, memory(e->bias, engine(), gb));
     run.run(e->bwd_weights[with_bias], std::move(args));
-    run.finish();
-  } else if (gb) {
+  }
+  run.finish();
+  if (!gw && gb) {
     // Only the bias: a sum over the batch and the plane, no need for oneDNN.
     const std::int64_t P = s.g.OH * s.g.OW;
     for (std::int64_t o = 0; o < s.O; ++o) gb[o] = 0;
