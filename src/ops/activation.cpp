@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "ops/elementwise.h"
+#include "kernels/relu.h"
 #include "kernels/softmax.h"
 
 namespace soma {
@@ -33,11 +34,15 @@ Tensor tanh(const Tensor& x) {
 }
 
 Tensor relu(const Tensor& x) {
-  // NOTE: std::max(v, 0) keeps NaN, as PyTorch's relu does (v > 0 ? v : 0 would give 0).
-  Tensor y = map_unary(x, "relu", [](auto v) { return std::max(v, decltype(v)(0)); });
+  // The loops are in kernels/relu.cpp, vectorized: relu is in every training step.
+  Tensor y(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), "relu", [&]<class T>() { kernels::relu_forward(x.data<T>(), y.data<T>(), x.numel()); });
   if (needs_grad(x))
     record(y, "relu", {&x}, [y = y.detach()](const Tensor& gy, Grads& g) {
-      g[0] = map_same(gy, y, [](auto gv, auto yv) { return yv > 0 ? gv : decltype(gv)(0); });
+      g[0] = Tensor(gy.shape(), gy.dtype());
+      dispatch_floating(gy.dtype(), "relu", [&]<class T>() {
+        kernels::relu_backward(gy.data<T>(), y.data<T>(), g[0].data<T>(), gy.numel());
+      });
     });
   return y;
 }
