@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "ops/elementwise.h"
+#include "kernels/relu.h"
 #include "kernels/softmax.h"
 
 namespace soma {
@@ -32,46 +33,15 @@ Tensor tanh(const Tensor& x) {
   return y;
 }
 
-namespace {
-
-// relu's loops as selects on values already loaded, under `omp simd`: GCC then emits vector
-// compare-and-mask code. Through map_unary (std::max on references) it emitted a scalar
-// compare-and-branch that mispredicts on every other element of real activations: 3-5 ns per
-// element, a fifth of a B5 training step (docs/performance.md).
-template <class T>
-void relu_forward(const T* x, T* y, std::int64_t begin, std::int64_t end) {
-#pragma omp simd
-  for (std::int64_t i = begin; i < end; ++i) {
-    const T v = x[i];
-    y[i] = v < T(0) ? T(0) : v;  // NaN stays NaN, as in PyTorch
-  }
-}
-
-template <class T>
-void relu_backward(const T* gy, const T* y, T* gx, std::int64_t begin, std::int64_t end) {
-#pragma omp simd
-  for (std::int64_t i = begin; i < end; ++i) {
-    const T g = gy[i], v = y[i];
-    gx[i] = v > T(0) ? g : T(0);
-  }
-}
-
-}  // namespace
-
 Tensor relu(const Tensor& x) {
+  // The loops are in kernels/relu.cpp, vectorized: relu is in every training step.
   Tensor y(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), "relu", [&]<class T>() {
-    kernels::parallel_for(x.numel(), kernels::kParallelGrain, [&](std::int64_t b, std::int64_t e) {
-      relu_forward(x.data<T>(), y.data<T>(), b, e);
-    });
-  });
+  dispatch_floating(x.dtype(), "relu", [&]<class T>() { kernels::relu_forward(x.data<T>(), y.data<T>(), x.numel()); });
   if (needs_grad(x))
     record(y, "relu", {&x}, [y = y.detach()](const Tensor& gy, Grads& g) {
       g[0] = Tensor(gy.shape(), gy.dtype());
-      dispatch_floating(gy.dtype(), "relu backward", [&]<class T>() {
-        kernels::parallel_for(gy.numel(), kernels::kParallelGrain, [&](std::int64_t b, std::int64_t e) {
-          relu_backward(gy.data<T>(), y.data<T>(), g[0].data<T>(), b, e);
-        });
+      dispatch_floating(gy.dtype(), "relu", [&]<class T>() {
+        kernels::relu_backward(gy.data<T>(), y.data<T>(), g[0].data<T>(), gy.numel());
       });
     });
   return y;

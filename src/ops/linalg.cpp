@@ -2,6 +2,7 @@
 // (per batch entry for batched matmul).
 #include "soma/ops/linalg.h"
 
+#include "kernels/bias.h"
 #include "kernels/gemm.h"
 #include "ops/elementwise.h"
 
@@ -98,11 +99,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   Tensor y(shape, x.dtype());
   dispatch_floating(x.dtype(), "linear", [&]<class T>() {
     T* py = y.data<T>();
-    if (bias.defined()) {  // start from the bias rows, then add x W^T
-      const T* pb = bias.data<T>();
-      for (std::int64_t r = 0; r < rows; ++r)
-        for (std::int64_t j = 0; j < out; ++j) py[r * out + j] = pb[j];
-    }
+    if (bias.defined()) kernels::fill_rows(bias.data<T>(), py, rows, out);  // the bias rows, then add x W^T
     kernels::gemm<T>(false, true, rows, out, in, T(1), x.data<T>(), in, weight.data<T>(), in,
                      bias.defined() ? T(1) : T(0), py, out);
   });
@@ -120,10 +117,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
           kernels::gemm<T>(true, false, out, in, rows, T(1), pg, out, x.data<T>(), in, T(0), g[1].data<T>(), in);
         }
         if (g.size() > 2 && g.needed(2)) {  // db = sum over rows of gy
-          g[2] = zeros(Shape{out}, x.dtype());
-          T* pb = g[2].data<T>();
-          for (std::int64_t r = 0; r < rows; ++r)
-            for (std::int64_t j = 0; j < out; ++j) pb[j] += pg[r * out + j];
+          g[2] = Tensor(Shape{out}, x.dtype());
+          kernels::sum_rows(pg, g[2].data<T>(), rows, out);
         }
       });
     };

@@ -1,7 +1,8 @@
 // The Adam moment update shared by Adam (L2 weight decay added to the gradient) and AdamW
 // (decoupled decay of the parameter). Kingma & Ba, "Adam: A Method for Stochastic
 // Optimization", ICLR 2015, with PyTorch 1.13's placement of eps: the bias-corrected update
-// p <- p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps). Private to src/optim.
+// p <- p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps). Private to src/optim;
+// the loop itself is in adam_kernel.cpp.
 #pragma once
 
 #include <array>
@@ -10,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "optim/update_loop.h"
 #include "soma/core/error.h"
 
 namespace soma::optim::detail {
@@ -49,29 +49,8 @@ inline AdamStep adam_step(double lr, double beta1, double beta2, double eps, std
 
 /// One Adam update of n elements. p: parameter, g: gradient, m: first moment (exp_avg),
 /// v: second moment (exp_avg_sq), v_max: running maximum of v for AMSGrad (null without).
+/// For float and double (adam_kernel.cpp, vectorized for the CPU's widest vectors).
 template <class T>
-void adam_update(T* p, const T* g, T* m, T* v, T* v_max, std::int64_t n, const AdamStep& s) {
-  const T beta1 = T(s.beta1), beta2 = T(s.beta2), one_minus_beta1 = T(1 - s.beta1);
-  const T one_minus_beta2 = T(1 - s.beta2), eps = T(s.eps), neg_step_size = T(-s.step_size);
-  const T bias_correction2_sqrt = T(s.bias_correction2_sqrt), l2 = T(s.l2), factor = T(s.decoupled_factor);
-  with_flags(
-      [&](auto use_l2, auto decoupled, auto amsgrad) {
-        for_each_element(n, [&](std::int64_t i) {
-          T d = g[i];
-          if constexpr (use_l2) d += l2 * p[i];
-          if constexpr (decoupled) p[i] *= factor;
-          m[i] = m[i] * beta1 + one_minus_beta1 * d;
-          v[i] = v[i] * beta2 + one_minus_beta2 * d * d;
-          T second = v[i];
-          if constexpr (amsgrad) {
-            // NOTE: like torch.maximum, a NaN in either operand propagates.
-            v_max[i] = v[i] != v[i] || v[i] > v_max[i] ? v[i] : v_max[i];
-            second = v_max[i];
-          }
-          p[i] += neg_step_size * m[i] / (std::sqrt(second) / bias_correction2_sqrt + eps);
-        });
-      },
-      s.l2 != 0, s.decoupled_factor != 1, v_max != nullptr);
-}
+void adam_update(T* p, const T* g, T* m, T* v, T* v_max, std::int64_t n, const AdamStep& s);
 
 }  // namespace soma::optim::detail

@@ -1,0 +1,39 @@
+// Bias loops (bias.h). The row sum runs across the row, a vector of columns at a time (each
+// column still summed in row order, so the result does not depend on the vector width).
+#include "kernels/bias.h"
+
+#include <algorithm>
+
+#include "kernels/multiversion.h"
+
+namespace soma::kernels {
+namespace {
+
+template <class T>
+SOMA_MULTIVERSION void sum_rows_range(const T* x, T* out, std::int64_t rows, std::int64_t n) {
+  for (std::int64_t j = 0; j < n; ++j) out[j] = T(0);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const T* row = x + r * n;
+#pragma omp simd
+    for (std::int64_t j = 0; j < n; ++j) out[j] += row[j];
+  }
+}
+
+}  // namespace
+
+template <class T>
+void fill_rows(const T* row, T* out, std::int64_t rows, std::int64_t n) {
+  for (std::int64_t r = 0; r < rows; ++r) std::copy_n(row, n, out + r * n);
+}
+
+template <class T>
+void sum_rows(const T* x, T* out, std::int64_t rows, std::int64_t n) {
+  sum_rows_range(x, out, rows, n);
+}
+
+template void fill_rows<float>(const float*, float*, std::int64_t, std::int64_t);
+template void fill_rows<double>(const double*, double*, std::int64_t, std::int64_t);
+template void sum_rows<float>(const float*, float*, std::int64_t, std::int64_t);
+template void sum_rows<double>(const double*, double*, std::int64_t, std::int64_t);
+
+}  // namespace soma::kernels
