@@ -1,9 +1,12 @@
 // Fashion-MNIST with a multilayer perceptron: benchmark B2's model (Dense 784-256-128-10 with
 // ReLU, softmax cross-entropy, Adam lr 1e-3, batches of 64, shuffled) trained with the
-// Keras-style Trainer, validated on the test set after every epoch. Prints the progress bar
-// and ends with the test accuracy. Not the benchmark itself (bench/ times B2); no convolutions.
+// Keras-style Trainer, validated on the test set after every epoch. Pixels are standardized
+// with the training set's mean and standard deviation first (--no-standardize: raw [0, 1]).
+// Prints the progress bar and ends with the test accuracy. Not the benchmark itself (bench/
+// times B2); no convolutions.
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +25,24 @@ std::shared_ptr<data::TensorDataset> flat(const std::shared_ptr<data::TensorData
   return std::make_shared<data::TensorDataset>(reshape(x, {n, 28 * 28}), slice(images->y(), 0, 0, n));
 }
 
+// The mean and the (unbiased) standard deviation of every value of x, as torch's x.mean() and
+// x.std(), summed in double.
+std::pair<double, double> mean_and_std(const Tensor& x) {
+  const float* p = x.data<float>();
+  const std::int64_t n = x.numel();
+  double sum = 0, squares = 0;
+  for (std::int64_t i = 0; i < n; ++i) sum += p[i];
+  const double mean = sum / double(n);
+  for (std::int64_t i = 0; i < n; ++i) squares += (p[i] - mean) * (p[i] - mean);
+  return {mean, std::sqrt(squares / double(n - 1))};
+}
+
+// The dataset with x replaced by (x - mean) / std_dev.
+std::shared_ptr<data::TensorDataset> standardized(const std::shared_ptr<data::TensorDataset>& set, double mean,
+                                                  double std_dev) {
+  return std::make_shared<data::TensorDataset>((set->x() - mean) / std_dev, set->y());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -32,6 +53,7 @@ int main(int argc, char** argv) {
   double lr = 1e-3;
   std::uint64_t seed = 0;
   std::string dir = data::kFashionMnistDir;
+  bool no_standardize = false;
   const CLI::Validator positive(
       [](std::string& s) { return std::strtod(s.c_str(), nullptr) > 0 ? "" : "must be > 0, got " + s; }, "> 0");
   app.add_option("--epochs", epochs, "Passes over the training set")->capture_default_str()->check(CLI::Range(0, 10'000));
@@ -46,23 +68,37 @@ int main(int argc, char** argv) {
   app.add_option("--limit", limit, "Train on the first N examples only (0: all 60000), for quick runs")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t(0), std::int64_t(60'000)));
+  app.add_flag("--no-standardize", no_standardize,
+               "Train on pixels in [0, 1] instead of standardizing them with the training set's mean and std");
   app.add_option("--data", dir, "Folder of the Fashion-MNIST IDX files")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   std::printf("%s\n\n", app.get_description().c_str());
 
   try {
     if (threads > 0) set_num_threads(threads);
-    const auto train = flat(data::fashion_mnist("train", dir), limit);
-    const auto test = flat(data::fashion_mnist("test", dir), 0);
+    auto train = flat(data::fashion_mnist("train", dir), limit);
+    auto test = flat(data::fashion_mnist("test", dir), 0);
+    std::string pixels = "pixels in [0, 1]";
+    if (!no_standardize) {
+      // Zero mean and unit variance inputs, from the training images only (as PyTorch's
+      // tutorials' Normalize((0.2860,), (0.3530,))): a few tenths of a point more test
+      // accuracy, in soma and in PyTorch alike (README).
+      const auto [mean, std_dev] = mean_and_std(train->x());
+      train = standardized(train, mean, std_dev);
+      test = standardized(test, mean, std_dev);
+      char text[64];
+      std::snprintf(text, sizeof text, "pixels standardized (mean %.4f, std %.4f)", mean, std_dev);
+      pixels = text;
+    }
 
     manual_seed(seed);
     nn::Sequential net{nn::Dense(784, 256), nn::ReLU(), nn::Dense(256, 128), nn::ReLU(), nn::Dense(128, 10)};
     optim::Adam opt(net.parameters(), {.lr = lr});
     train::Trainer trainer(net, opt, loss::CrossEntropy());
     std::printf("MLP 784-256-128-10 (%lld parameters), Adam lr %g, batch %lld, %d epochs, %lld training and %lld"
-                " test images, %d threads, seed %llu\n",
+                " test images, %s, %d threads, seed %llu\n",
                 static_cast<long long>(net.parameter_count()), lr, static_cast<long long>(batch_size), epochs,
-                static_cast<long long>(train->size()), static_cast<long long>(test->size()), num_threads(),
+                static_cast<long long>(train->size()), static_cast<long long>(test->size()), pixels.c_str(), num_threads(),
                 static_cast<unsigned long long>(seed));
 
     const auto start = std::chrono::steady_clock::now();
