@@ -92,8 +92,9 @@ History Trainer::fit(std::shared_ptr<const data::Dataset> train, const FitOption
     run.train = range(run.train, 0, kept);
   }
   SOMA_CHECK(run.train->size() > 0, "Trainer::fit: the training set is empty");
-  run.loader = std::make_unique<data::DataLoader>(run.train,
-                                                  loader_options(options.batch_size, options.shuffle, options.seed));
+  data::DataLoaderOptions train_loader = loader_options(options.batch_size, options.shuffle, options.seed);
+  train_loader.transforms = options.transforms;
+  run.loader = std::make_unique<data::DataLoader>(run.train, std::move(train_loader));
   // The progress bar comes first so its epoch line is printed before other callbacks' messages.
   if (options.verbose > 0) run.callbacks.push_back(std::make_shared<ProgressBar>(ProgressBarOptions{.verbose = options.verbose}));
   run.first_user_callback = run.callbacks.size();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "soma/data/dataloader.h"
 #include "soma/data/dataset.h"
 #include "soma/io/checkpoint.h"
 #include "soma/nn/loss.h"
@@ -47,6 +48,10 @@ struct FitOptions {
   /// A checkpoint written by this Trainer's save_checkpoint (or checkpoint_every_n_batches,
   /// or ModelCheckpoint) to continue from exactly (default: none, a fresh start).
   std::string resume_from = {};
+  /// Random transforms of the training batches, applied in order (augmentation, e.g.
+  /// data::random_horizontal_flip()); drawn from the loader's generator, so resumes stay exact.
+  /// Validation, evaluate and predict see the data untransformed. Default: none.
+  std::vector<data::Transform> transforms = {};
 };
 
 /// What evaluate() measures: the mean loss per example (weight penalties included, as Keras)
