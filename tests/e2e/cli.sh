@@ -48,6 +48,11 @@ train-evaluate-predict)
   run 1 "$soma" train "$src/configs/cnn_fashion.json" --runs runs --name a "${quick[@]}"
   grep -q "soma train --resume runs/a" err.txt || fail "no --resume hint"
 
+  # Without --name the config's name is used, numbered when taken.
+  run 0 "$soma" train "$src/configs/xor.json" --runs runs --epochs 1
+  run 0 "$soma" train "$src/configs/xor.json" --runs runs --epochs 1
+  [[ -d runs/xor && -d runs/xor-2 ]] || fail "expected runs/xor and runs/xor-2: $(ls runs)"
+
   run 0 "$soma" evaluate runs/a --limit 100
   grep -Eq "^accuracy 0\.[0-9]+$" <(tail -1 out.txt) || fail "evaluate: no accuracy line"
   grep -q "^Ankle boot" out.txt || fail "evaluate: no per-class table"

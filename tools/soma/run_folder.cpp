@@ -22,24 +22,26 @@ namespace soma::cli {
 
 namespace fs = std::filesystem;
 
-RunFolder make_run_folder(const std::string& runs_dir, const std::string& name) {
+RunFolder make_run_folder(const std::string& runs_dir, const std::string& name, bool exact) {
   std::error_code ec;
   fs::create_directories(runs_dir, ec);
   SOMA_CHECK(!ec, "cannot create the runs folder '", runs_dir, "': ", ec.message());
-  std::string chosen = name;
-  if (chosen.empty()) {
+  std::string base = name;
+  if (base.empty()) {
     const std::time_t now = std::time(nullptr);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d_%H%M%S", std::localtime(&now));
-    chosen = stamp;
-    for (int k = 2; fs::exists(fs::path(runs_dir) / chosen); ++k) chosen = std::string(stamp) + "-" + std::to_string(k);
-  } else {
-    SOMA_CHECK(name.find('/') == std::string::npos && name != "." && name != "..",
-               "--name: expected a folder name without '/', got '", name, "'");
+    base = stamp;
+  }
+  SOMA_CHECK(base.find('/') == std::string::npos && base != "." && base != "..",
+             "expected a run name without '/', got '", base, "'");
+  std::string chosen = base;
+  if (exact) {
     SOMA_CHECK(!fs::exists(fs::path(runs_dir) / chosen), "the run folder '", (fs::path(runs_dir) / chosen).string(),
                "' exists already; choose another --name, or continue it with: soma train --resume ",
                (fs::path(runs_dir) / chosen).string());
   }
+  for (int k = 2; fs::exists(fs::path(runs_dir) / chosen); ++k) chosen = base + "-" + std::to_string(k);
   const fs::path dir = fs::path(runs_dir) / chosen;
   fs::create_directory(dir, ec);
   SOMA_CHECK(!ec, "cannot create the run folder '", dir.string(), "': ", ec.message());

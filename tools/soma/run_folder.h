@@ -30,9 +30,10 @@ struct RunFolder {
   std::string model() const { return file("model.safetensors"); }
 };
 
-/// A new folder under `runs_dir`: `name`, or a timestamp (2026-12-04_183012) when empty.
-/// Throws soma::Error when `name` exists already (suggesting --resume) or cannot be made.
-RunFolder make_run_folder(const std::string& runs_dir, const std::string& name);
+/// A new folder under `runs_dir`: `name`, or a timestamp (2026-12-04_183012) when empty, with
+/// "-2", "-3", ... added when taken. With `exact` (a --name) a taken name is an error instead,
+/// suggesting --resume. Throws soma::Error when the folder cannot be made.
+RunFolder make_run_folder(const std::string& runs_dir, const std::string& name, bool exact);
 
 /// "AMD EPYC 9B14 (2 cores)".
 std::string machine_description();

@@ -213,8 +213,7 @@ int train(const TrainArgs& args) {
     const config::Settings s = config::read_settings(top);
     if (s.threads > 0) set_num_threads(s.threads);
     if (!resuming) {
-      const std::string name = args.name.empty() ? s.name : args.name;
-      run = make_run_folder(args.runs_dir, name);
+      run = make_run_folder(args.runs_dir, args.name.empty() ? s.name : args.name, !args.name.empty());
     }
   }
   cfg["name"] = fs::path(run.dir).filename().string();
@@ -263,7 +262,11 @@ int train(const TrainArgs& args) {
   fit.transforms = e.augment;
   if (resuming) fit.resume_from = run.checkpoint();
 
-  std::signal(SIGINT, [](int) { interrupted = true; });
+  // The first Ctrl-C asks for a checkpoint at the next step; a second one kills as usual.
+  std::signal(SIGINT, [](int) {
+    interrupted = true;
+    std::signal(SIGINT, SIG_DFL);
+  });
   const auto start = std::chrono::steady_clock::now();
   train::History history;
   try {
