@@ -7,6 +7,8 @@
 #include <fstream>
 
 #include "soma/config/experiment.h"
+#include "soma/core/factory.h"
+#include "soma/data/npy.h"
 #include "soma/nn/dense.h"
 #include "soma/optim/sgd.h"
 #include "support/tensor_testing.h"
@@ -249,6 +251,25 @@ TEST(ConfigBuild, DefaultConfigIsB3) {
   const BuiltModel m = build_model(model, "model", {}, DType::f32, resolved);
   EXPECT_EQ(m.output_shape, std::vector<std::int64_t>{10});
   EXPECT_EQ(resolved["layers"][8]["in"], 3136);
+}
+
+}  // namespace
+}  // namespace soma::config
+
+namespace soma::config {
+namespace {
+
+TEST(ConfigData, NpyInputsAndLabelsWithInputShape) {
+  const auto dir = std::filesystem::temp_directory_path() / "soma_config_npy";
+  std::filesystem::create_directories(dir);
+  data::write_npy((dir / "x.npy").string(), zeros({5, 8}));
+  data::write_npy((dir / "y.npy").string(), from_data(std::vector<std::int64_t>{0, 1, 2, 1, 0}, {5}));
+  Json c = Json::parse(R"({"data": {"train": {"x": "x.npy", "y": "y.npy"}, "input_shape": [2, 2, 2]},
+                           "model": ["Flatten", {"type": "Dense", "out": 3}]})");
+  const Experiment e = build_experiment(c, {.base_dir = dir.string()});
+  EXPECT_EQ(e.data.input_shape, (std::vector<std::int64_t>{2, 2, 2}));
+  EXPECT_EQ(e.data.num_classes, 3);
+  EXPECT_EQ(e.resolved["model"]["layers"][1]["in"], 8);
 }
 
 }  // namespace

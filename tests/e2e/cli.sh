@@ -71,6 +71,10 @@ png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 28, 28, 8, 0
       chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 open("item.png", "wb").write(png)
 PY
+  /usr/bin/python3 -c "import numpy; numpy.save('x.npy', numpy.zeros((3, 784), dtype=numpy.float32))" ||
+    fail "could not write x.npy"
+  run 0 "$soma" predict runs/a x.npy
+  [[ $(grep -c "^[0-9]: " out.txt) == 3 ]] || fail "predict npy: expected 3 rows"
   run 0 "$soma" predict runs/a item.png --top 2
   grep -Eq "^0: [^,]+ 0\.[0-9]{4}, [^,]+ 0\.[0-9]{4}$" out.txt || fail "predict png: $(cat out.txt)"
   run 1 "$soma" predict runs/a runs/a/loss.png
