@@ -62,3 +62,5 @@
 #include "soma/train/model_checkpoint.h"
 #include "soma/train/progress_bar.h"
 #include "soma/train/trainer.h"
+#include "soma/nn/graph.h"
+#include "soma/nn/summary.h"

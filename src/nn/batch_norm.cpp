@@ -30,6 +30,15 @@ BatchNormBase::BatchNormBase(std::int64_t num_features, const BatchNormOptions& 
   }
 }
 
+Shape BatchNormBase::output_shape(const Shape& input) const {
+  const std::int64_t C = num_features_;
+  SOMA_CHECK(accepts_rank(input.dim()) && input[1] == C, type_name(), "(", C, "): expected input ", expected_shape(),
+             " with C = ", C, ", got shape ", input);
+  return input;
+}
+
+std::int64_t BatchNormBase::flops(const Shape& input) const { return output_shape(input).numel(); }
+
 Tensor BatchNormBase::forward(const Tensor& x) {
   const std::int64_t C = num_features_;
   SOMA_CHECK(x.defined(), type_name(), "(", C, "): the input is undefined");

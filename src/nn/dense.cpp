@@ -23,6 +23,18 @@ Dense::Dense(const DenseOptions& options, Generator& gen) : options_(options) {
                                options.bias_regularizer);
 }
 
+Shape Dense::output_shape(const Shape& input) const {
+  SOMA_CHECK(input.dim() >= 1 && input[input.dim() - 1] == options_.in, "Dense(", options_.in, " -> ", options_.out,
+             ") expects ", options_.in, " input features but receives ",
+             input.dim() >= 1 ? std::to_string(input[input.dim() - 1]) : std::string("a 0-dim input"), " (input ",
+             input, ")");
+  Shape out = input;
+  out[out.dim() - 1] = options_.out;
+  return out;
+}
+
+std::int64_t Dense::flops(const Shape& input) const { return input.numel() * options_.out; }
+
 Tensor Dense::forward(const Tensor& x) {
   SOMA_CHECK(x.dim() >= 1 && x.size(-1) == options_.in, "Dense(", options_.in, " -> ", options_.out,
              "): expects ", options_.in, " input features but receives shape ", x.shape());

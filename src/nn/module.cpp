@@ -88,6 +88,28 @@ std::int64_t Module::parameter_count() const {
   return n;
 }
 
+Shape Module::output_shape(const Shape&) const {
+  throw Error(type_name() + " does not support shape inference (it does not override nn::Module::output_shape)");
+}
+
+std::string Module::shape_arithmetic(const Shape&) const { return {}; }
+
+std::int64_t Module::flops(const Shape&) const { return 0; }
+
+void Module::set_name(std::string name) {
+  SOMA_CHECK(!name.empty() && name.find_first_of(". \t\n'\"") == std::string::npos, type_name(),
+             ": a layer name must be non-empty and hold no '.', spaces or quotes, got '", name, "'");
+  name_ = std::move(name);
+}
+
+std::string display_name(const std::string& path, const Module& layer) {
+  const std::string& name = layer.name();
+  const std::string type = "(" + layer.type_name() + ")";
+  if (path.empty()) return name.empty() ? layer.type_name() : "'" + name + "' " + type;
+  if (name.empty() || name == path) return path + " " + type;
+  return path + " '" + name + "' " + type;
+}
+
 void Module::train(bool on) {
   training_ = on;
   for (auto& [name, child] : children_) child->train(on);

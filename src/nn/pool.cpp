@@ -1,6 +1,8 @@
 // Pooling layers: options checked when the layer is built, errors prefixed with the layer.
 #include "soma/nn/pool.h"
 
+#include <sstream>
+
 namespace soma::nn {
 namespace {
 
@@ -22,7 +24,88 @@ Tensor named(const char* layer, F op) {
   }
 }
 
+// PyTorch's pooling_output_shape (as ops/pool.cpp computes it): floor((in + 2 pad - kernel) /
+// stride) + 1, or the ceiling with ceil_mode, minus one when ceil_mode's last window would
+// start past the input and its left padding.
+std::int64_t pool_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t pad,
+                              bool ceil_mode) {
+  const std::int64_t span = in + 2 * pad - kernel + (ceil_mode ? stride - 1 : 0);
+  const std::int64_t floor_div = span >= 0 ? span / stride : -((-span + stride - 1) / stride);
+  std::int64_t out = floor_div + 1;
+  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
+  return out;
+}
+
+std::string window_words(const Shape& input, Pair kernel, Pair stride, Pair padding, bool ceil_mode) {
+  const int n = input.dim();
+  std::ostringstream os;
+  os << "input " << input[n - 3] << 'x' << input[n - 2] << 'x' << input[n - 1] << ", kernel " << kernel << ", stride "
+     << stride << ", padding " << padding << (ceil_mode ? ", ceil_mode" : "");
+  return os.str();
+}
+
+// The output shape of a pooling window over `input`, with the arithmetic in the error.
+Shape pooled_shape(const char* layer, const Shape& input, Pair kernel, Pair stride_or_0, Pair padding,
+                   bool ceil_mode) {
+  const int n = input.dim();
+  SOMA_CHECK(n == 4 || n == 3, layer, " expects [N, C, H, W] (or [C, H, W]) but receives ", input);
+  const Pair stride = stride_or_0 == Pair(0) ? kernel : stride_or_0;
+  const std::int64_t OH = pool_output_size(input[n - 2], kernel.h, stride.h, padding.h, ceil_mode);
+  const std::int64_t OW = pool_output_size(input[n - 1], kernel.w, stride.w, padding.w, ceil_mode);
+  SOMA_CHECK(OH >= 1 && OW >= 1, layer, ": ", window_words(input, kernel, stride, padding, ceil_mode), " -> ", OH, 'x',
+             OW, " (each side: (in + 2*padding - kernel) / stride + 1, rounded ", ceil_mode ? "up" : "down",
+             "): the window does not fit in the padded input");
+  Shape out = input;
+  out[n - 2] = OH;
+  out[n - 1] = OW;
+  return out;
+}
+
+std::string pooled_arithmetic(const char* layer, const Shape& input, Pair kernel, Pair stride_or_0, Pair padding,
+                              bool ceil_mode) {
+  const Shape out = pooled_shape(layer, input, kernel, stride_or_0, padding, ceil_mode);
+  const Pair stride = stride_or_0 == Pair(0) ? kernel : stride_or_0;
+  return window_words(input, kernel, stride, padding, ceil_mode) + " -> " + std::to_string(out[out.dim() - 2]) + "x" +
+         std::to_string(out[out.dim() - 1]);
+}
+
 }  // namespace
+
+Shape MaxPool2d::output_shape(const Shape& input) const {
+  const auto& o = options_;
+  return pooled_shape("MaxPool2d", input, o.kernel, o.stride, o.padding, o.ceil_mode);
+}
+
+std::string MaxPool2d::shape_arithmetic(const Shape& input) const {
+  const auto& o = options_;
+  return pooled_arithmetic("MaxPool2d", input, o.kernel, o.stride, o.padding, o.ceil_mode);
+}
+
+Shape AvgPool2d::output_shape(const Shape& input) const {
+  const auto& o = options_;
+  return pooled_shape("AvgPool2d", input, o.kernel, o.stride, o.padding, o.ceil_mode);
+}
+
+std::string AvgPool2d::shape_arithmetic(const Shape& input) const {
+  const auto& o = options_;
+  return pooled_arithmetic("AvgPool2d", input, o.kernel, o.stride, o.padding, o.ceil_mode);
+}
+
+Shape GlobalAvgPool2d::output_shape(const Shape& input) const {
+  const int n = input.dim();
+  SOMA_CHECK(n == 4 || n == 3, "GlobalAvgPool2d expects [N, C, H, W] (or [C, H, W]) but receives ", input);
+  SOMA_CHECK(input[n - 2] * input[n - 1] > 0, "GlobalAvgPool2d: the input ", input, " has empty planes: nothing to average");
+  Shape out = input;
+  out[n - 2] = out[n - 1] = 1;
+  return out;
+}
+
+std::string GlobalAvgPool2d::shape_arithmetic(const Shape& input) const {
+  output_shape(input);
+  const int n = input.dim();
+  return "input " + std::to_string(input[n - 3]) + "x" + std::to_string(input[n - 2]) + "x" +
+         std::to_string(input[n - 1]) + " -> 1x1";
+}
 
 MaxPool2d::MaxPool2d(const MaxPool2dOptions& options) : options_(options) {
   check_window("MaxPool2d", options.kernel, options.stride, options.padding);

@@ -1,4 +1,5 @@
-// Sequential: forward through each layer; errors say which layer failed.
+// Sequential: forward and shape inference through each layer; errors say which layer failed
+// and, for shapes, how the input's shape was changed on the way there.
 #include "soma/nn/sequential.h"
 
 namespace soma::nn {
@@ -14,10 +15,40 @@ Tensor Sequential::forward(const Tensor& x) {
     try {
       h = layers_[i]->forward(h);
     } catch (const Error& e) {
-      throw Error("layers." + std::to_string(i) + " (" + layers_[i]->type_name() + "): " + e.what());
+      throw Error(display_name("layers." + std::to_string(i), *layers_[i]) + ": " + e.what());
     }
   }
   return h;
+}
+
+Shape Sequential::output_shape(const Shape& input) const {
+  Shape shape = input;
+  std::string trace;  // "; before it: " and each earlier layer's arithmetic
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const std::string path = display_name("layers." + std::to_string(i), *layers_[i]);
+    try {
+      const Shape out = layers_[i]->output_shape(shape);
+      const std::string arithmetic = layers_[i]->shape_arithmetic(shape);
+      shape = out;
+      if (!arithmetic.empty()) trace += (trace.empty() ? "; before it: " : "; ") + path + ": " + arithmetic;
+    } catch (const Error& e) {
+      // A nested Sequential has already said what came before it inside; it keeps its trace.
+      const std::string message = e.what();
+      const bool traced = message.find("; before it: ") != std::string::npos;
+      throw Error(path + ": " + message + (traced ? "" : trace));
+    }
+  }
+  return shape;
+}
+
+std::int64_t Sequential::flops(const Shape& input) const {
+  Shape shape = input;
+  std::int64_t total = 0;
+  for (const auto& layer : layers_) {
+    total += layer->flops(shape);
+    shape = layer->output_shape(shape);
+  }
+  return total;
 }
 
 }  // namespace soma::nn

@@ -116,6 +116,40 @@ TEST(NnModule, NullChildIsRejected) {
   }
 }
 
+TEST(NnModule, ALayerWithoutShapeInferenceSaysSo) {
+  Probe probe;
+  try {
+    probe.output_shape({2, 3});
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "Probe does not support shape inference (it does not override nn::Module::output_shape)");
+  }
+  EXPECT_EQ(probe.shape_arithmetic({2, 3}), "");
+  EXPECT_EQ(probe.flops({2, 3}), 0);
+}
+
+TEST(NnModule, NamesAreOptionalAndShownWithThePath) {
+  Probe probe;
+  EXPECT_EQ(probe.name(), "");
+  EXPECT_EQ(display_name("layers.3", probe), "layers.3 (Probe)");
+  EXPECT_EQ(display_name("", probe), "Probe");
+  probe.set_name("fc1");
+  EXPECT_EQ(display_name("layers.3", probe), "layers.3 'fc1' (Probe)");
+  EXPECT_EQ(display_name("fc1", probe), "fc1 (Probe)");
+  EXPECT_EQ(display_name("", probe), "'fc1' (Probe)");
+  const Dense fc = named("fc2", Dense(2, 3));
+  EXPECT_EQ(fc.name(), "fc2");
+  for (const char* bad : {"", "a.b", "a b", "it's"}) {
+    try {
+      probe.set_name(bad);
+      ADD_FAILURE() << "no error for '" << bad << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), std::string("Probe: a layer name must be non-empty and hold no '.', spaces or quotes, got '") + bad + "'");
+    }
+  }
+  EXPECT_EQ(probe.name(), "fc1");
+}
+
 }  // namespace
 }  // namespace soma::nn
 

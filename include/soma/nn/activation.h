@@ -1,4 +1,5 @@
-// Activation layers: thin modules over the functions in ops/activation.h.
+// Activation layers: thin modules over the functions in ops/activation.h. Each keeps its
+// input's shape (output_shape returns it; Softmax and LogSoftmax check their axis).
 #pragma once
 
 #include "soma/nn/module.h"
@@ -9,18 +10,21 @@ class Sigmoid : public Module {
  public:
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Sigmoid"; }
+  Shape output_shape(const Shape& input) const override { return input; }
 };
 
 class Tanh : public Module {
  public:
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Tanh"; }
+  Shape output_shape(const Shape& input) const override { return input; }
 };
 
 class ReLU : public Module {
  public:
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "ReLU"; }
+  Shape output_shape(const Shape& input) const override { return input; }
 };
 
 class LeakyReLU : public Module {
@@ -28,6 +32,7 @@ class LeakyReLU : public Module {
   explicit LeakyReLU(double negative_slope = 0.01) : slope_(negative_slope) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "LeakyReLU"; }
+  Shape output_shape(const Shape& input) const override { return input; }
 
  private:
   double slope_;
@@ -39,6 +44,7 @@ class Threshold : public Module {
   explicit Threshold(double at = 0) : at_(at) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Threshold"; }
+  Shape output_shape(const Shape& input) const override { return input; }
 
  private:
   double at_;
@@ -49,6 +55,8 @@ class Softmax : public Module {
   explicit Softmax(int axis = -1) : axis_(axis) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Softmax"; }
+  /// The input's shape; throws soma::Error when the axis is out of range for it.
+  Shape output_shape(const Shape& input) const override;
 
  private:
   int axis_;
@@ -59,6 +67,8 @@ class LogSoftmax : public Module {
   explicit LogSoftmax(int axis = -1) : axis_(axis) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "LogSoftmax"; }
+  /// The input's shape; throws soma::Error when the axis is out of range for it.
+  Shape output_shape(const Shape& input) const override;
 
  private:
   int axis_;

@@ -36,6 +36,11 @@ class BatchNormBase : public Module {
   /// has a single value (e.g. batch size 1 for [N, C]), as PyTorch: "Expected more than 1
   /// value per channel when training". A failed call changes no statistic.
   Tensor forward(const Tensor& x) override;
+  /// The input's shape; throws as forward() does for a wrong rank or channel count.
+  Shape output_shape(const Shape& input) const override;
+  /// One multiply-add per element: evaluation mode folds the statistics, weight and bias into
+  /// a scale and a shift per channel.
+  std::int64_t flops(const Shape& input) const override;
 
   std::int64_t num_features() const { return num_features_; }
   const BatchNormOptions& options() const { return options_; }

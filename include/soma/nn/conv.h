@@ -40,6 +40,14 @@ class Conv2d : public Module {
   /// when the channels differ or the input is too small for the kernel (with the arithmetic).
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Conv2d"; }
+  /// [N, in, H, W] (or [in, H, W]) -> [N, out, OH, OW] with OH = (H + pad_top + pad_bottom -
+  /// dilation (kH - 1) - 1) / stride + 1 (rounded down; likewise OW), without data. Throws as
+  /// forward() does.
+  Shape output_shape(const Shape& input) const override;
+  /// "input 1x28x28, kernel 5, stride 2, padding 0 -> 12x12" (+ dilation and groups when not 1).
+  std::string shape_arithmetic(const Shape& input) const override;
+  /// out * OH * OW * (in / groups) * kH * kW per image (bias additions are not counted).
+  std::int64_t flops(const Shape& input) const override;
 
   const Tensor& weight() const { return weight_; }
   const Tensor& bias() const { return bias_; }  ///< undefined without bias

@@ -31,6 +31,10 @@ class Dense : public Module {
   /// x [..., in] -> [..., out]. Throws soma::Error when x's last axis is not `in`.
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Dense"; }
+  /// [..., in] -> [..., out]; throws as forward() does, without data.
+  Shape output_shape(const Shape& input) const override;
+  /// in * out multiply-adds for each row of `input` (bias additions are not counted).
+  std::int64_t flops(const Shape& input) const override;
 
   const Tensor& weight() const { return weight_; }
   const Tensor& bias() const { return bias_; }  ///< undefined without bias

@@ -20,6 +20,7 @@ class Dropout : public Module {
   /// Any shape; the output has x's shape.
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Dropout"; }
+  Shape output_shape(const Shape& input) const override { return input; }
 
   double p() const { return p_; }
 

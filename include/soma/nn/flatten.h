@@ -16,6 +16,10 @@ class Flatten : public Module {
   /// Throws soma::Error naming the layer when an axis is out of range for x.
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Flatten"; }
+  /// Throws as forward() does, without data.
+  Shape output_shape(const Shape& input) const override;
+  /// "64x7x7 -> 3136": the merged sizes and their product.
+  std::string shape_arithmetic(const Shape& input) const override;
 
  private:
   int start_, end_;

@@ -3,6 +3,8 @@
 // Names are dotted paths, stable across runs: "layers.0.weight".
 #pragma once
 
+#include <concepts>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +25,35 @@ class Module {
   Tensor operator()(const Tensor& x) { return forward(x); }
   /// Type name used in errors and summaries ("Dense").
   virtual std::string type_name() const = 0;
+
+  // ---- shape inference: checking a model before any data flows (docs/models.md) ----
+
+  /// The shape forward() returns for an input of shape `input`, computed without data.
+  /// `input` includes the batch axis first and holds concrete sizes (the checks and summaries
+  /// of nn/summary.h use a batch of 1). Throws soma::Error saying what the layer expected and
+  /// what it got, with the arithmetic, e.g. "Dense(3136 -> 128) expects 3136 input features
+  /// but receives 4608 (input [1, 4608])".
+  /// The default throws "<Type> does not support shape inference": a layer opts in by
+  /// overriding it (every layer of nn/ does), and a model holding a layer that does not is
+  /// refused by summary() and by Graph with that message, never guessed.
+  virtual Shape output_shape(const Shape& input) const;
+  /// How output_shape() arrives at its result when there is arithmetic to show, e.g. Conv2d's
+  /// "input 1x28x28, kernel 5, stride 2, padding 0 -> 12x12"; empty (the default) for layers
+  /// that keep the shape. Summaries and shape-error traces print it. Requires that
+  /// output_shape(input) succeeds.
+  virtual std::string shape_arithmetic(const Shape& input) const;
+  /// Multiply-adds of one forward pass in evaluation mode over an input of shape `input` (the
+  /// whole batch; call it with batch 1 for a count per sample), for summaries. The default 0
+  /// suits layers without multiply-adds (activations, pooling, dropout, reshapes). Requires
+  /// that output_shape(input) succeeds.
+  virtual std::int64_t flops(const Shape& input) const;
+
+  /// The layer's own name (Keras' `name`), empty unless set: summaries and error messages show
+  /// it beside the layer's path, e.g. "layers.8 'fc1' (Dense)". Parameter paths are unchanged.
+  const std::string& name() const { return name_; }
+  /// Sets the name; throws soma::Error for an empty name or one holding '.', ' ' or quotes
+  /// (a name can become part of a dotted parameter path).
+  void set_name(std::string name);
 
   /// Trainable tensors of this module and all descendants, in registration order.
   std::vector<Tensor> parameters() const;
@@ -62,6 +93,20 @@ class Module {
   std::vector<std::pair<Tensor, Regularizer>> regularized_;  // parameters with a penalty
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  std::string name_;
 };
+
+/// A layer with its name set, for use inside a model's braces:
+///   nn::Sequential net{nn::named("conv1", nn::Conv2d({.in = 1, .out = 32, .kernel = 3})), nn::ReLU()};
+template <std::derived_from<Module> Layer>
+Layer named(std::string name, Layer layer) {
+  layer.set_name(std::move(name));
+  return layer;
+}
+
+/// How errors and summaries show a layer found at `path` in a model: "layers.8 'fc1' (Dense)",
+/// "layers.8 (Dense)" without a name, "fc1 (Dense)" when the path is the name, "Dense" (or
+/// "'fc1' (Dense)") for an empty path.
+std::string display_name(const std::string& path, const Module& layer);
 
 }  // namespace soma::nn

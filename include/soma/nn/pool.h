@@ -28,6 +28,10 @@ class MaxPool2d : public Module {
   /// with the arithmetic, when the window does not fit.
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "MaxPool2d"; }
+  /// [N, C, H, W] (or [C, H, W]) -> [N, C, OH, OW] without data; throws as forward() does.
+  Shape output_shape(const Shape& input) const override;
+  /// "input 32x28x28, kernel 2, stride 2, padding 0 -> 14x14" (+ ", ceil_mode").
+  std::string shape_arithmetic(const Shape& input) const override;
   const MaxPool2dOptions& options() const { return options_; }
 
  private:
@@ -51,6 +55,10 @@ class AvgPool2d : public Module {
   /// x [N, C, H, W] (or [C, H, W]) -> [N, C, OH, OW]; throws as MaxPool2d does.
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "AvgPool2d"; }
+  /// [N, C, H, W] (or [C, H, W]) -> [N, C, OH, OW] without data; throws as forward() does.
+  Shape output_shape(const Shape& input) const override;
+  /// "input 32x28x28, kernel 2, stride 2, padding 0 -> 14x14" (+ ", ceil_mode").
+  std::string shape_arithmetic(const Shape& input) const override;
   const AvgPool2dOptions& options() const { return options_; }
 
  private:
@@ -62,6 +70,9 @@ class GlobalAvgPool2d : public Module {
  public:
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "GlobalAvgPool2d"; }
+  Shape output_shape(const Shape& input) const override;
+  /// "input 64x7x7 -> 1x1".
+  std::string shape_arithmetic(const Shape& input) const override;
 };
 
 }  // namespace soma::nn

@@ -26,6 +26,16 @@ class Sequential : public Module {
 
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Sequential"; }
+  /// Runs every layer's output_shape in order: the check before any data flows.
+  ///   net.output_shape({1, 1, 28, 28});  // [1, 10] for B3's CNN
+  /// Throws soma::Error naming the first layer that refuses its input by path, name and type,
+  /// followed by the arithmetic of the layers before it that changed the shape:
+  ///   "layers.8 'fc1' (Dense): Dense(3136 -> 128) expects 3136 input features but receives
+  ///    4608 (input [1, 4608]); before it: layers.0 'conv2' (Conv2d): input 1x28x28, kernel 5,
+  ///    stride 2, padding 0 -> 12x12; ...; layers.7 (Flatten): 32x12x12 -> 4608"
+  Shape output_shape(const Shape& input) const override;
+  /// The sum over the layers.
+  std::int64_t flops(const Shape& input) const override;
 
   std::size_t size() const { return layers_.size(); }
   /// Layer i; throws soma::Error when i >= size().
