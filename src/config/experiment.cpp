@@ -2,6 +2,7 @@
 #include "soma/config/experiment.h"
 
 #include "soma/core/generator.h"
+#include "soma/nn/graph.h"
 
 namespace soma::config {
 
@@ -37,6 +38,14 @@ Experiment build_experiment(const Json& config, const BuildOptions& options) {
   if (!model) fail("model", "missing; expected {\"layers\": [...]}");
   e.model = build_model(*model, "model", e.data.input_shape, options.dtype, r);
   top.set("model", r);
+  if (auto graph = std::dynamic_pointer_cast<nn::Graph>(e.model.model)) {
+    // The data gives one input and one target per example.
+    if (graph->input_nodes().size() != 1)
+      fail("model.inputs", "expected one input (the data's), got " + std::to_string(graph->input_nodes().size()));
+    if (graph->output_nodes().size() != 1)
+      fail("model.outputs", "expected one output (the loss takes one), got " +
+                                std::to_string(graph->output_nodes().size()));
+  }
 
   const Json* loss = top.raw("loss");
   e.loss = build_loss(loss ? *loss : Json("cross_entropy"), "loss", r);

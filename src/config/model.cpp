@@ -1,22 +1,23 @@
-// The "model" section: a Sequential list of layers, each {"type": "Conv2d", options...}.
-// Each layer is built, then run on a dummy batch of the shape it will receive (eval mode, no
-// graph), so input sizes ("in", "num_features") are inferred and a shape mismatch is reported
-// at the layer where it happens, with the shape that reached it.
+// The "model" section: a Sequential list of layers, each {"type": "Conv2d", options...}, or a
+// functional graph of named nodes with add/multiply/concatenate merges (nn::Graph). Each layer
+// is built for the shape reaching it, so input sizes ("in", "num_features") are inferred, and
+// asked its output_shape, so a mismatch is reported at the layer's JSON path with the shape
+// that reached it, before any data flows.
 #include <algorithm>
 #include <cctype>
 #include <functional>
 #include <map>
 
-#include "soma/autograd/grad_mode.h"
 #include "soma/config/builders.h"
-#include "soma/core/factory.h"
 #include "soma/nn/activation.h"
 #include "soma/nn/batch_norm.h"
 #include "soma/nn/conv.h"
 #include "soma/nn/dense.h"
 #include "soma/nn/dropout.h"
 #include "soma/nn/flatten.h"
+#include "soma/nn/graph.h"
 #include "soma/nn/pool.h"
+#include "soma/nn/sequential.h"
 
 namespace soma::config {
 
@@ -193,18 +194,220 @@ std::string canonical(const std::string& type, const std::string& path) {
   fail(path, "unknown layer type \"" + type + "\"; expected one of " + known);
 }
 
-std::int64_t flops_of(const nn::Module& layer, const Shape1& in, const Shape1& out) {
-  auto numel = [](const Shape1& s) {
-    std::int64_t n = 1;
-    for (auto d : s) n *= d;
-    return n;
-  };
-  if (auto* dense = dynamic_cast<const nn::Dense*>(&layer)) return 2 * dense->options().in * dense->options().out;
-  if (auto* conv = dynamic_cast<const nn::Conv2d*>(&layer)) {
-    const auto& o = conv->options();
-    return 2 * numel(out) * (o.in / o.groups) * o.kernel.h * o.kernel.w;
+Shape batch_of_one(const Shape1& sample) {
+  Shape1 full{1};
+  full.insert(full.end(), sample.begin(), sample.end());
+  return Shape(std::span<const std::int64_t>(full));
+}
+
+Shape1 sample_of(const Shape& full) { return Shape1(full.begin() + 1, full.end()); }
+
+// {"type": ..., options} (or "ReLU") as a layer for inputs of `shape`; `extra` are keys the
+// caller reads itself (a graph node's "name" and "input"), which the section must not reject.
+struct BuiltLayer {
+  std::shared_ptr<nn::Module> layer;
+  std::string type;
+  Json resolved;
+};
+
+Json layer_object(const Json& spec, const std::string& at) {
+  const Json object = spec.is_string() ? Json{{"type", spec}} : spec;  // "ReLU" = {"type": "ReLU"}
+  if (!object.is_object())
+    fail(at, "expected a layer like {\"type\": \"Dense\", \"out\": 10}, got " + describe(spec));
+  if (!object.contains("type")) fail(at + ".type", "missing; expected a layer type such as \"Dense\"");
+  if (!object["type"].is_string()) fail(at + ".type", "expected a layer type name, got " + describe(object["type"]));
+  return object;
+}
+
+BuiltLayer build_layer(Section& ls, const std::string& type, const Shape1& shape, DType dtype) {
+  ls.raw("type");
+  ls.set("type", type);
+  LayerContext context{ls, shape, dtype};
+  BuiltLayer out{nullptr, type, {}};
+  try {
+    out.layer = builders().at(type)(context);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& e) {
+    fail(ls.path(), e.what());
   }
-  return 0;
+  return out;
+}
+
+// The Sequential form: {"input_shape": [...], "layers": [...]}.
+BuiltModel build_sequential(Section& s, const Json& layers, const Shape1& input_shape, DType dtype) {
+  if (!layers.is_array() || layers.empty())
+    fail(s.path_of("layers"), "expected a non-empty list of layers, got " + describe(layers));
+  auto model = std::make_shared<nn::Sequential>();
+  BuiltModel built;
+  built.input_shape = input_shape;
+  Json resolved_layers = Json::array();
+  Shape1 shape = input_shape;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const std::string at = s.path_of("layers") + "[" + std::to_string(i) + "]";
+    const Json object = layer_object(layers[i], at);
+    const std::string type = canonical(object["type"].get<std::string>(), at + ".type");
+    Section ls(object, at, type);
+    BuiltLayer b = build_layer(ls, type, shape, dtype);
+    if (const Json* name = ls.raw("name"); name && !name->is_null()) {
+      const std::string n = ls.text("name", std::nullopt);
+      try {
+        b.layer->set_name(n);
+      } catch (const Error& e) {
+        fail(ls.path_of("name"), e.what());
+      }
+    }
+    ls.finish();
+    // The layer's own shape check, before any data flows.
+    Shape out;
+    try {
+      out = b.layer->output_shape(batch_of_one(shape));
+    } catch (const Error& e) {
+      fail(at, std::string(e.what()) + " (the input reaching " + type + " has shape " + shape_text(shape) +
+                   " per example)");
+    }
+    const Shape1 sample = sample_of(out);
+    if (sample.empty()) fail(at, type + " leaves nothing per example (output shape " + out.str() + ")");
+    built.layers.push_back({at, type, sample, b.layer->parameter_count(), b.layer->flops(batch_of_one(shape))});
+    model->push_back(b.layer);
+    resolved_layers.push_back(ls.resolved());
+    shape = sample;
+  }
+  s.set("layers", resolved_layers);
+  built.output_shape = shape;
+  built.model = model;
+  return built;
+}
+
+Shape1 sample_shape(const nn::Graph& graph, nn::Node x) {
+  const Shape shape = graph.sample_shape(x);
+  return Shape1(shape.begin(), shape.end());
+}
+
+std::string lower_type(const Json& object) { return lower(object["type"].get<std::string>()); }
+
+// The functional form: {"inputs": {"image": [1, 28, 28]}, "nodes": [...], "outputs": [...]}.
+// A node is a layer {"name", "type", options, "input": node (default: the node before)} or a
+// merge {"name", "type": "add" | "multiply" | "concatenate", "inputs": [nodes], "axis"}.
+BuiltModel build_graph(Section& s, const Json& nodes, const Shape1& data_shape, DType dtype) {
+  auto graph = std::make_shared<nn::Graph>();
+  BuiltModel built;
+  std::map<std::string, nn::Node> by_name;
+  std::vector<std::string> order;  // node names in the order made
+  auto add_node = [&](const std::string& name, nn::Node node) {
+    by_name[name] = node;
+    order.push_back(name);
+  };
+  // Inputs: {"name": shape, ...}; by default one input "input" of the data's shape.
+  Json resolved_inputs = Json::object();
+  const Json* inputs = s.raw("inputs");
+  if (!inputs || inputs->is_null()) {
+    if (data_shape.empty()) fail(s.path_of("inputs"), "missing; expected {\"name\": [shape], ...}");
+    resolved_inputs["input"] = data_shape;
+  } else {
+    if (!inputs->is_object() || inputs->empty())
+      fail(s.path_of("inputs"), "expected {\"name\": [shape], ...}, got " + describe(*inputs));
+    Section in(*inputs, s.path_of("inputs"), "inputs");
+    for (const auto& [name, value] : inputs->items()) resolved_inputs[name] = in.integers(name, std::nullopt, 1);
+  }
+  for (const auto& [name, shape] : resolved_inputs.items()) {
+    try {
+      add_node(name, graph->input(name, Shape(std::span<const std::int64_t>(shape.get<Shape1>()))));
+    } catch (const Error& e) {
+      fail(s.path_of("inputs") + "." + name, e.what());
+    }
+  }
+  if (resolved_inputs.size() == 1) {
+    const Shape1 declared = resolved_inputs.begin().value().get<Shape1>();
+    if (!data_shape.empty() && declared != data_shape)
+      fail(s.path_of("inputs") + "." + resolved_inputs.begin().key(),
+           "expected " + shape_text(data_shape) + " (the data's example shape), got " + shape_text(declared));
+    built.input_shape = declared;
+  }
+  s.set("inputs", resolved_inputs);
+
+  if (!nodes.is_array() || nodes.empty())
+    fail(s.path_of("nodes"), "expected a non-empty list of nodes, got " + describe(nodes));
+  Json resolved_nodes = Json::array();
+  auto lookup = [&](const Json& v, const std::string& at) {
+    if (!v.is_string()) fail(at, "expected a node name, got " + describe(v));
+    const auto it = by_name.find(v.get<std::string>());
+    if (it == by_name.end()) {
+      std::string known;
+      for (const auto& n : order) known += (known.empty() ? "" : ", ") + n;
+      fail(at, "no node named " + describe(v) + " before this one; the nodes so far are " + known);
+    }
+    return it->second;
+  };
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string at = s.path_of("nodes") + "[" + std::to_string(i) + "]";
+    const Json object = layer_object(nodes[i], at);
+    const std::string kind = lower_type(object);
+    const bool merge = kind == "add" || kind == "multiply" || kind == "concatenate" || kind == "concat";
+    const std::string type = merge ? (kind == "concat" ? "concatenate" : kind)
+                                   : canonical(object["type"].get<std::string>(), at + ".type");
+    Section ns(object, at, merge ? type : type + " node");
+    const std::string name = ns.text("name", std::nullopt);
+    nn::Node node;
+    try {
+      if (merge) {
+        ns.raw("type");
+        ns.set("type", type);
+        const Json* in = ns.raw("inputs");
+        if (!in || !in->is_array() || in->size() < 2)
+          fail(ns.path_of("inputs"), "expected a list of two or more node names, got " + (in ? describe(*in) : "nothing"));
+        std::vector<nn::Node> xs;
+        for (std::size_t k = 0; k < in->size(); ++k)
+          xs.push_back(lookup((*in)[k], ns.path_of("inputs") + "[" + std::to_string(k) + "]"));
+        ns.set("inputs", *in);
+        if (type == "add") node = graph->add(name, xs);
+        else if (type == "multiply") node = graph->multiply(name, xs);
+        else node = graph->concatenate(name, xs, int(ns.integer("axis", 1, std::numeric_limits<std::int64_t>::min())));
+      } else {
+        nn::Node x;
+        if (const Json* in = ns.raw("input"); in && !in->is_null()) {
+          x = lookup(*in, ns.path_of("input"));
+          ns.set("input", *in);
+        } else {
+          if (order.empty()) fail(ns.path_of("input"), "missing; expected the name of an input");
+          x = by_name.at(order.back());
+          ns.set("input", order.back());
+        }
+        const Shape1 shape = sample_shape(*graph, x);
+        BuiltLayer b = build_layer(ns, type, shape, dtype);
+        ns.finish();
+        node = graph->layer(name, b.layer, x);
+        built.layers.push_back({at, type, {}, b.layer->parameter_count(), b.layer->flops(batch_of_one(shape))});
+      }
+    } catch (const ConfigError&) {
+      throw;
+    } catch (const Error& e) {
+      fail(at, e.what());
+    }
+    ns.finish();
+    if (merge) built.layers.push_back({at, type, {}, 0, 0});
+    built.layers.back().output_shape = sample_shape(*graph, node);
+    add_node(name, node);
+    resolved_nodes.push_back(ns.resolved());
+  }
+  s.set("nodes", resolved_nodes);
+
+  // Outputs: node names; by default the last node.
+  std::vector<std::string> outputs;
+  if (const Json* out = s.raw("outputs"); out && !out->is_null()) {
+    if (!out->is_array() || out->empty()) fail(s.path_of("outputs"), "expected a list of node names, got " + describe(*out));
+    for (std::size_t k = 0; k < out->size(); ++k) {
+      lookup((*out)[k], s.path_of("outputs") + "[" + std::to_string(k) + "]");
+      outputs.push_back((*out)[k].get<std::string>());
+    }
+  } else {
+    outputs.push_back(order.back());
+  }
+  for (const auto& name : outputs) graph->output(by_name.at(name));
+  s.set("outputs", outputs);
+  built.output_shape = sample_shape(*graph, by_name.at(outputs[0]));
+  built.model = graph;
+  return built;
 }
 
 }  // namespace
@@ -213,70 +416,25 @@ BuiltModel build_model(const Json& spec, const std::string& path, std::vector<st
                        Json& resolved) {
   const Json object = spec.is_array() ? Json{{"layers", spec}} : spec;
   Section s(object, path, "model");
-  if (s.has("input_shape") || input_shape.empty()) {
-    const auto given = s.integers("input_shape", std::nullopt, 1);
-    if (!input_shape.empty() && given != input_shape)
-      fail(s.path_of("input_shape"), "expected " + shape_text(input_shape) + " (the data's example shape), got " +
-                                         shape_text(given));
-    input_shape = given;
-  }
-  s.set("input_shape", input_shape);
-  const Json* layers = s.raw("layers");
-  if (!layers) fail(s.path_of("layers"), "missing; expected a list of layers like {\"type\": \"Dense\", \"out\": 10}");
-  if (!layers->is_array() || layers->empty())
-    fail(s.path_of("layers"), "expected a non-empty list of layers, got " + describe(*layers));
-
   BuiltModel built;
-  built.model = std::make_shared<nn::Sequential>();
-  built.input_shape = input_shape;
-  Json resolved_layers = Json::array();
-  Shape1 shape = input_shape;
-  for (std::size_t i = 0; i < layers->size(); ++i) {
-    const std::string at = s.path_of("layers") + "[" + std::to_string(i) + "]";
-    const Json& layer_spec = (*layers)[i];
-    // "ReLU" is short for {"type": "ReLU"}.
-    const Json object_spec = layer_spec.is_string() ? Json{{"type", layer_spec}} : layer_spec;
-    if (!object_spec.is_object())
-      fail(at, "expected a layer like {\"type\": \"Dense\", \"out\": 10}, got " + describe(layer_spec));
-    if (!object_spec.contains("type")) fail(at + ".type", "missing; expected a layer type such as \"Dense\"");
-    if (!object_spec["type"].is_string()) fail(at + ".type", "expected a layer type name, got " + describe(object_spec["type"]));
-    const std::string type = canonical(object_spec["type"].get<std::string>(), at + ".type");
-    Section ls(object_spec, at, type);
-    ls.raw("type");
-    ls.set("type", type);
-    LayerContext context{ls, shape, dtype};
-    std::shared_ptr<nn::Module> layer;
-    try {
-      layer = builders().at(type)(context);
-    } catch (const ConfigError&) {
-      throw;
-    } catch (const Error& e) {
-      fail(at, e.what());
+  if (s.has("nodes")) {
+    built = build_graph(s, *s.raw("nodes"), input_shape, dtype);
+  } else {
+    if (s.has("input_shape") || input_shape.empty()) {
+      const auto given = s.integers("input_shape", std::nullopt, 1);
+      if (!input_shape.empty() && given != input_shape)
+        fail(s.path_of("input_shape"), "expected " + shape_text(input_shape) + " (the data's example shape), got " +
+                                           shape_text(given));
+      input_shape = given;
     }
-    ls.finish();
-    // Run it on two dummy examples: the output shape, and any mismatch the layer itself finds.
-    Shape1 batch_shape{2};
-    batch_shape.insert(batch_shape.end(), shape.begin(), shape.end());
-    Shape1 out;
-    try {
-      NoGradGuard no_grad;
-      layer->eval();
-      const Tensor y = (*layer)(zeros(Shape(std::span<const std::int64_t>(batch_shape)), dtype));
-      layer->train();
-      out.assign(y.shape().begin() + 1, y.shape().end());
-    } catch (const Error& e) {
-      fail(at, std::string(e.what()) + " (the input reaching " + type + " has shape " + shape_text(shape) +
-                   " per example)");
-    }
-    if (out.empty()) fail(at, type + " leaves nothing per example (output shape [])");
-    built.layers.push_back({at, type, out, layer->parameter_count(), flops_of(*layer, shape, out)});
-    built.model->push_back(layer);
-    resolved_layers.push_back(ls.resolved());
-    shape = out;
+    s.set("input_shape", input_shape);
+    const Json* layers = s.raw("layers");
+    if (!layers)
+      fail(s.path_of("layers"), "missing; expected a list of layers like {\"type\": \"Dense\", \"out\": 10} (or "
+                                "\"nodes\" for a functional graph)");
+    built = build_sequential(s, *layers, input_shape, dtype);
   }
-  s.set("layers", resolved_layers);
   s.finish();
-  built.output_shape = shape;
   resolved = s.resolved();
   return built;
 }

@@ -10,6 +10,8 @@
 #include "soma/core/factory.h"
 #include "soma/data/npy.h"
 #include "soma/nn/dense.h"
+#include "soma/nn/graph.h"
+#include "soma/nn/sequential.h"
 #include "soma/optim/sgd.h"
 #include "support/tensor_testing.h"
 
@@ -44,7 +46,7 @@ TEST(ConfigBuild, TinyConfigBuildsWithDefaultsFilledIn) {
   ASSERT_EQ(e.model.layers.size(), 3u);
   EXPECT_EQ(e.model.layers[0].output_shape, std::vector<std::int64_t>{3});
   EXPECT_EQ(e.model.layers[0].parameters, 2 * 3 + 3);
-  EXPECT_EQ(e.model.model->at<nn::Dense>(0).options().in, 2);  // inferred from the data
+  EXPECT_EQ(dynamic_cast<nn::Sequential&>(*e.model.model).at<nn::Dense>(0).options().in, 2);  // from the data
   EXPECT_EQ(e.optimizer->name(), "SGD");
   EXPECT_DOUBLE_EQ(e.optimizer->lr(), 0.1);
   EXPECT_EQ(e.loss->name(), "cross_entropy");  // the default loss
@@ -88,7 +90,7 @@ TEST(ConfigBuild, ConvolutionalModelInfersChannelsAndShapes) {
   EXPECT_EQ(e.resolved["model"]["layers"][1]["num_features"], 4);
   EXPECT_EQ(e.resolved["model"]["layers"][2]["stride"], 2);  // defaults to the kernel
   EXPECT_EQ(e.resolved["model"]["layers"][4]["in"], 16);
-  EXPECT_EQ(e.model.layers[0].flops, 2 * 4 * 4 * 4 * 9);
+  EXPECT_EQ(e.model.layers[0].flops, 4 * 4 * 4 * 9);  // multiply-adds
 }
 
 TEST(ConfigErrors, UnknownLayerType) {
@@ -103,7 +105,7 @@ TEST(ConfigErrors, UnknownOptionListsTheKnownOnes) {
   c["model"]["layers"][0]["outs"] = 3;
   EXPECT_EQ(build_error(c),
             "model.layers[0].outs: unknown option of Dense; expected one of type, in, out, bias, kernel_regularizer, "
-            "bias_regularizer");
+            "bias_regularizer, name");
   Json top = tiny();
   top["epoch"] = 3;
   EXPECT_EQ(build_error(top).rfind("epoch: unknown option of the config; expected one of name, seed, ", 0), 0u)
@@ -270,6 +272,63 @@ TEST(ConfigData, NpyInputsAndLabelsWithInputShape) {
   EXPECT_EQ(e.data.input_shape, (std::vector<std::int64_t>{2, 2, 2}));
   EXPECT_EQ(e.data.num_classes, 3);
   EXPECT_EQ(e.resolved["model"]["layers"][1]["in"], 8);
+}
+
+}  // namespace
+}  // namespace soma::config
+
+namespace soma::config {
+namespace {
+
+// Inline images: 2 examples of [2, 4, 4] (32 values each).
+Json graph_config() {
+  Json c = Json::parse(R"({
+    "data": {"train": {"y": [0, 1]}, "input_shape": [2, 4, 4]},
+    "model": {
+      "nodes": [
+        {"name": "conv1", "type": "Conv2d", "out": 2, "kernel": 3, "padding": 1},
+        {"name": "relu1", "type": "ReLU"},
+        {"name": "skip", "type": "add", "inputs": ["relu1", "input"]},
+        {"name": "both", "type": "concatenate", "inputs": ["skip", "conv1"]},
+        {"name": "flat", "type": "Flatten"},
+        {"name": "out", "type": "Dense", "out": 2}
+      ]
+    }
+  })");
+  c["data"]["train"]["x"] = Json::array({std::vector<double>(32, 0.5), std::vector<double>(32, -0.5)});
+  return c;
+}
+
+TEST(ConfigGraph, NodesBuildAFunctionalModel) {
+  const Experiment e = build_experiment(graph_config());
+  auto* graph = dynamic_cast<nn::Graph*>(e.model.model.get());
+  ASSERT_NE(graph, nullptr);
+  EXPECT_EQ(e.model.output_shape, std::vector<std::int64_t>{2});
+  EXPECT_EQ(e.model.layers[3].output_shape, (std::vector<std::int64_t>{4, 4, 4}));  // concatenated channels
+  EXPECT_EQ(e.resolved["model"]["inputs"]["input"], Json::array({2, 4, 4}));
+  EXPECT_EQ(e.resolved["model"]["nodes"][0]["input"], "input");  // the node before it
+  EXPECT_EQ(e.resolved["model"]["nodes"][5]["in"], 64);
+  EXPECT_EQ(e.resolved["model"]["outputs"], Json::array({"out"}));
+  const auto names = e.model.model->named_parameters();
+  EXPECT_EQ(names[0].first, "conv1.weight");
+  EXPECT_EQ(e.model.model->forward(e.data.train->x()).shape(), Shape({2, 2}));
+}
+
+TEST(ConfigGraph, MistakesNameTheNode) {
+  Json unknown = graph_config();
+  unknown["model"]["nodes"][2]["inputs"][1] = "inputs";
+  EXPECT_EQ(build_error(unknown),
+            "model.nodes[2].inputs[1]: no node named \"inputs\" before this one; the nodes so far are input, conv1, relu1");
+  Json mismatch = graph_config();
+  mismatch["model"]["nodes"][0]["out"] = 3;
+  const std::string message = build_error(mismatch);
+  EXPECT_EQ(message.rfind("model.nodes[2]: Graph: skip (Add): ", 0), 0u) << message;
+  Json no_name = graph_config();
+  no_name["model"]["nodes"][1].erase("name");
+  EXPECT_EQ(build_error(no_name), "model.nodes[1].name: missing; expected a string");
+  Json one_input = graph_config();
+  one_input["model"]["nodes"][2]["inputs"] = Json::array({"relu1"});
+  EXPECT_EQ(build_error(one_input), "model.nodes[2].inputs: expected a list of two or more node names, got [\"relu1\"]");
 }
 
 }  // namespace

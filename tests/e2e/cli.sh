@@ -102,8 +102,10 @@ resume)
 
 summary-gradcheck)
   run 0 "$soma" summary "$src/configs/cnn_fashion.json"
-  grep -q "^total: 421770 parameters" out.txt || fail "summary total"
-  grep -Eq "^model.layers\[8\] +Dense +\[128\] +401536" out.txt || fail "summary Dense row"
+  grep -q "^Total params: 421,770" out.txt || fail "summary total"
+  grep -Eq "^layers.8 \(Dense\) +\[N, 128\] +401,536" out.txt || fail "summary Dense row"
+  run 0 "$soma" summary "$src/configs/residual_cnn.json"
+  grep -q "block2_add (Add)" out.txt || fail "summary of the residual graph"
   run 0 "$soma" gradcheck "$src/configs/cnn_fashion.json" --batch 2 --samples 3
   [[ $(tail -1 out.txt) == "gradcheck passed" ]] || fail "gradcheck"
   run 0 "$soma" gradcheck "$src/configs/xor.json"

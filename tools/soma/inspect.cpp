@@ -14,6 +14,8 @@
 #include <soma/data/npy.h>
 #include <soma/io/safetensors.h>
 #include <soma/io/weights.h>
+#include <soma/nn/graph.h>
+#include <soma/nn/summary.h>
 #include <soma/ops/activation.h>
 #include <soma/ops/arithmetic.h>
 #include <soma/ops/view.h>
@@ -196,18 +198,10 @@ int summary(const std::string& config_path) {
   const config::Json cfg = config_path.empty() ? config::default_config() : config::read_json_file(config_path);
   std::string base = config_path.empty() ? "." : fs::path(config_path).parent_path().string();
   config::Experiment e = config::build_experiment(cfg, {.base_dir = base.empty() ? "." : base});
-  std::printf("%-18s %-16s %-16s %12s %14s\n", "layer", "type", "output shape", "parameters", "FLOPs/example");
-  std::printf("%-18s %-16s %-16s %12s %14s\n", "input", "", config::shape_text(e.model.input_shape).c_str(), "", "");
-  std::int64_t params = 0, flops = 0;
-  for (const auto& layer : e.model.layers) {
-    std::printf("%-18s %-16s %-16s %12lld %14lld\n", layer.path.c_str(), layer.type.c_str(),
-                config::shape_text(layer.output_shape).c_str(), static_cast<long long>(layer.parameters),
-                static_cast<long long>(layer.flops));
-    params += layer.parameters;
-    flops += layer.flops;
-  }
-  std::printf("total: %lld parameters, %lld FLOPs per example (Dense and Conv2d multiply-adds x 2)\n",
-              static_cast<long long>(params), static_cast<long long>(flops));
+  if (auto graph = std::dynamic_pointer_cast<nn::Graph>(e.model.model))
+    std::printf("%s", nn::summary(*graph).c_str());
+  else
+    std::printf("%s", nn::summary(*e.model.model, Shape(std::span<const std::int64_t>(e.model.input_shape))).c_str());
   return 0;
 }
 

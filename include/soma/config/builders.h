@@ -15,7 +15,7 @@
 #include "soma/data/dataloader.h"
 #include "soma/data/dataset.h"
 #include "soma/nn/loss.h"
-#include "soma/nn/sequential.h"
+#include "soma/nn/module.h"
 #include "soma/optim/optimizer.h"
 #include "soma/optim/schedule.h"
 #include "soma/train/callback.h"
@@ -42,19 +42,21 @@ struct LayerInfo {
   std::string type;                         ///< "Conv2d"
   std::vector<std::int64_t> output_shape;   ///< per example
   std::int64_t parameters = 0;
-  std::int64_t flops = 0;                   ///< per example: 2 x multiply-adds of Dense and Conv2d
+  std::int64_t flops = 0;                   ///< multiply-adds per example (Module::flops)
 };
 
 struct BuiltModel {
-  std::shared_ptr<nn::Sequential> model;
+  std::shared_ptr<nn::Module> model;       ///< an nn::Sequential, or an nn::Graph for "nodes"
   std::vector<std::int64_t> input_shape;   ///< per example
   std::vector<std::int64_t> output_shape;  ///< per example
   std::vector<LayerInfo> layers;
 };
 
-/// Builds the "model" section ({"input_shape": [...], "layers": [...]} or just the list) for
-/// examples of `input_shape` (empty: the section's own "input_shape" is required). Weights are
-/// drawn from default_generator(). `dtype` is the parameters' dtype (float64 for gradcheck).
+/// Builds the "model" section for examples of `input_shape` (empty: the section's own
+/// "input_shape" or "inputs" is required): a Sequential ({"input_shape": [...], "layers":
+/// [...]} or just the list) or a functional nn::Graph ({"inputs": {...}, "nodes": [...],
+/// "outputs": [...]}). Weights are drawn from default_generator(). `dtype` is the parameters'
+/// dtype (float64 for gradcheck).
 BuiltModel build_model(const Json& spec, const std::string& path, std::vector<std::int64_t> input_shape,
                        DType dtype, Json& resolved);
 
