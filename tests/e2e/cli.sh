@@ -130,7 +130,7 @@ config)
   config=$4
   epochs=1
   [[ $(basename "$config") == xor.json ]] && epochs=20
-  run 0 "$soma" train "$config" --runs runs --name c --epochs $epochs "${quick[@]}"
+  run 0 "$soma" train "$config" --runs runs --name c --epochs $epochs --limit 128 --test-limit 100 --threads 2
   [[ -s runs/c/model.safetensors ]] || fail "no model.safetensors"
   ;;
 
