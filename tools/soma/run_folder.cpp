@@ -1,6 +1,7 @@
 // Run folder layout and the files written into it (see run_folder.h).
 #include "run_folder.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -146,8 +147,20 @@ void write_metrics(const RunFolder& run, const train::History& history, const st
     std::vector<io::Series> series{{.name = "train (batch)", .y = batch, .x = x}};
     if (window > 1) series.push_back({.name = "train (mean of " + std::to_string(window) + ")",
                                       .y = smooth(batch, window), .x = x});
-    if (history.contains(val_name)) series.push_back({.name = "test", .y = history[val_name], .x = epoch_x});
-    chart(run, file, series, {.title = title, .x_label = "step", .log_y = log_y});
+    std::string full_title = title;
+    if (history.contains(val_name)) {
+      const auto& val = history[val_name];
+      if (std::count_if(val.begin(), val.end(), [](double v) { return std::isfinite(v); }) >= 2) {
+        series.push_back({.name = "test", .y = val, .x = epoch_x});
+      } else if (!val.empty() && std::isfinite(val.back())) {
+        // One point draws no line: give the value in the title instead.
+        char text[64];
+        std::snprintf(text, sizeof text, " - test after epoch %lld: %.4f",
+                      static_cast<long long>(history.epochs().back() + 1), val.back());
+        full_title += text;
+      }
+    }
+    chart(run, file, series, {.title = full_title, .x_label = "step", .log_y = log_y});
   };
   curves(loss, "val_loss", "loss", "loss", false);
   if (std::any_of(accuracy.begin(), accuracy.end(), [](double a) { return std::isfinite(a); }))
