@@ -1,5 +1,5 @@
 // soma bench: runs soma-bench (built beside the soma binary) on one workload, or on every
-// workload it lists when none is given.
+// workload it lists when none is given; `soma bench list` shows them.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -36,6 +36,7 @@ int bench(const std::vector<std::string>& args) {
              "); build it with: cmake --build build --target soma-bench");
   std::string tail;
   for (const auto& a : args) tail += " " + quoted(a);
+  if (!args.empty() && args[0] == "list") return run(quoted(program.string()) + " --help");
   if (!args.empty() && args[0].rfind("-", 0) != 0) return run(quoted(program.string()) + tail);
   // No workload: every id soma-bench --help lists ("  B1   xor ...").
   FILE* help = popen((quoted(program.string()) + " --help").c_str(), "r");

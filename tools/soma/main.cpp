@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
 
   auto* bench = app.add_subcommand("bench", "Run benchmark WORKLOAD [--threads N] [--size S] with soma-bench; "
-                                            "no WORKLOAD: all of them (soma bench B3, soma bench -- --help)");
+                                            "no WORKLOAD: all of them; soma bench list: the workloads");
   bench->prefix_command();
 
   CLI11_PARSE(app, argc, argv);
