@@ -94,7 +94,7 @@ History Trainer::fit(std::shared_ptr<const data::Dataset> train, const FitOption
   SOMA_CHECK(run.train->size() > 0, "Trainer::fit: the training set is empty");
   data::DataLoaderOptions train_loader = loader_options(options.batch_size, options.shuffle, options.seed);
   train_loader.transforms = options.transforms;
-  run.loader = std::make_unique<data::DataLoader>(run.train, std::move(train_loader));
+  run.loader = std::make_unique<data::DataLoader>(run.train, train_loader);
   // The progress bar comes first so its epoch line is printed before other callbacks' messages.
   if (options.verbose > 0) run.callbacks.push_back(std::make_shared<ProgressBar>(ProgressBarOptions{.verbose = options.verbose}));
   run.first_user_callback = run.callbacks.size();

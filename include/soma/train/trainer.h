@@ -48,9 +48,9 @@ struct FitOptions {
   /// A checkpoint written by this Trainer's save_checkpoint (or checkpoint_every_n_batches,
   /// or ModelCheckpoint) to continue from exactly (default: none, a fresh start).
   std::string resume_from = {};
-  /// Random transforms of the training batches, applied in order (augmentation, e.g.
-  /// data::random_horizontal_flip()); drawn from the loader's generator, so resumes stay exact.
-  /// Validation, evaluate and predict see the data untransformed. Default: none.
+  /// Applied in order to every training batch (augmentation, see soma/data/augment.h), drawing
+  /// from the loader's per-batch generator, so a resumed fit sees the same augmented batches.
+  /// Validation, evaluate and predict batches are not transformed (default: none).
   std::vector<data::Transform> transforms = {};
 };
 
