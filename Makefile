@@ -14,7 +14,7 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/bin/xor
+	$(BUILD)/bin/soma train
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -238,3 +238,28 @@ TEST(TrainTrainer, BadOptionsThrow) {
 
 }  // namespace
 }  // namespace soma
+
+namespace soma {
+namespace {
+
+// FitOptions::transforms: applied to every training batch, drawn from the loader's generator,
+// and never to the validation set.
+TEST(TrainTrainer, TransformsApplyToTrainingBatchesOnly) {
+  manual_seed(1);
+  const auto train_set = test::train::blobs(40, 1), val_set = test::train::blobs(20, 2);
+  auto net = test::train::blob_model();
+  optim::SGD opt(net->parameters(), {.lr = 0.01});
+  train::Trainer trainer(*net, opt, loss::CrossEntropy());
+  auto seen = std::make_shared<std::int64_t>(0);
+  data::Transform count = [seen](data::Batch batch, Generator&) {
+    *seen += batch.x.size(0);
+    return batch;
+  };
+  train::FitOptions options{.epochs = 2, .batch_size = 16, .validation = val_set, .verbose = 0};
+  options.transforms = {count};
+  trainer.fit(train_set, options);
+  EXPECT_EQ(*seen, 2 * 40);  // every training example, each epoch; none of the 20 validation ones
+}
+
+}  // namespace
+}  // namespace soma

@@ -1,0 +1,253 @@
+// The "data" section: built-in sets (Fashion-MNIST, MNIST), CSV files with a label column,
+// NPY/IDX/CSV files of inputs and labels, or values written inline (XOR). See docs/cli.md.
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+
+#include "soma/config/builders.h"
+#include "soma/core/factory.h"
+#include "soma/data/csv.h"
+#include "soma/data/idx.h"
+#include "soma/data/mnist.h"
+#include "soma/data/npy.h"
+#include "soma/ops/arithmetic.h"
+#include "soma/ops/view.h"
+
+namespace soma::config {
+
+namespace {
+
+const std::vector<std::string> kFashionClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                                  "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+const std::vector<std::string> kBuiltin = {"fashion-mnist", "mnist"};
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Runs `load`, turning a library error (a missing or damaged file) into a ConfigError at `path`.
+template <class F>
+auto at_path(const std::string& path, F&& load) {
+  try {
+    return load();
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& e) {
+    fail(path, e.what());
+  }
+}
+
+std::string absolute(const std::string& file, const std::string& base_dir) {
+  namespace fs = std::filesystem;
+  fs::path p(file);
+  if (p.is_relative()) p = fs::path(base_dir) / p;
+  return fs::absolute(p).lexically_normal().string();
+}
+
+// Nested JSON lists of numbers as a tensor: float32, or int64 labels for a flat list of
+// whole numbers when `labels` allows it.
+Tensor inline_tensor(const Json& v, const std::string& path, bool labels) {
+  std::vector<std::int64_t> shape;
+  const Json* level = &v;
+  while (level->is_array()) {
+    shape.push_back(std::int64_t(level->size()));
+    if (level->empty()) break;
+    level = &(*level)[0];
+  }
+  if (shape.empty() || shape[0] == 0) fail(path, "expected a non-empty list of numbers, got " + describe(v));
+  std::vector<double> values;
+  bool whole = true;
+  std::function<void(const Json&, std::size_t, const std::string&)> walk = [&](const Json& e, std::size_t depth,
+                                                                                 const std::string& at) {
+    if (depth == shape.size()) {
+      if (!e.is_number()) fail(at, "expected a number, got " + describe(e));
+      values.push_back(e.get<double>());
+      whole = whole && e.is_number_integer();
+      return;
+    }
+    if (!e.is_array() || std::int64_t(e.size()) != shape[depth])
+      fail(at, "expected a list of " + std::to_string(shape[depth]) + " (every row the same length), got " +
+                   describe(e));
+    for (std::size_t i = 0; i < e.size(); ++i) walk(e[i], depth + 1, at + "[" + std::to_string(i) + "]");
+  };
+  walk(v, 0, path);
+  if (labels && whole && shape.size() == 1) {
+    std::vector<std::int64_t> ints(values.begin(), values.end());
+    return from_data(std::span<const std::int64_t>(ints), Shape(std::span<const std::int64_t>(shape)));
+  }
+  return from_data(std::span<const double>(values), Shape(std::span<const std::int64_t>(shape)));
+}
+
+// A file of inputs or labels, by extension: .npy, .csv (every column), else IDX (.gz or not).
+Tensor read_tensor_file(const std::string& file, bool labels, bool header) {
+  if (ends_with(file, ".npy")) {
+    Tensor t = data::read_npy(file);
+    if (t.dtype() == DType::i64) return labels ? t : t.to(DType::f32);
+    return t.dtype() == DType::f32 ? t : t.to(DType::f32);
+  }
+  if (ends_with(file, ".csv")) {
+    data::CsvOptions options;
+    options.header = header;
+    Tensor t = data::read_csv(file, options).x;
+    return labels && t.dim() == 2 && t.size(1) == 1 ? reshape(t, {t.size(0)}).to(DType::i64) : t;
+  }
+  return data::read_idx(file, labels ? DType::i64 : DType::f32);
+}
+
+struct Split {
+  Tensor x, y;
+};
+
+// One of "train"/"test": {"csv": file, "label_column": ..., "header": ..., "delimiter": ...}
+// or {"x": file-or-list, "y": file-or-list}.
+Split read_source(const Json& spec, const std::string& path, const std::string& base_dir, Json& resolved) {
+  Section s(spec, path, "a data source");
+  Split split;
+  if (s.has("csv")) {
+    const std::string file = absolute(s.text("csv", std::nullopt), base_dir);
+    s.set("csv", file);
+    data::CsvOptions options;
+    options.header = s.boolean("header", true);
+    const std::string delimiter = s.text("delimiter", ",");
+    if (delimiter.size() != 1) fail(s.path_of("delimiter"), "expected one character, got \"" + delimiter + "\"");
+    options.delimiter = delimiter[0];
+    const Json* label = s.raw("label_column");
+    if (!label) fail(s.path_of("label_column"), "missing; expected the name or 0-based index of the label column");
+    if (label->is_string()) {
+      options.label_column = label->get<std::string>();
+    } else if (label->is_number_integer()) {
+      options.label_column = label->get<std::int64_t>();
+    } else {
+      fail(s.path_of("label_column"), "expected a column name or a 0-based index, got " + describe(*label));
+    }
+    s.set("label_column", *label);
+    auto csv = at_path(s.path_of("csv"), [&] { return data::read_csv(file, options); });
+    split = {csv.x, csv.y};
+  } else {
+    const bool header = s.boolean("header", true);
+    for (const char* key : {"x", "y"}) {
+      const bool labels = std::string(key) == "y";
+      const Json* v = s.raw(key);
+      if (!v) fail(s.path_of(key), std::string("missing; expected a file (.npy, .csv, IDX) or a list of numbers") +
+                                        (labels ? "" : " (or give \"csv\" with a \"label_column\")"));
+      Tensor t;
+      if (v->is_string()) {
+        const std::string file = absolute(v->get<std::string>(), base_dir);
+        s.set(key, file);
+        t = at_path(s.path_of(key), [&] { return read_tensor_file(file, labels, header); });
+      } else if (v->is_array()) {
+        s.set(key, *v);
+        t = inline_tensor(*v, s.path_of(key), labels);
+      } else {
+        fail(s.path_of(key), "expected a file name or a list of numbers, got " + describe(*v));
+      }
+      (labels ? split.y : split.x) = t;
+    }
+    if (split.x.dim() < 1 || split.y.dim() < 1 || split.x.size(0) != split.y.size(0))
+      fail(path, "x has " + std::to_string(split.x.dim() ? split.x.size(0) : 0) + " examples but y has " +
+                     std::to_string(split.y.dim() ? split.y.size(0) : 0));
+  }
+  s.finish();
+  resolved = s.resolved();
+  if (split.x.dtype() != DType::f32) split.x = split.x.to(DType::f32);
+  return split;
+}
+
+std::shared_ptr<data::TensorDataset> first(const Split& split, std::int64_t limit) {
+  const std::int64_t n = limit > 0 ? std::min(limit, split.x.size(0)) : split.x.size(0);
+  Tensor x = n == split.x.size(0) ? split.x : slice(split.x, 0, 0, n);
+  Tensor y = n == split.y.size(0) ? split.y : slice(split.y, 0, 0, n);
+  return std::make_shared<data::TensorDataset>(x, y);
+}
+
+std::int64_t count_classes(const Tensor& y) {
+  if (!y.defined() || y.dtype() != DType::i64 || y.dim() != 1) return 0;
+  std::int64_t top = -1;
+  const std::int64_t* p = y.data<std::int64_t>();
+  for (std::int64_t i = 0; i < y.numel(); ++i) top = std::max(top, p[i]);
+  return top + 1;
+}
+
+}  // namespace
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+DataSets build_data(const Json& spec, const std::string& path, const std::string& base_dir, Json& resolved) {
+  const Json object = spec.is_string() ? Json{{"dataset", spec}} : spec;
+  Section s(object, path, "data");
+  DataSets out;
+  Split train, test;
+  std::string dataset;
+  if (s.has("dataset") || !s.has("train")) {
+    dataset = s.text("dataset", std::nullopt, kBuiltin);
+    const std::string dir = s.text("dir", dataset == "mnist" ? data::default_mnist_dir() : data::kFashionMnistDir);
+    auto load = [&](const std::string& split) {
+      return at_path(s.path_of("dataset"), [&] {
+        return dataset == "mnist" ? data::mnist(split, dir) : data::fashion_mnist(split, dir);
+      });
+    };
+    auto tr = load("train"), te = load("test");
+    train = {tr->x(), tr->y()};
+    test = {te->x(), te->y()};
+    out.class_names = dataset == "mnist" ? std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+                                         : kFashionClasses;
+  } else {
+    Json r;
+    train = read_source(*s.raw("train"), s.path_of("train"), base_dir, r);
+    s.set("train", r);
+    if (const Json* t = s.raw("test")) {
+      test = read_source(*t, s.path_of("test"), base_dir, r);
+      s.set("test", r);
+    }
+  }
+  const double scale = s.number("scale", 1.0, {.lo = 0, .lo_open = true});
+  if (scale != 1.0) {
+    train.x = train.x * scale;
+    if (test.x.defined()) test.x = test.x * scale;
+  }
+  if (s.has("input_shape")) {
+    const auto shape = s.integers("input_shape", std::nullopt, 1);
+    for (Split* split : {&train, &test}) {
+      if (!split->x.defined()) continue;
+      std::vector<std::int64_t> full{split->x.size(0)};
+      full.insert(full.end(), shape.begin(), shape.end());
+      split->x = at_path(s.path_of("input_shape"), [&] {
+        std::int64_t per = 1;
+        for (auto d : shape) per *= d;
+        SOMA_CHECK(per * split->x.size(0) == split->x.numel(), "expected ", split->x.numel() / split->x.size(0),
+                   " values per example (the data's), got ", shape_text(shape), " = ", per);
+        return reshape(split->x, Shape(std::span<const std::int64_t>(full)));
+      });
+    }
+  }
+  const std::int64_t limit = s.integer("limit", 0, 0);
+  const std::int64_t test_limit = s.integer("test_limit", 0, 0);
+  out.train = first(train, limit);
+  if (test.x.defined()) {
+    out.test = first(test, test_limit);
+    if (out.test->x().dim() != out.train->x().dim() ||
+        !std::equal(out.test->x().shape().begin() + 1, out.test->x().shape().end(),
+                    out.train->x().shape().begin() + 1))
+      fail(s.path_of("test"), "its examples have shape " + out.test->x().shape().str() +
+                                  " but the training examples " + out.train->x().shape().str());
+  }
+  out.input_shape.assign(out.train->x().shape().begin() + 1, out.train->x().shape().end());
+  out.num_classes = count_classes(out.train->y());
+  if (out.test) out.num_classes = std::max(out.num_classes, count_classes(out.test->y()));
+  if (s.has("classes")) {
+    const Json* c = s.raw("classes");
+    if (!c->is_array() || !std::all_of(c->begin(), c->end(), [](const Json& e) { return e.is_string(); }))
+      fail(s.path_of("classes"), "expected a list of class names, got " + describe(*c));
+    out.class_names = c->get<std::vector<std::string>>();
+  }
+  if (!out.class_names.empty()) s.set("classes", out.class_names);
+  s.finish();
+  resolved = s.resolved();
+  return out;
+}
+
+}  // namespace soma::config

@@ -1,0 +1,104 @@
+// build_experiment: the whole config, section by section (see experiment.h), and the default.
+#include "soma/config/experiment.h"
+
+#include "soma/core/generator.h"
+#include "soma/nn/graph.h"
+
+namespace soma::config {
+
+Settings read_settings(Section& top) {
+  Settings s;
+  s.name = top.text("name", "");
+  s.seed = std::uint64_t(top.integer("seed", 0, 0));
+  s.threads = int(top.integer("threads", 0, 0));
+  s.epochs = top.integer("epochs", 1, 0);
+  s.batch_size = top.integer("batch_size", 64, 1);
+  s.shuffle = top.boolean("shuffle", true);
+  s.validate = top.boolean("validate", true);
+  s.validation_split = top.number("validation_split", 0.0, {.lo = 0, .hi = 1, .hi_open = true});
+  s.checkpoint_every = top.integer("checkpoint_every", 0, 0);
+  s.verbose = int(top.integer("verbose", 1, 0));
+  if (s.verbose > 2) fail("verbose", "expected 0, 1 or 2, got " + std::to_string(s.verbose));
+  return s;
+}
+
+Experiment build_experiment(const Json& config, const BuildOptions& options) {
+  Section top(config, "", "the config");
+  Experiment e;
+  e.settings = read_settings(top);
+  Json r;
+  const Json* data = top.raw("data");
+  if (!data) fail("data", "missing; expected \"fashion-mnist\", \"mnist\" or an object with \"train\" data");
+  e.data = build_data(*data, "data", options.base_dir, r);
+  top.set("data", r);
+  if (e.settings.validation_split > 0) e.settings.validate = false;
+
+  manual_seed(e.settings.seed);  // the weights are drawn while the model is built
+  const Json* model = top.raw("model");
+  if (!model) fail("model", "missing; expected {\"layers\": [...]}");
+  e.model = build_model(*model, "model", e.data.input_shape, options.dtype, r);
+  top.set("model", r);
+  if (auto graph = std::dynamic_pointer_cast<nn::Graph>(e.model.model)) {
+    // The data gives one input and one target per example.
+    if (graph->input_nodes().size() != 1)
+      fail("model.inputs", "expected one input (the data's), got " + std::to_string(graph->input_nodes().size()));
+    if (graph->output_nodes().size() != 1)
+      fail("model.outputs", "expected one output (the loss takes one), got " +
+                                std::to_string(graph->output_nodes().size()));
+  }
+
+  const Json* loss = top.raw("loss");
+  e.loss = build_loss(loss ? *loss : Json("cross_entropy"), "loss", r);
+  top.set("loss", r);
+  const Json* opt = top.raw("optimizer");
+  e.optimizer = build_optimizer(opt ? *opt : Json("adam"), "optimizer", e.model.model->parameters(), r);
+  top.set("optimizer", r);
+  const Json* schedule = top.raw("schedule");
+  build_schedule(schedule ? *schedule : Json(), "schedule", *e.optimizer, e.scheduler, e.callbacks, r);
+  top.set("schedule", r);
+  const Json* callbacks = top.raw("callbacks");
+  auto built = build_callbacks(callbacks ? *callbacks : Json(), "callbacks", options.run_dir, r);
+  e.callbacks.insert(e.callbacks.end(), built.begin(), built.end());
+  top.set("callbacks", r);
+  const Json* augment = top.raw("augment");
+  e.augment = build_augment(augment ? *augment : Json(), "augment", r);
+  top.set("augment", r);
+  top.finish();
+  e.resolved = top.resolved();
+  return e;
+}
+
+BuiltModel build_model_only(const Json& resolved_config, DType dtype) {
+  if (!resolved_config.is_object() || !resolved_config.contains("model"))
+    fail("model", "missing; expected {\"layers\": [...]}");
+  Json r;
+  return build_model(resolved_config.at("model"), "model", {}, dtype, r);
+}
+
+Json default_config() {
+  return Json::parse(R"({
+    "name": "",
+    "seed": 0,
+    "epochs": 1,
+    "batch_size": 64,
+    "data": "fashion-mnist",
+    "model": {"layers": [
+      {"type": "Conv2d", "out": 32, "kernel": 3, "padding": 1},
+      {"type": "ReLU"},
+      {"type": "MaxPool2d", "kernel": 2},
+      {"type": "Conv2d", "out": 64, "kernel": 3, "padding": 1},
+      {"type": "BatchNorm2d"},
+      {"type": "ReLU"},
+      {"type": "MaxPool2d", "kernel": 2},
+      {"type": "Flatten"},
+      {"type": "Dense", "out": 128},
+      {"type": "ReLU"},
+      {"type": "Dropout", "p": 0.3},
+      {"type": "Dense", "out": 10}
+    ]},
+    "loss": "cross_entropy",
+    "optimizer": {"type": "adam", "lr": 0.001}
+  })");
+}
+
+}  // namespace soma::config

@@ -1,0 +1,263 @@
+// The training sections of a config: "loss", "optimizer", "schedule", "callbacks" and
+// "augment". Each reads its options with PyTorch's (or Keras') names and defaults; the
+// library's own checks (a beta outside [0, 1), say) are reported at the section's path.
+#include <map>
+
+#include "soma/config/builders.h"
+#include "soma/data/transforms.h"
+#include "soma/optim/adagrad.h"
+#include "soma/optim/adam.h"
+#include "soma/optim/adamw.h"
+#include "soma/optim/rmsprop.h"
+#include "soma/optim/sgd.h"
+#include "soma/train/early_stopping.h"
+#include "soma/train/lr_schedule.h"
+#include "soma/train/model_checkpoint.h"
+
+namespace soma::config {
+
+namespace {
+
+template <class F>
+auto at_path(const std::string& path, F&& make) {
+  try {
+    return make();
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& e) {
+    fail(path, e.what());
+  }
+}
+
+// "name" or {"type": "name", ...}: the section and its type, one of `types`.
+std::string type_of(const Json& spec, const std::string& path, const std::vector<std::string>& types, Json& object) {
+  object = spec.is_string() ? Json{{"type", spec}} : spec;
+  std::string list;
+  for (const auto& t : types) list += (list.empty() ? "\"" : ", \"") + t + "\"";
+  if (!object.is_object()) fail(path, "expected one of " + list + " or an object with a \"type\", got " + describe(spec));
+  if (!object.contains("type")) fail(path + ".type", "missing; expected one of " + list);
+  const Json& t = object["type"];
+  if (!t.is_string() || std::find(types.begin(), types.end(), t.get<std::string>()) == types.end())
+    fail(path + ".type", "expected one of " + list + ", got " + describe(t));
+  return t.get<std::string>();
+}
+
+Reduction reduction(Section& s) {
+  const std::string r = s.text("reduction", "mean", {"mean", "sum"});
+  return r == "sum" ? Reduction::sum : Reduction::mean;
+}
+
+train::MonitorMode monitor_mode(Section& s) {
+  const std::string m = s.text("mode", "auto", {"auto", "min", "max"});
+  return m == "min" ? train::MonitorMode::min : m == "max" ? train::MonitorMode::max : train::MonitorMode::automatic;
+}
+
+}  // namespace
+
+std::unique_ptr<loss::Loss> build_loss(const Json& spec, const std::string& path, Json& resolved) {
+  Json object;
+  const std::string type = type_of(spec, path, {"cross_entropy", "mse", "mae", "bce", "bce_with_logits", "hinge",
+                                                "huber", "smooth_l1"},
+                                   object);
+  Section s(object, path, "loss " + type);
+  s.text("type", type);
+  std::unique_ptr<loss::Loss> loss;
+  if (type == "hinge") {
+    const double margin = s.number("margin", 1.0);
+    loss = std::make_unique<loss::Hinge>(loss::HingeOptions{.margin = margin, .reduction = reduction(s)});
+  } else if (type == "huber") {
+    const double delta = s.number("delta", 1.0, {.lo = 0, .lo_open = true});
+    loss = std::make_unique<loss::Huber>(loss::HuberOptions{.delta = delta, .reduction = reduction(s)});
+  } else if (type == "smooth_l1") {
+    const double beta = s.number("beta", 1.0, {.lo = 0});
+    loss = std::make_unique<loss::SmoothL1>(loss::SmoothL1Options{.beta = beta, .reduction = reduction(s)});
+  } else {
+    const loss::LossOptions o{.reduction = reduction(s)};
+    if (type == "cross_entropy") loss = std::make_unique<loss::CrossEntropy>(o);
+    if (type == "mse") loss = std::make_unique<loss::MSE>(o);
+    if (type == "mae") loss = std::make_unique<loss::MAE>(o);
+    if (type == "bce") loss = std::make_unique<loss::BCE>(o);
+    if (type == "bce_with_logits") loss = std::make_unique<loss::BCEWithLogits>(o);
+  }
+  s.finish();
+  resolved = s.resolved();
+  return loss;
+}
+
+std::unique_ptr<optim::Optimizer> build_optimizer(const Json& spec, const std::string& path,
+                                                  std::vector<Tensor> params, Json& resolved) {
+  Json object;
+  const std::string type = type_of(spec, path, {"sgd", "adam", "adamw", "adagrad", "rmsprop"}, object);
+  Section s(object, path, "optimizer " + type);
+  s.text("type", type);
+  const Bounds non_negative{.lo = 0};
+  auto betas = [&](Section& s) {
+    const auto b = s.numbers("betas", std::vector<double>{0.9, 0.999});
+    if (b.size() != 2) fail(s.path_of("betas"), "expected a list of two numbers in [0, 1), got " + describe(Json(b)));
+    return std::array<double, 2>{b[0], b[1]};
+  };
+  std::unique_ptr<optim::Optimizer> opt = at_path(path, [&]() -> std::unique_ptr<optim::Optimizer> {
+    if (type == "sgd") {
+      optim::SGDOptions o;
+      o.lr = s.number("lr", 0.01, non_negative);
+      o.momentum = s.number("momentum", 0.0, non_negative);
+      o.dampening = s.number("dampening", 0.0);
+      o.weight_decay = s.number("weight_decay", 0.0, non_negative);
+      o.nesterov = s.boolean("nesterov", false);
+      return std::make_unique<optim::SGD>(params, o);
+    }
+    if (type == "adam") {
+      optim::AdamOptions o;
+      o.lr = s.number("lr", 1e-3, non_negative);
+      o.betas = betas(s);
+      o.eps = s.number("eps", 1e-8, non_negative);
+      o.weight_decay = s.number("weight_decay", 0.0, non_negative);
+      o.amsgrad = s.boolean("amsgrad", false);
+      return std::make_unique<optim::Adam>(params, o);
+    }
+    if (type == "adamw") {
+      optim::AdamWOptions o;
+      o.lr = s.number("lr", 1e-3, non_negative);
+      o.betas = betas(s);
+      o.eps = s.number("eps", 1e-8, non_negative);
+      o.weight_decay = s.number("weight_decay", 1e-2, non_negative);
+      o.amsgrad = s.boolean("amsgrad", false);
+      return std::make_unique<optim::AdamW>(params, o);
+    }
+    if (type == "adagrad") {
+      optim::AdaGradOptions o;
+      o.lr = s.number("lr", 1e-2, non_negative);
+      o.lr_decay = s.number("lr_decay", 0.0, non_negative);
+      o.weight_decay = s.number("weight_decay", 0.0, non_negative);
+      o.initial_accumulator_value = s.number("initial_accumulator_value", 0.0, non_negative);
+      o.eps = s.number("eps", 1e-10, non_negative);
+      return std::make_unique<optim::AdaGrad>(params, o);
+    }
+    optim::RMSpropOptions o;
+    o.lr = s.number("lr", 1e-2, non_negative);
+    o.alpha = s.number("alpha", 0.99, non_negative);
+    o.eps = s.number("eps", 1e-8, non_negative);
+    o.weight_decay = s.number("weight_decay", 0.0, non_negative);
+    o.momentum = s.number("momentum", 0.0, non_negative);
+    o.centered = s.boolean("centered", false);
+    return std::make_unique<optim::RMSprop>(params, o);
+  });
+  s.finish();
+  resolved = s.resolved();
+  return opt;
+}
+
+void build_schedule(const Json& spec, const std::string& path, optim::Optimizer& optimizer,
+                    std::unique_ptr<optim::LRScheduler>& scheduler, std::vector<train::CallbackHandle>& callbacks,
+                    Json& resolved) {
+  if (spec.is_null()) {
+    resolved = nullptr;
+    return;
+  }
+  Json object;
+  const std::string type =
+      type_of(spec, path, {"step", "multistep", "exponential", "cosine", "warmup", "plateau"}, object);
+  Section s(object, path, "schedule " + type);
+  s.text("type", type);
+  at_path(path, [&] {
+    if (type == "step") {
+      const auto step_size = s.integer("step_size", std::nullopt, 1);
+      scheduler = std::make_unique<optim::StepLR>(optimizer, optim::StepLROptions{step_size, s.number("gamma", 0.1)});
+    } else if (type == "multistep") {
+      const auto milestones = s.integers("milestones", std::nullopt, 0);
+      scheduler = std::make_unique<optim::MultiStepLR>(optimizer,
+                                                       optim::MultiStepLROptions{milestones, s.number("gamma", 0.1)});
+    } else if (type == "exponential") {
+      scheduler = std::make_unique<optim::ExponentialLR>(
+          optimizer, optim::ExponentialLROptions{s.number("gamma", std::nullopt, {.lo = 0, .lo_open = true})});
+    } else if (type == "cosine") {
+      const auto t_max = s.integer("t_max", std::nullopt, 1);
+      scheduler = std::make_unique<optim::CosineAnnealingLR>(
+          optimizer, optim::CosineAnnealingLROptions{t_max, s.number("eta_min", 0.0, {.lo = 0})});
+    } else if (type == "warmup") {
+      optim::LinearWarmupOptions o;
+      o.start_factor = s.number("start_factor", 1.0 / 3, {.lo = 0, .hi = 1, .lo_open = true});
+      o.end_factor = s.number("end_factor", 1.0, {.lo = 0, .hi = 1});
+      o.total_iters = s.integer("total_iters", 5, 1);
+      scheduler = std::make_unique<optim::LinearWarmup>(optimizer, o);
+    } else {
+      train::ReduceLROnPlateauOptions o;
+      o.monitor = s.text("monitor", "val_loss");
+      o.mode = monitor_mode(s);
+      o.factor = s.number("factor", 0.1, {.lo = 0, .hi = 1, .hi_open = true});
+      o.patience = s.integer("patience", 10, 0);
+      o.threshold = s.number("threshold", 1e-4, {.lo = 0});
+      o.cooldown = s.integer("cooldown", 0, 0);
+      o.min_lr = s.number("min_lr", 0.0, {.lo = 0});
+      callbacks.push_back(train::ReduceLROnPlateau(o));
+    }
+    if (scheduler) callbacks.push_back(train::LearningRateScheduler(*scheduler));
+    return 0;
+  });
+  s.finish();
+  resolved = s.resolved();
+}
+
+std::vector<train::CallbackHandle> build_callbacks(const Json& spec, const std::string& path,
+                                                   const std::string& run_dir, Json& resolved) {
+  std::vector<train::CallbackHandle> out;
+  resolved = Json::array();
+  if (spec.is_null()) return out;
+  if (!spec.is_array()) fail(path, "expected a list of callbacks, got " + describe(spec));
+  for (std::size_t i = 0; i < spec.size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    Json object;
+    const std::string type = type_of(spec[i], at, {"early_stopping", "checkpoint"}, object);
+    Section s(object, at, type);
+    s.text("type", type);
+    if (type == "early_stopping") {
+      train::EarlyStoppingOptions o;
+      o.monitor = s.text("monitor", "val_loss");
+      o.min_delta = s.number("min_delta", 0.0);
+      o.patience = s.integer("patience", 0, 0);
+      o.mode = monitor_mode(s);
+      if (const Json* b = s.raw("baseline"); b && !b->is_null()) o.baseline = s.number("baseline", std::nullopt);
+      else s.set("baseline", nullptr);
+      o.restore_best_weights = s.boolean("restore_best_weights", false);
+      o.verbose = 1;
+      out.push_back(at_path(at, [&] { return train::CallbackHandle(train::EarlyStopping(o)); }));
+    } else {
+      train::ModelCheckpointOptions o;
+      const std::string file = s.text("file", "best.safetensors");
+      if (file.empty() || file.find('/') != std::string::npos)
+        fail(s.path_of("file"), "expected a file name inside the run folder (no '/'), got \"" + file + "\"");
+      o.path = run_dir.empty() ? file : run_dir + "/" + file;
+      o.monitor = s.text("monitor", "val_loss");
+      o.mode = monitor_mode(s);
+      o.save_best_only = s.boolean("save_best_only", true);
+      o.every_n_epochs = s.integer("every_n_epochs", 1, 1);
+      o.weights_only = s.boolean("weights_only", true);
+      out.push_back(at_path(at, [&] { return train::CallbackHandle(train::ModelCheckpoint(o)); }));
+    }
+    s.finish();
+    resolved.push_back(s.resolved());
+  }
+  return out;
+}
+
+std::vector<data::Transform> build_augment(const Json& spec, const std::string& path, Json& resolved) {
+  std::vector<data::Transform> out;
+  resolved = Json::array();
+  if (spec.is_null()) return out;
+  if (!spec.is_array()) fail(path, "expected a list of transforms, got " + describe(spec));
+  for (std::size_t i = 0; i < spec.size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    Json object;
+    // Only random transforms belong here: they apply to training batches, never to evaluation
+    // (scale the data for both with data.scale).
+    const std::string type = type_of(spec[i], at, {"random_horizontal_flip"}, object);
+    Section s(object, at, type);
+    s.text("type", type);
+    out.push_back(at_path(at, [&] { return data::random_horizontal_flip(s.number("p", 0.5, {.lo = 0, .hi = 1})); }));
+    s.finish();
+    resolved.push_back(s.resolved());
+  }
+  return out;
+}
+
+}  // namespace soma::config

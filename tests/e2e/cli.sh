@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# End-to-end tests of the soma command, one case per CTest test:
+#   cli.sh SOMA SOURCE_DIR CASE [CONFIG]
+# Each case runs in a fresh temporary folder, trains on a few hundred examples at most, and
+# fails with a message saying what differed.
+set -uo pipefail
+soma=$1 src=$2 case=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# run EXPECTED_STATUS command...: runs it, prints its output, checks the exit status.
+run() {
+  local want=$1; shift
+  "$@" >out.txt 2>err.txt; local got=$?
+  cat out.txt err.txt
+  [[ $got == "$want" ]] || fail "'$*' exited with $got, expected $want"
+}
+quick=(--limit 192 --test-limit 200 --threads 2)
+
+case $case in
+help)
+  run 0 "$soma" --help
+  grep -q "train" out.txt || fail "--help lists no train command"
+  for cmd in train evaluate predict summary gradcheck bench; do
+    run 0 "$soma" $cmd --help
+    grep -qi "usage" out.txt || fail "$cmd --help prints no usage"
+  done
+  run 0 "$soma" --version
+  grep -Eq "^soma [0-9]+\.[0-9]+\.[0-9]+$" out.txt || fail "--version: $(cat out.txt)"
+  ;;
+
+train-evaluate-predict)
+  # A run folder with everything in it.
+  run 0 "$soma" train "$src/configs/cnn_fashion.json" --runs runs --name a --epochs 2 "${quick[@]}"
+  grep -Eq "^test accuracy 0\.[0-9]+$" <(tail -1 out.txt) || fail "train: no test accuracy last"
+  for f in config.json run.json metrics.csv steps.csv loss.png loss.svg accuracy.png accuracy.svg \
+           checkpoint.safetensors model.safetensors best.safetensors report.md; do
+    [[ -s runs/a/$f ]] || fail "runs/a/$f is missing"
+  done
+  [[ $(wc -l <runs/a/metrics.csv) == 3 ]] || fail "metrics.csv: $(cat runs/a/metrics.csv)"
+  [[ $(wc -l <runs/a/steps.csv) == 7 ]] || fail "steps.csv should have 6 steps: $(cat runs/a/steps.csv)"
+  grep -q '"in": 3136' runs/a/config.json || fail "config.json lacks the resolved Dense input size"
+  grep -q '"status": "finished"' runs/a/run.json || fail "run.json: $(cat runs/a/run.json)"
+  grep -q '"machine"' runs/a/run.json || fail "run.json has no machine"
+  # The same name again is refused, pointing at --resume.
+  run 1 "$soma" train "$src/configs/cnn_fashion.json" --runs runs --name a "${quick[@]}"
+  grep -q "soma train --resume runs/a" err.txt || fail "no --resume hint"
+
+  # Without --name the config's name is used, numbered when taken.
+  run 0 "$soma" train "$src/configs/xor.json" --runs runs --epochs 1
+  run 0 "$soma" train "$src/configs/xor.json" --runs runs --epochs 1
+  [[ -d runs/xor && -d runs/xor-2 ]] || fail "expected runs/xor and runs/xor-2: $(ls runs)"
+
+  run 0 "$soma" evaluate runs/a --limit 100
+  grep -Eq "^accuracy 0\.[0-9]+$" <(tail -1 out.txt) || fail "evaluate: no accuracy line"
+  grep -q "^Ankle boot" out.txt || fail "evaluate: no per-class table"
+  run 0 "$soma" evaluate runs/a/model.safetensors --limit 100
+
+  # predict: IDX images, a PNG, and a PNG of the wrong size.
+  run 0 "$soma" predict runs/a /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz --max-rows 5
+  [[ $(grep -c "^[0-9]*: " out.txt) == 5 ]] || fail "predict: expected 5 rows"
+  grep -q "more (--max-rows)" out.txt || fail "predict: no count of the rows left out"
+  /usr/bin/python3 - <<'PY' || fail "could not write a PNG"
+import struct, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+rows = b"".join(b"\x00" + bytes((x * 9) % 256 for x in range(28)) for y in range(28))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 28, 28, 8, 0, 0, 0, 0)) + \
+      chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+open("item.png", "wb").write(png)
+PY
+  /usr/bin/python3 -c "import numpy; numpy.save('x.npy', numpy.zeros((3, 784), dtype=numpy.float32))" ||
+    fail "could not write x.npy"
+  run 0 "$soma" predict runs/a x.npy
+  [[ $(grep -c "^[0-9]: " out.txt) == 3 ]] || fail "predict npy: expected 3 rows"
+  run 0 "$soma" predict runs/a item.png --top 2
+  grep -Eq "^0: [^,]+ 0\.[0-9]{4}, [^,]+ 0\.[0-9]{4}$" out.txt || fail "predict png: $(cat out.txt)"
+  run 1 "$soma" predict runs/a runs/a/loss.png
+  grep -q "is 800x480 pixels but the model takes 28x28 images" err.txt || fail "wrong-size image message"
+  ;;
+
+resume)
+  # Interrupted after 5 steps, then resumed: the same steps, metrics and weights as a run
+  # that was never interrupted.
+  run 0 "$soma" train "$src/configs/cnn_fashion.json" --runs runs --name whole --epochs 2 "${quick[@]}"
+  run 3 "$soma" train "$src/configs/cnn_fashion.json" --runs runs --name cut --epochs 2 "${quick[@]}" --stop-after 5
+  grep -q "soma train --resume runs/cut" out.txt || fail "no resume hint after the interruption"
+  grep -q '"status": "interrupted"' runs/cut/run.json || fail "run.json: $(cat runs/cut/run.json)"
+  run 1 "$soma" train --resume runs/cut --seed 3
+  grep -q "only --epochs and --threads" err.txt || fail "--resume accepted --seed"
+  run 0 "$soma" train --resume runs/cut
+  cmp runs/whole/steps.csv runs/cut/steps.csv || fail "steps.csv differ after resume"
+  cmp runs/whole/metrics.csv runs/cut/metrics.csv || fail "metrics.csv differ after resume"
+  "$soma" evaluate runs/whole >whole.txt && "$soma" evaluate runs/cut >cut.txt || fail "evaluate failed"
+  diff <(tail -2 whole.txt) <(tail -2 cut.txt) || fail "evaluations differ after resume"
+  # Resuming a finished run trains nothing more; more --epochs continue it.
+  run 0 "$soma" train --resume runs/cut --epochs 3
+  [[ $(wc -l <runs/cut/metrics.csv) == 4 ]] || fail "--epochs 3 on resume: $(cat runs/cut/metrics.csv)"
+  ;;
+
+summary-gradcheck)
+  run 0 "$soma" summary "$src/configs/cnn_fashion.json"
+  grep -q "^Total params: 421,770" out.txt || fail "summary total"
+  grep -Eq "^layers.8 \(Dense\) +\[N, 128\] +401,536" out.txt || fail "summary Dense row"
+  run 0 "$soma" summary "$src/configs/residual_cnn.json"
+  grep -q "block2_add (Add)" out.txt || fail "summary of the residual graph"
+  run 0 "$soma" gradcheck "$src/configs/cnn_fashion.json" --batch 2 --samples 3
+  [[ $(tail -1 out.txt) == "gradcheck passed" ]] || fail "gradcheck"
+  run 0 "$soma" gradcheck "$src/configs/xor.json"
+  ;;
+
+bad-config)
+  printf '{"data": "fashion-mnist", "model": {"layers": [\n {"type": "Conv2d", "out": 8, "kernel": "3x3"}]}}' >bad.json
+  run 1 "$soma" train bad.json --runs runs
+  [[ $(cat err.txt) == 'soma: config error: model.layers[0].kernel: expected a positive integer or a list of two, got "3x3"' ]] ||
+    fail "message: $(cat err.txt)"
+  printf '{"data": {"train": {"csv": "missing.csv", "label_column": "y"}}, "model": ["ReLU"]}' >nodata.json
+  run 1 "$soma" train nodata.json --runs runs
+  grep -q "^soma: config error: data.train.csv: .*missing.csv" err.txt || fail "missing file: $(cat err.txt)"
+  printf '{"epochs": 1,\n "seed" 2}' >syntax.json
+  run 1 "$soma" summary syntax.json
+  grep -q "^soma: config error: syntax.json:2:9: invalid JSON" err.txt || fail "syntax: $(cat err.txt)"
+  [[ $(wc -l <err.txt) == 1 ]] || fail "more than one line of error"
+  ;;
+
+config)
+  # Every config in configs/ trains for a few steps.
+  config=$4
+  epochs=1
+  [[ $(basename "$config") == xor.json ]] && epochs=20
+  run 0 "$soma" train "$config" --runs runs --name c --epochs $epochs --limit 128 --test-limit 100 --threads 2
+  [[ -s runs/c/model.safetensors ]] || fail "no model.safetensors"
+  ;;
+
+*) fail "unknown case $case" ;;
+esac
+echo "ok: $case"

@@ -1,0 +1,52 @@
+// The soma command's subcommands, one function each; main.cpp parses the command line into
+// these option structs and turns every soma::Error into one line on stderr and exit status 1.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace soma::cli {
+
+struct TrainArgs {
+  std::string config;  ///< empty: the built-in default (B3's CNN on Fashion-MNIST)
+  std::string name;
+  std::string resume;  ///< a run folder to continue
+  std::string runs_dir = "runs";
+  std::optional<std::int64_t> epochs, limit, test_limit;
+  std::optional<std::uint64_t> seed;
+  std::optional<int> threads;
+  std::int64_t stop_after = 0;  ///< testing: act as if interrupted after this many steps
+};
+
+struct EvaluateArgs {
+  std::string target;  ///< a run folder or a model .safetensors
+  std::int64_t limit = 0;
+  std::int64_t batch_size = 256;
+};
+
+struct PredictArgs {
+  std::string target;
+  std::string input;
+  std::int64_t top = 3;
+  std::int64_t max_rows = 20;
+};
+
+struct GradcheckArgs {
+  std::string config;
+  std::int64_t batch = 4;
+  std::int64_t samples = 12;  ///< entries checked per parameter tensor
+};
+
+int train(const TrainArgs& args);
+int evaluate(const EvaluateArgs& args);
+int predict(const PredictArgs& args);
+int summary(const std::string& config);
+int gradcheck(const GradcheckArgs& args);
+int bench(const std::vector<std::string>& args);
+
+/// soma's version ("0.1.0").
+const char* version();
+
+}  // namespace soma::cli

@@ -1,0 +1,208 @@
+// soma evaluate, predict and summary: load a trained model (a run folder or a model
+// .safetensors that carries its config) and measure it, run it on new inputs, or describe a
+// config's model layer by layer.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include <soma/autograd/grad_mode.h>
+#include <soma/config/experiment.h>
+#include <soma/core/threads.h>
+#include <soma/data/csv.h>
+#include <soma/data/idx.h>
+#include <soma/data/npy.h>
+#include <soma/io/safetensors.h>
+#include <soma/io/weights.h>
+#include <soma/nn/graph.h>
+#include <soma/nn/summary.h>
+#include <soma/ops/activation.h>
+#include <soma/ops/arithmetic.h>
+#include <soma/ops/view.h>
+#include <soma/train/metrics.h>
+#include <soma/train/trainer.h>
+
+#include "commands.h"
+#include "image.h"
+
+namespace soma::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Loaded {
+  config::Json config;                                     // the resolved config of the run
+  std::vector<std::pair<std::string, Tensor>> weights;     // the model's state dict
+  std::string origin;
+};
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A run folder (its model.safetensors, or its checkpoint when training did not finish) or a
+// model file saved by soma train.
+Loaded load_target(const std::string& target) {
+  Loaded out;
+  if (fs::is_directory(target)) {
+    const std::string config = target + "/config.json", model = target + "/model.safetensors",
+                      checkpoint = target + "/checkpoint.safetensors";
+    SOMA_CHECK(fs::exists(config), "'", target, "' has no config.json; expected a run folder made by soma train");
+    out.config = config::read_json_file(config);
+    if (fs::exists(model)) {
+      out.weights = io::load_safetensors(model).tensors;
+      out.origin = model;
+    } else {
+      SOMA_CHECK(fs::exists(checkpoint), "'", target, "' has neither model.safetensors nor checkpoint.safetensors");
+      const io::Checkpoint ckpt = io::load_checkpoint(checkpoint);
+      out.weights = ckpt.take("model");
+      out.origin = checkpoint + " (training did not finish)";
+    }
+    return out;
+  }
+  SOMA_CHECK(fs::exists(target), "'", target, "' does not exist; expected a run folder or a model .safetensors file");
+  io::SafetensorsFile file = io::load_safetensors(target);
+  const auto it = file.metadata.find("soma.config");
+  SOMA_CHECK(it != file.metadata.end(), "'", target,
+             "' holds weights but no soma config (metadata \"soma.config\"); give a model saved by soma train");
+  out.config = config::parse_json(it->second, target + " (soma.config)");
+  out.weights = std::move(file.tensors);
+  out.origin = target;
+  return out;
+}
+
+int threads_of(const config::Json& cfg) { return cfg.is_object() ? int(cfg.value("threads", 0)) : 0; }
+
+// Inputs for predict: IDX, NPY, CSV (every column a feature; a header line is skipped) or
+// images, as [N, ...input_shape] float32 scaled as the model's training data was.
+Tensor read_inputs(const std::string& input, const config::Json& cfg, const std::vector<std::int64_t>& shape) {
+  SOMA_CHECK(fs::exists(input), "'", input, "' does not exist");
+  const config::Json& data = cfg.at("data");
+  const bool builtin = data.contains("dataset");
+  const double scale = data.value("scale", 1.0);
+  Tensor x;
+  if (is_image_file(input)) {
+    SOMA_CHECK(shape.size() == 3, "'", input, "': images need a model of [channels, height, width] inputs; this one takes ",
+               config::shape_text(shape));
+    x = read_image(input, shape);  // pixels / 255, as the built-in sets are scaled
+  } else {
+    if (ends_with(input, ".npy")) {
+      x = data::read_npy(input);
+    } else if (ends_with(input, ".csv")) {
+      x = data::read_csv(input).x;
+    } else {
+      x = data::read_idx(input, DType::f32);
+      if (builtin) x = x * (1.0 / 255);  // the built-in sets scale their IDX bytes to [0, 1]
+    }
+    if (x.dtype() != DType::f32) x = x.to(DType::f32);
+    if (scale != 1.0) x = x * scale;
+    std::int64_t per = 1;
+    for (auto d : shape) per *= d;
+    // One example without its batch axis is fine too.
+    const std::int64_t n = x.numel() / per;
+    SOMA_CHECK(x.numel() > 0 && n * per == x.numel(), "'", input, "' holds ", x.numel(), " values (shape ",
+               x.shape(), "), not a whole number of examples of shape ", config::shape_text(shape));
+    std::vector<std::int64_t> full{n};
+    full.insert(full.end(), shape.begin(), shape.end());
+    x = reshape(x, Shape(std::span<const std::int64_t>(full)));
+  }
+  return x;
+}
+
+}  // namespace
+
+int evaluate(const EvaluateArgs& args) {
+  Loaded loaded = load_target(args.target);
+  if (threads_of(loaded.config) > 0) set_num_threads(threads_of(loaded.config));
+  if (args.limit > 0) loaded.config["data"]["test_limit"] = args.limit;
+  config::Experiment e = config::build_experiment(loaded.config, {});
+  io::load_state_dict(*e.model.model, loaded.weights);
+  const bool on_test = e.data.test != nullptr;
+  auto dataset = on_test ? e.data.test : e.data.train;
+  train::Trainer trainer(*e.model.model, *e.optimizer, *e.loss);
+  const train::Metrics m = trainer.evaluate(dataset, args.batch_size);
+  std::printf("%s on %lld %s examples\n", loaded.origin.c_str(), static_cast<long long>(dataset->size()),
+              on_test ? "test" : "training");
+  if (!std::isnan(m.accuracy) && e.data.num_classes > 1 && dataset->y().dim() == 1) {
+    // Per-class accuracy: where the model goes wrong.
+    const Tensor scores = trainer.predict(dataset, args.batch_size);
+    const Tensor cm = train::confusion_matrix(scores, dataset->y(), e.data.num_classes);
+    std::printf("%-14s %8s %9s\n", "class", "examples", "accuracy");
+    for (std::int64_t c = 0; c < e.data.num_classes; ++c) {
+      double row = 0;
+      for (std::int64_t j = 0; j < e.data.num_classes; ++j) row += cm.at({c, j});
+      const std::string name = c < std::int64_t(e.data.class_names.size()) ? e.data.class_names[c] : std::to_string(c);
+      std::printf("%-14s %8.0f %8.2f%%\n", name.c_str(), row, row > 0 ? 100 * cm.at({c, c}) / row : 0.0);
+    }
+  }
+  std::printf("loss %.6f\n", m.loss);
+  if (!std::isnan(m.accuracy)) std::printf("accuracy %.4f\n", m.accuracy);
+  return 0;
+}
+
+int predict(const PredictArgs& args) {
+  const Loaded loaded = load_target(args.target);
+  if (threads_of(loaded.config) > 0) set_num_threads(threads_of(loaded.config));
+  config::BuiltModel built = config::build_model_only(loaded.config);
+  io::load_state_dict(*built.model, loaded.weights);
+  const Tensor all = read_inputs(args.input, loaded.config, built.input_shape);
+  // Only the rows that are printed are run.
+  const std::int64_t total = all.size(0), n = std::min(total, args.max_rows);
+  const Tensor x = n == total ? all : slice(all, 0, 0, n);
+  built.model->eval();
+  NoGradGuard no_grad;
+  Tensor out = (*built.model)(x);
+  std::vector<std::string> names;
+  if (loaded.config.at("data").contains("classes"))
+    names = loaded.config.at("data").at("classes").get<std::vector<std::string>>();
+  if (out.dim() == 2 && out.size(1) > 1) {
+    // Class scores: probabilities as they are, logits through a softmax.
+    bool probabilities = true;
+    for (std::int64_t i = 0; i < n && probabilities; ++i) {
+      double sum = 0;
+      for (std::int64_t j = 0; j < out.size(1); ++j) {
+        const double p = out.at({i, j});
+        probabilities = probabilities && p >= 0;
+        sum += p;
+      }
+      probabilities = probabilities && std::fabs(sum - 1) < 1e-3;
+    }
+    const Tensor p = probabilities ? out : softmax(out, 1);
+    const std::int64_t classes = p.size(1), top = std::min(args.top, classes);
+    for (std::int64_t i = 0; i < n; ++i) {
+      std::vector<std::int64_t> order(classes);
+      for (std::int64_t j = 0; j < classes; ++j) order[j] = j;
+      std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return p.at({i, a}) > p.at({i, b}); });
+      std::printf("%lld:", static_cast<long long>(i));
+      for (std::int64_t k = 0; k < top; ++k) {
+        const auto c = order[k];
+        const std::string name = c < std::int64_t(names.size()) ? names[c] : "class " + std::to_string(c);
+        std::printf("%s %s %.4f", k ? "," : "", name.c_str(), p.at({i, c}));
+      }
+      std::printf("\n");
+    }
+  } else {
+    out = reshape(out, {n, out.numel() / n});
+    for (std::int64_t i = 0; i < n; ++i) {
+      std::printf("%lld:", static_cast<long long>(i));
+      for (std::int64_t j = 0; j < out.size(1); ++j) std::printf(" %.6g", out.at({i, j}));
+      std::printf("\n");
+    }
+  }
+  if (total > n) std::printf("... %lld more (--max-rows)\n", static_cast<long long>(total - n));
+  return 0;
+}
+
+int summary(const std::string& config_path) {
+  const config::Json cfg = config_path.empty() ? config::default_config() : config::read_json_file(config_path);
+  std::string base = config_path.empty() ? "." : fs::path(config_path).parent_path().string();
+  config::Experiment e = config::build_experiment(cfg, {.base_dir = base.empty() ? "." : base});
+  if (auto graph = std::dynamic_pointer_cast<nn::Graph>(e.model.model))
+    std::printf("%s", nn::summary(*graph).c_str());
+  else
+    std::printf("%s", nn::summary(*e.model.model, Shape(std::span<const std::int64_t>(e.model.input_shape))).c_str());
+  return 0;
+}
+
+}  // namespace soma::cli

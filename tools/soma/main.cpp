@@ -1,0 +1,98 @@
+// soma: the command-line tool. Trains models from JSON configs into run folders, evaluates
+// and runs trained models, checks gradients, describes models and runs the benchmarks.
+// Every error (a bad config, a missing file) is one line on stderr and exit status 1; a
+// command-line mistake exits with CLI11's status (2 or more).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include <soma/config/section.h>
+
+#include "commands.h"
+
+namespace soma::cli {
+const char* version() { return SOMA_VERSION; }
+}  // namespace soma::cli
+
+using namespace soma::cli;
+
+int main(int argc, char** argv) {
+  CLI::App app{"soma: train, evaluate and run neural networks from JSON configs (docs/cli.md).\n"
+               "With no command, `soma train` trains the built-in default: a CNN on Fashion-MNIST."};
+  app.set_version_flag("--version", std::string("soma ") + version());
+  app.require_subcommand(0, 1);
+  app.footer("Examples:\n  soma train                         the default CNN, 1 epoch, run folder under runs/\n"
+             "  soma train configs/mlp_fashion.json --epochs 5\n  soma train --resume runs/2026-12-04_183012\n"
+             "  soma evaluate runs/NAME\n  soma predict runs/NAME image.png\n  soma summary configs/cnn_fashion.json");
+
+  TrainArgs train_args;
+  std::int64_t epochs = 0, limit = 0, test_limit = 0;
+  std::uint64_t seed = 0;
+  int threads = 0;
+  auto* train = app.add_subcommand("train", "Train a model from CONFIG (default: the built-in CNN on Fashion-MNIST)");
+  train->add_option("config", train_args.config, "A JSON config (docs/cli.md); none: the built-in default")
+      ->check(CLI::ExistingFile);
+  train->add_option("--name", train_args.name, "Run folder name under --runs (default: the config's name or a timestamp)");
+  train->add_option("--runs", train_args.runs_dir, "Where run folders go")->capture_default_str();
+  auto* epochs_opt = train->add_option("--epochs", epochs, "Total epochs (overrides the config)")->check(CLI::NonNegativeNumber);
+  auto* seed_opt = train->add_option("--seed", seed, "Seed of weights, dropout and shuffling (overrides the config)");
+  auto* threads_opt = train->add_option("--threads", threads, "Threads (0: all cores; overrides the config)")
+                          ->check(CLI::Range(0, 1024));
+  auto* limit_opt = train->add_option("--limit", limit, "Train on the first N examples only (quick runs)")
+                        ->check(CLI::PositiveNumber);
+  auto* test_limit_opt = train->add_option("--test-limit", test_limit, "Test on the first N examples only")
+                             ->check(CLI::PositiveNumber);
+  train->add_option("--resume", train_args.resume, "Continue the interrupted run in this run folder exactly");
+  train->add_option("--stop-after", train_args.stop_after, "Testing: stop after N steps as if interrupted")
+      ->group("");
+
+  EvaluateArgs eval_args;
+  auto* evaluate = app.add_subcommand("evaluate", "Loss and accuracy of a trained model on its test set");
+  evaluate->add_option("model", eval_args.target, "A run folder or a model .safetensors saved by soma train")->required();
+  evaluate->add_option("--limit", eval_args.limit, "Only the first N test examples")->check(CLI::NonNegativeNumber);
+  evaluate->add_option("--batch-size", eval_args.batch_size, "Examples per forward pass")->check(CLI::PositiveNumber);
+
+  PredictArgs predict_args;
+  auto* predict = app.add_subcommand("predict", "Run a trained model on inputs and print classes and probabilities");
+  predict->add_option("model", predict_args.target, "A run folder or a model .safetensors saved by soma train")->required();
+  predict->add_option("input", predict_args.input, "Inputs: an image (.png, .jpg, ...), .idx/.gz, .npy or .csv")
+      ->required();
+  predict->add_option("--top", predict_args.top, "Classes shown per example")->capture_default_str()->check(CLI::PositiveNumber);
+  predict->add_option("--max-rows", predict_args.max_rows, "Examples shown at most")->capture_default_str()->check(CLI::PositiveNumber);
+
+  std::string summary_config;
+  auto* summary = app.add_subcommand("summary", "Layers, output shapes, parameters and FLOPs of a config's model");
+  summary->add_option("config", summary_config, "A JSON config (default: the built-in one)")->check(CLI::ExistingFile);
+
+  GradcheckArgs grad_args;
+  auto* gradcheck = app.add_subcommand("gradcheck", "Check a config's model gradients against finite differences (float64)");
+  gradcheck->add_option("config", grad_args.config, "A JSON config (default: the built-in one)")->check(CLI::ExistingFile);
+  gradcheck->add_option("--batch", grad_args.batch, "Training examples used")->capture_default_str()->check(CLI::PositiveNumber);
+  gradcheck->add_option("--samples", grad_args.samples, "Entries checked per parameter tensor")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+
+  auto* bench = app.add_subcommand("bench", "Run benchmark WORKLOAD [--threads N] [--size S] with soma-bench; "
+                                            "no WORKLOAD: all of them; soma bench list: the workloads");
+  bench->prefix_command();
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*evaluate) return soma::cli::evaluate(eval_args);
+    if (*predict) return soma::cli::predict(predict_args);
+    if (*summary) return soma::cli::summary(summary_config);
+    if (*gradcheck) return soma::cli::gradcheck(grad_args);
+    if (*bench) return soma::cli::bench(bench->remaining());
+    if (*epochs_opt) train_args.epochs = epochs;
+    if (*seed_opt) train_args.seed = seed;
+    if (*threads_opt) train_args.threads = threads;
+    if (*limit_opt) train_args.limit = limit;
+    if (*test_limit_opt) train_args.test_limit = test_limit;
+    return soma::cli::train(train_args);
+  } catch (const soma::config::ConfigError& e) {
+    std::fprintf(stderr, "soma: config error: %s\n", e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "soma: error: %s\n", e.what());
+  }
+  return 1;
+}
