@@ -41,6 +41,7 @@ Result run_infer1(const Options& options);  // B9, workloads_dense.cpp
 Result run_mlp(const Options& options);        // B2, workloads_train.cpp
 Result run_dqn_state(const Options& options);  // B6, workloads_train.cpp
 Result run_gemm(const Options& options);    // B10, workloads_gemm.cpp
+Result run_rbm(const Options& options);     // B8, workloads_generative.cpp
 
 /// Seconds since an arbitrary origin (steady clock).
 inline double now_s() {
