@@ -64,3 +64,4 @@
 #include "soma/train/progress_bar.h"
 #include "soma/train/trainer.h"
 #include "soma/generative/rbm.h"
+#include "soma/generative/vae.h"
