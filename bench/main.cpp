@@ -40,6 +40,10 @@ constexpr Workload kWorkloads[] = {
      run_dqn_pixels},
     {"B6", "dqn-state", "synthetic states, Dense 4-128-128-2 ReLU, MSE, batch 32, Adam 1e-3: steps_per_s over 2,000 steps",
      run_dqn_state},
+    {"B8", "rbm",
+     "Fashion-MNIST train binarized at 0.5, RBM 784x256, CD-1, batch 64 shuffled, lr 0.01: updates_per_s over 300 "
+     "updates",
+     run_rbm},
     {"B9", "infer1", "B2's MLP 784-256-128-10 ReLU, forward only, batch 1: latency_us", run_infer1},
     {"B10", "gemm", "C = A x B, fp32, square --size 256|1024|2048 (default 1024): gflops", run_gemm},
 };

@@ -178,6 +178,45 @@ def run_lstm(args):
             "final_loss": final_loss[0]}
 
 
+def run_rbm(args):
+    """B8: RBM 784x256 on Fashion-MNIST binarized at 0.5, CD-1, batch 64 shuffled, lr 0.01, 300 updates.
+
+    Hand-written as in examples/12_rbm/torch_rbm.py: W ~ N(0, 0.01^2) [784, 256], a = b = 0;
+    the update W += lr (v0' p(h0|v0) - v1' p(h1|v1)) / n, a and b alike.
+    """
+    batch, updates = 64, 300
+    x, _ = fashion_mnist_train()
+    x = (x > 0.5).float()
+    order_gen = torch.Generator().manual_seed(SEED)
+    final_error = [0.0]
+    lr = 0.01
+
+    def train():
+        torch.manual_seed(SEED)
+        W = torch.randn(784, 256) * 0.01
+        a = torch.zeros(784)
+        b = torch.zeros(256)
+        order = torch.randperm(x.shape[0], generator=order_gen)
+        start = time.perf_counter()
+        for u in range(updates):
+            v0 = x.index_select(0, order[u * batch:(u + 1) * batch])
+            ph0 = torch.sigmoid(torch.addmm(b, v0, W))
+            h0 = torch.bernoulli(ph0)
+            pv1 = torch.sigmoid(torch.addmm(a, h0, W.t()))
+            v1 = torch.bernoulli(pv1)
+            ph1 = torch.sigmoid(torch.addmm(b, v1, W))
+            W.addmm_(v0.t(), ph0, alpha=lr / batch).addmm_(v1.t(), ph1, alpha=-lr / batch)
+            a.add_((v0 - v1).sum(0), alpha=lr / batch)
+            b.add_((ph0 - ph1).sum(0), alpha=lr / batch)
+            error = ((v0 - pv1) ** 2).mean()
+        seconds = time.perf_counter() - start
+        final_error[0] = error.item()
+        return updates / seconds
+
+    return {"metric": "updates_per_s", "value": median_of_repetitions(train), "updates": updates,
+            "final_reconstruction_error": final_error[0]}
+
+
 def run_infer1(args):
     """B9: B2's MLP 784-256-128-10 (ReLU), forward only, batch 1, no grad."""
     torch.manual_seed(SEED)
@@ -292,7 +331,7 @@ def run_dqn_pixels(args):
 
 
 WORKLOADS = {"B1": ("xor", run_xor), "B2": ("mlp", run_mlp), "B4": ("lstm", run_lstm),
-             "B6": ("dqn-state", run_dqn_state),
+             "B6": ("dqn-state", run_dqn_state), "B8": ("rbm", run_rbm),
              "B9": ("infer1", run_infer1), "B10": ("gemm", run_gemm)}
 WORKLOADS.update({"B3": ("cnn", run_cnn), "B5": ("dqn-pixels", run_dqn_pixels)})
 

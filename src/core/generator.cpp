@@ -23,6 +23,16 @@ double Generator::normal() {
   return r * std::cos(2 * std::numbers::pi * u2);
 }
 
+void Generator::fill_u32(std::uint32_t* out, std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + 1 < n; i += 2) {
+    const std::uint64_t x = engine_();
+    out[i] = std::uint32_t(x);
+    out[i + 1] = std::uint32_t(x >> 32);
+  }
+  if (i < n) out[i] = std::uint32_t(engine_());
+}
+
 std::uint64_t Generator::below(std::uint64_t n) {
   SOMA_CHECK(n > 0, "Generator::below: n must be positive");
   // Rejection sampling avoids modulo bias.

@@ -4,8 +4,11 @@
 #include "soma/generative/rbm.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "data/permutation.h"
 #include "kernels/gemm.h"
@@ -18,9 +21,32 @@
 namespace soma::generative {
 namespace {
 
-template <class T>
-T sigmoid_of(T x) {
-  return T(1) / (T(1) + std::exp(-x));
+// e^x for float without libm, in a loop GCC vectorizes: x = n ln2 + r with |r| <= ln2/2,
+// e^r by its degree-6 Taylor polynomial (relative error < 2e-7, float's own rounding), 2^n
+// put into the exponent bits. Inputs are clamped to [-87, 88], where e^x is a normal float.
+inline float fast_exp(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  const float n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;  // round to nearest (1.5 * 2^23)
+  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;    // ln2 in two parts
+  float e = 1.0f / 720;
+  e = e * r + 1.0f / 120;
+  e = e * r + 1.0f / 24;
+  e = e * r + 1.0f / 6;
+  e = e * r + 0.5f;
+  e = e * r + 1.0f;
+  e = e * r + 1.0f;
+  return std::bit_cast<float>(std::bit_cast<std::int32_t>(e) + (static_cast<std::int32_t>(n) << 23));
+}
+
+// Sigmoid in place: float through fast_exp (vectorized), double through std::exp (exact
+// enough for the float64 reference tests).
+inline void sigmoid_in_place(float* x, std::int64_t n) {
+#pragma omp simd  // with -fno-trapping-math (CMakeLists.txt) the clamps become min/max
+  for (std::int64_t i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + fast_exp(-x[i]));
+}
+inline void sigmoid_in_place(double* x, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) x[i] = 1.0 / (1.0 + std::exp(-x[i]));
 }
 
 // out [n, cols] = sigmoid(bias + x op(W)): op(W) is W [rows=k, cols] or Wᵀ for W [cols, k].
@@ -30,24 +56,33 @@ void affine_sigmoid(const T* x, std::int64_t n, std::int64_t k, const T* W, bool
   for (std::int64_t r = 0; r < n; ++r) std::memcpy(out + r * cols, bias, sizeof(T) * std::size_t(cols));
   // W is stored [visible, hidden]: for p(h|v) it is [k, cols], for p(v|h) it is [cols, k] (ldb = k).
   kernels::gemm<T>(false, transpose_w, n, cols, k, T(1), x, k, W, transpose_w ? k : cols, T(1), out, cols);
-  for (std::int64_t i = 0; i < n * cols; ++i) out[i] = sigmoid_of(out[i]);
+  sigmoid_in_place(out, n * cols);
 }
 
-// Bernoulli draws, one uniform per element in row-major order: out = (u < p).
+// Bernoulli draws in row-major order: out = (u < p) with u = (w >> 8) * 2^-24, w a 32-bit draw
+// of gen.fill_u32 (two per engine output). 24 bits make u exact in float as in double, so the
+// comparison vectorizes and gives the same answer for both dtypes.
 template <class T>
 void sample(const T* p, std::int64_t count, Generator& gen, T* out) {
-  for (std::int64_t i = 0; i < count; ++i) out[i] = gen.uniform() < double(p[i]) ? T(1) : T(0);
+  static thread_local std::vector<std::uint32_t> words;
+  if (std::int64_t(words.size()) < count) words.resize(std::size_t(count));
+  gen.fill_u32(words.data(), count);
+  const std::uint32_t* w = words.data();
+#pragma omp simd
+  for (std::int64_t i = 0; i < count; ++i)
+    out[i] = T(std::int32_t(w[i] >> 8)) * T(0x1.0p-24) < p[i] ? T(1) : T(0);
 }
 
 // Missing entries (< 0) become 0: they add nothing to b + vW, nor to any outer product.
 template <class T>
 bool observed_part(const T* v, std::int64_t count, T* out) {
-  bool any_missing = false;
+  int missing = 0;
+#pragma omp simd reduction(| : missing)
   for (std::int64_t i = 0; i < count; ++i) {
-    any_missing |= v[i] < 0;
+    missing |= v[i] < 0;
     out[i] = v[i] < 0 ? T(0) : v[i];
   }
-  return any_missing;
+  return missing != 0;
 }
 
 double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
@@ -77,6 +112,12 @@ void Rbm::check_batch(const Tensor& v, const char* what, bool allow_missing) con
              name_of(v.dtype()));
   dispatch_floating(v.dtype(), "Rbm", [&]<class T>() {
     const T* p = v.data<T>();
+    const T low = allow_missing ? T(-1) : T(0);
+    int bad = 0;  // one branch-free pass; the culprit is searched only on failure
+    const std::int64_t count = v.numel();
+#pragma omp simd reduction(| : bad)
+    for (std::int64_t i = 0; i < count; ++i) bad |= !(((p[i] >= 0) & (p[i] <= 1)) | (p[i] == low));
+    if (!bad) return;
     for (std::int64_t i = 0; i < v.numel(); ++i) {
       const bool ok = (p[i] >= 0 && p[i] <= 1) || (allow_missing && p[i] == -1);
       SOMA_CHECK(ok, "Rbm ", what, ": visible values must be in [0, 1]", allow_missing ? " or -1 (missing)" : "",
@@ -212,14 +253,14 @@ RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
     affine_sigmoid(x0, n, V, W, false, H, b, ph0);
     sample(ph0, n * H, gen, hs);
     affine_sigmoid(hs, n, H, W, true, V, a, pvs);
-    double sum = 0;
-    std::int64_t count = 0;
-    for (std::int64_t i = 0; i < n * V; ++i)
-      if (start[i] >= 0) {
-        sum += (double(start[i]) - double(pvs[i])) * (double(start[i]) - double(pvs[i]));
-        ++count;
-      }
-    result.reconstruction_error = count ? sum / double(count) : 0.0;
+    double sum = 0, count = 0;
+#pragma omp simd reduction(+ : sum, count)
+    for (std::int64_t i = 0; i < n * V; ++i) {
+      const double observed = start[i] >= 0, diff = observed * (double(start[i]) - double(pvs[i]));
+      sum += diff * diff;
+      count += observed;
+    }
+    result.reconstruction_error = count > 0 ? sum / count : 0.0;
 
     // Negative phase: CD continues from h0; persistent CD from its chain.
     if (options_.persistent) {
@@ -238,27 +279,34 @@ RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
       if (t < options_.k) sample(phk, n * H, gen, hs);
     }
     if (options_.persistent) std::memcpy(chain_.data<T>(), xk, sizeof(T) * std::size_t(n * V));
+#pragma omp simd
     for (std::int64_t i = 0; i < n * H; ++i) phk[i] = -phk[i];
 
     // Biases' statistics before W changes nothing they depend on (they use X and P only).
     const T scale = T(options_.lr / double(n));
     std::vector<T> da(std::size_t(V), T(0)), db(std::size_t(H), T(0));
     for (std::int64_t r = 0; r < n; ++r) {
-      for (std::int64_t i = 0; i < V; ++i) da[i] += x0[r * V + i] - xk[r * V + i];
-      for (std::int64_t j = 0; j < H; ++j) db[j] += ph0[r * H + j] + phk[r * H + j];
+      T *dav = da.data(), *dbv = db.data();
+#pragma omp simd
+      for (std::int64_t i = 0; i < V; ++i) dav[i] += x0[r * V + i] - xk[r * V + i];
+#pragma omp simd
+      for (std::int64_t j = 0; j < H; ++j) dbv[j] += ph0[r * H + j] + phk[r * H + j];
     }
     T *Wm = weight_.data<T>(), *am = visible_bias_.data<T>(), *bm = hidden_bias_.data<T>();
     const T decay = T(options_.lr * options_.weight_decay);
     if (momentum) {
       const T mu = T(options_.momentum);
       T *vw = weight_velocity_.data<T>(), *va = visible_velocity_.data<T>(), *vb = hidden_velocity_.data<T>();
+#pragma omp simd
       for (std::int64_t i = 0; i < V * H; ++i) vw[i] = mu * vw[i] - decay * Wm[i];
       kernels::gemm<T>(true, false, V, H, 2 * n, scale, x0, V, ph0, H, T(1), vw, H);
+#pragma omp simd
       for (std::int64_t i = 0; i < V * H; ++i) Wm[i] += vw[i];
       for (std::int64_t i = 0; i < V; ++i) am[i] += va[i] = mu * va[i] + scale * da[i];
       for (std::int64_t j = 0; j < H; ++j) bm[j] += vb[j] = mu * vb[j] + scale * db[j];
     } else {
       if (decay != T(0))
+#pragma omp simd
         for (std::int64_t i = 0; i < V * H; ++i) Wm[i] -= decay * Wm[i];
       kernels::gemm<T>(true, false, V, H, 2 * n, scale, x0, V, ph0, H, T(1), Wm, H);
       for (std::int64_t i = 0; i < V; ++i) am[i] += scale * da[i];

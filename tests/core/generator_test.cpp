@@ -142,5 +142,18 @@ TEST(GeneratorTest, ManualSeedReseedsTheDefaultGenerator) {
   EXPECT_EQ(mixed_draws(default_generator(), 20), first);
 }
 
+TEST(Generator, FillU32SplitsEachDrawLowHalfFirst) {
+  Generator a(42), b(42);
+  std::uint32_t words[5];
+  a.fill_u32(words, 5);
+  const std::uint64_t x0 = b.next_u64(), x1 = b.next_u64(), x2 = b.next_u64();
+  EXPECT_EQ(words[0], std::uint32_t(x0));
+  EXPECT_EQ(words[1], std::uint32_t(x0 >> 32));
+  EXPECT_EQ(words[2], std::uint32_t(x1));
+  EXPECT_EQ(words[3], std::uint32_t(x1 >> 32));
+  EXPECT_EQ(words[4], std::uint32_t(x2));  // an odd count uses the low half of a last draw
+  EXPECT_EQ(a.next_u64(), b.next_u64());
+}
+
 }  // namespace
 }  // namespace soma

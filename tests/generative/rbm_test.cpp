@@ -146,6 +146,21 @@ TEST(Rbm, ForwardIsHiddenProbsAndDifferentiable) {
   EXPECT_TRUE(test::gradcheck([&](const std::vector<Tensor>& in) { return rbm(in[0]); }, {v}));
 }
 
+TEST(Rbm, Float32AgreesWithFloat64) {
+  // float32 runs its sigmoid through a polynomial e^x; it must agree with float64's std::exp.
+  Generator init(5);
+  Rbm r64({.visible = 6, .hidden = 40, .dtype = DType::f64}), r32({.visible = 6, .hidden = 40});
+  const Tensor w = normal({6, 40}, 0, 8, init, DType::f64);  // pre-activations up to about +-60
+  assign(r64.weight(), w);
+  assign(r32.weight(), w);
+  const Tensor v = bernoulli({50, 6}, 0.5, init, DType::f64);
+  const std::vector<double> p64 = test::values(r64.hidden_probs(v)), p32 = test::values(r32.hidden_probs(v.to(DType::f32)));
+  for (std::size_t i = 0; i < p64.size(); ++i) EXPECT_NEAR(p32[i], p64[i], 5e-6 * std::max(p64[i], 1e-3)) << i;  // float32 rounding of b + vW included
+  // The same draws give the same samples in both dtypes (24-bit uniforms are exact in both).
+  Generator g64(3), g32(3);
+  EXPECT_EQ(test::values(r64.gibbs(v, 2, g64)), test::values(r32.gibbs(v.to(DType::f32), 2, g32)));
+}
+
 // Rows built from 4 prototypes of 16 pixels, each pixel flipped with probability 0.05.
 Tensor prototype_data(std::int64_t rows, Generator& gen) {
   std::vector<double> v;

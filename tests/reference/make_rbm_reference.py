@@ -3,7 +3,7 @@
 # tests/generative/rbm_test.cpp: CD-k and persistent-CD updates computed here from the
 # equations of docs/generative.md, in float64 with PyTorch, from the same uniform draws soma
 # takes. Those draws come from soma's Generator: std::mt19937_64 (written out below from its
-# published definition) with uniform = (x >> 11) * 2^-53, one per Bernoulli draw, in the order
+# published definition), each 64-bit output split into two 24-bit uniforms, in the order
 # docs/generative.md states. Run by hand:  /usr/bin/python3 tests/reference/make_rbm_reference.py
 import json
 import math
@@ -46,9 +46,6 @@ class MT19937_64:
         y ^= y >> 43
         return y & MASK64
 
-    def uniform(self):
-        return (self.next() >> 11) * 2.0 ** -53
-
 
 def check_engine():
     # The C++ standard: the 10000th output of a default-constructed mt19937_64 (seed 5489).
@@ -59,8 +56,17 @@ def check_engine():
 
 
 def sample(p, engine):
-    """Bernoulli draws, one uniform per element in row-major order: 1 where u < p."""
-    flat = [1.0 if engine.uniform() < v else 0.0 for v in p.flatten().tolist()]
+    """Bernoulli draws in row-major order: 1 where u < p. Each 64-bit output of the engine gives
+    two 32-bit words w, its low half first, and u = (w >> 8) * 2^-24."""
+    flat, bits = [], None
+    for k, v in enumerate(p.flatten().tolist()):
+        if k % 2 == 0:
+            bits = engine.next()
+            w = bits & 0xFFFFFFFF
+        else:
+            w = bits >> 32
+        u = (w >> 8) * 2.0 ** -24
+        flat.append(1.0 if u < v else 0.0)
     return torch.tensor(flat).reshape(p.shape)
 
 

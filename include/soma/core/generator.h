@@ -27,6 +27,10 @@ class Generator {
   double normal();
   /// Uniform integer in [0, n).
   std::uint64_t below(std::uint64_t n);
+  /// n raw 32-bit draws: each 64-bit output of the engine gives two, its low half first.
+  /// For bulk sampling (the RBM's Bernoulli draws), where one call per number costs more than
+  /// the number.
+  void fill_u32(std::uint32_t* out, std::int64_t n);
 
   /// The full state as text, for checkpoints; set_state restores it exactly.
   std::string state() const;
