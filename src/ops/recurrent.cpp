@@ -7,7 +7,10 @@
 // strided views into them, so nothing is transposed or copied per step.
 #include "soma/ops/recurrent.h"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "kernels/gemm.h"
@@ -78,6 +81,30 @@ SeqDims check_inputs(RecurrentCell cell, const Tensor& x, const Tensor& h0, cons
   return d;
 }
 
+// NOTE: the per-step products [N, H] x [H, G*H] form a chain, each waiting on the last. Above
+// kernels/gemm's threshold each would open a parallel region, and on a machine whose cores
+// are shared every region waits until all its threads get a core: B4 (N 32, H 256, 64 steps)
+// ran 13x slower on 2 threads than on 1 under load. Below kSerialStep multiply-adds per step
+// the recurrence therefore runs on the calling thread; the one-shot products over all steps
+// (input projection, weight gradients) keep every thread.
+constexpr std::int64_t kSerialStep = std::int64_t(1) << 24;
+
+class SerialScope {
+ public:
+  explicit SerialScope(bool on) : saved_(omp_get_max_threads()), on_(on && saved_ > 1) {
+    if (on_) omp_set_num_threads(1);
+  }
+  ~SerialScope() {
+    if (on_) omp_set_num_threads(saved_);
+  }
+  SerialScope(const SerialScope&) = delete;
+  SerialScope& operator=(const SerialScope&) = delete;
+
+ private:
+  int saved_;
+  bool on_;
+};
+
 // Every row of the [rows, cols] matrix `out` starts as a (+ b when b is not null).
 template <class T>
 void fill_rows(T* out, std::int64_t rows, std::int64_t cols, const T* a, const T* b) {
@@ -122,6 +149,7 @@ RecurrentOutputs recurrent_layer(RecurrentCell cell, const Tensor& x, const Tens
                      has_bias ? T(1) : T(0), g, GH);
     std::vector<T> gh(gru ? N * GH : 0);
     const T* w_hh = w.w_hh.data<T>();
+    const SerialScope serial(N * H * GH < kSerialStep);
     for (std::int64_t t = 0; t < steps; ++t) {
       const T* hp = t == 0 ? h0.data<T>() : y + (t - 1) * H;
       const std::int64_t ldhp = t == 0 ? H : ldy;
@@ -188,6 +216,7 @@ RecurrentOutputs recurrent_layer(RecurrentCell cell, const Tensor& x, const Tens
                }
                T* carry = dh_carry.data<T>();
                std::vector<T> dh(N * H);
+               std::optional<SerialScope> serial(std::in_place, N * H * GH < kSerialStep);
                for (std::int64_t t = steps - 1; t >= 0; --t) {
                  for (std::int64_t n = 0; n < N; ++n)
                    for (std::int64_t j = 0; j < H; ++j) dh[n * H + j] = gyp[n * ldy + t * H + j] + carry[n * H + j];
@@ -209,6 +238,7 @@ RecurrentOutputs recurrent_layer(RecurrentCell cell, const Tensor& x, const Tens
                  kernels::gemm<T>(false, false, N, H, GH, T(1), dh_proj + t * GH, ldg, w_hh_p, H, gru ? T(1) : T(0),
                                   carry, H);
                }
+               serial.reset();  // the products over all steps below may use every thread
                if (g.needed(1)) g[1] = dh_carry;
                if (lstm && g.needed(2)) g[2] = dc_carry;
                const std::int64_t rows = N * steps;
