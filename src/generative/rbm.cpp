@@ -126,6 +126,16 @@ void Rbm::check_batch(const Tensor& v, const char* what, bool allow_missing) con
   });
 }
 
+Shape Rbm::output_shape(const Shape& input) const {
+  SOMA_CHECK(input.dim() == 2 && input[1] == options_.visible, "Rbm(", options_.visible, " x ", options_.hidden,
+             ") expects v [N, ", options_.visible, "] but receives ", input);
+  return {input[0], options_.hidden};
+}
+
+std::int64_t Rbm::flops(const Shape& input) const {
+  return output_shape(input)[0] * options_.visible * options_.hidden;
+}
+
 Tensor Rbm::forward(const Tensor& v) {
   check_batch(v, "forward", true);
   return sigmoid(add(matmul(relu(v), weight_), hidden_bias_));  // relu: -1 (missing) -> 0

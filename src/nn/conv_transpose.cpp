@@ -69,6 +69,48 @@ std::string ConvTranspose2d::describe() const {
   return os.str();
 }
 
+Shape ConvTranspose2d::output_shape(const Shape& input) const {
+  const ConvTranspose2dOptions& o = options_;
+  const int n = input.dim();
+  SOMA_CHECK(n == 4 || n == 3, describe(), " expects [N, ", o.in, ", H, W] (or [", o.in, ", H, W]) but receives ",
+             input);
+  SOMA_CHECK(input[n - 3] == o.in, describe(), " expects ", o.in, " input channels but receives ", input[n - 3],
+             " (input ", input, ")");
+  const std::int64_t H = input[n - 2], W = input[n - 1];
+  SOMA_CHECK(H >= 1 && W >= 1, describe(), ": the input planes must not be empty, got ", input);
+  const std::int64_t OH =
+      (H - 1) * o.stride.h - 2 * o.padding.h + o.dilation.h * (o.kernel.h - 1) + o.output_padding.h + 1;
+  const std::int64_t OW =
+      (W - 1) * o.stride.w - 2 * o.padding.w + o.dilation.w * (o.kernel.w - 1) + o.output_padding.w + 1;
+  SOMA_CHECK(OH >= 1 && OW >= 1, describe(), ": input ", o.in, 'x', H, 'x', W, ", kernel ", o.kernel, ", stride ",
+             o.stride, ", padding ", o.padding, ", output_padding ", o.output_padding, " -> ", OH, 'x', OW,
+             " (each side: (in - 1)*stride - 2*padding + dilation*(kernel - 1) + output_padding + 1): the output "
+             "would be empty");
+  Shape out = input;
+  out[n - 3] = o.out;
+  out[n - 2] = OH;
+  out[n - 1] = OW;
+  return out;
+}
+
+std::string ConvTranspose2d::shape_arithmetic(const Shape& input) const {
+  const Shape out = output_shape(input);
+  const int n = input.dim();
+  std::ostringstream os;
+  os << "input " << input[n - 3] << 'x' << input[n - 2] << 'x' << input[n - 1] << ", kernel " << options_.kernel
+     << ", stride " << options_.stride << ", padding " << options_.padding << ", output_padding "
+     << options_.output_padding;
+  if (!(options_.dilation == Pair(1))) os << ", dilation " << options_.dilation;
+  if (options_.groups != 1) os << ", groups " << options_.groups;
+  os << " -> " << out[n - 2] << 'x' << out[n - 1];
+  return os.str();
+}
+
+std::int64_t ConvTranspose2d::flops(const Shape& input) const {
+  output_shape(input);
+  return input.numel() * (options_.out / options_.groups) * options_.kernel.h * options_.kernel.w;
+}
+
 Tensor ConvTranspose2d::forward(const Tensor& x) {
   SOMA_CHECK(x.defined() && (x.dim() == 4 || x.dim() == 3) && x.size(-3) == options_.in, describe(),
              ": expects [N, ", options_.in, ", H, W] (or [", options_.in, ", H, W]) but receives shape ",

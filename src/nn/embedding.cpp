@@ -22,6 +22,12 @@ Embedding::Embedding(const EmbeddingOptions& options, Generator& gen) : options_
   weight_ = register_parameter("weight", w);
 }
 
+Shape Embedding::output_shape(const Shape& input) const {
+  Shape out = input;
+  out.push_back(options_.embedding_dim);
+  return out;
+}
+
 Tensor Embedding::forward(const Tensor& ids) {
   SOMA_CHECK(ids.defined() && ids.dtype() == DType::i64, "Embedding(", options_.num_embeddings, ", ",
              options_.embedding_dim, "): expects int64 ids, got ",

@@ -58,6 +58,33 @@ Tensor Recurrent::initial_state(const Tensor& given, const Tensor& carried, cons
   return zeros(expected, options_.dtype);
 }
 
+Shape Recurrent::output_shape(const Shape& input) const {
+  const std::int64_t F = options_.input_size;
+  SOMA_CHECK(input.dim() == 3, describe(), " expects [N, T, ", F, "] (batch first) but receives ", input);
+  SOMA_CHECK(input[2] == F, describe(), " expects ", F, " features per step but receives ", input[2], " (input ",
+             input, ")");
+  SOMA_CHECK(input[0] > 0 && input[1] > 0, describe(), ": the input needs at least one sequence and one step, got ",
+             input);
+  if (!options_.return_sequences) return {input[0], options_.hidden_size};
+  return {input[0], input[1], options_.hidden_size};
+}
+
+std::string Recurrent::shape_arithmetic(const Shape& input) const {
+  output_shape(input);
+  if (options_.return_sequences) return "";
+  return std::to_string(input[1]) + " steps of " + std::to_string(input[2]) + " features -> the last step's " +
+         std::to_string(options_.hidden_size) + " (return_sequences false)";
+}
+
+std::int64_t Recurrent::flops(const Shape& input) const {
+  output_shape(input);
+  const std::int64_t H = options_.hidden_size, G = gate_count(cell_);
+  std::int64_t per_step = 0;
+  for (std::int64_t k = 0; k < options_.num_layers; ++k)
+    per_step += G * H * ((k == 0 ? options_.input_size : H) + H);
+  return input[0] * input[1] * per_step;
+}
+
 Tensor Recurrent::forward(const Tensor& x) { return forward(x, Tensor(), Tensor()).output; }
 
 RecurrentResult Recurrent::forward(const Tensor& x, const Tensor& h0, const Tensor& c0) {

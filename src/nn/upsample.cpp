@@ -2,6 +2,7 @@
 #include "soma/nn/upsample.h"
 
 #include <cmath>
+#include <sstream>
 
 namespace soma::nn {
 
@@ -16,6 +17,55 @@ Upsample::Upsample(const UpsampleOptions& options) : options_(options) {
              "Upsample: scale_factor must be positive, got ", o.scale_factor);
   SOMA_CHECK(o.mode == UpsampleMode::bilinear || !o.align_corners,
              "Upsample: align_corners can only be set with mode bilinear (as in PyTorch)");
+}
+
+namespace {
+
+// "Upsample(scale_factor 2)", "Upsample(size 7x9, bilinear)" for shape errors.
+std::string describe(const UpsampleOptions& o) {
+  std::ostringstream os;
+  if (o.size == Pair(0)) {
+    os << "Upsample(scale_factor " << o.scale_factor;
+  } else {
+    os << "Upsample(size " << o.size;
+  }
+  if (o.mode == UpsampleMode::bilinear) os << ", bilinear";
+  os << ')';
+  return os.str();
+}
+
+std::string rule(const UpsampleOptions& o) {
+  std::ostringstream os;
+  if (o.size == Pair(0)) {
+    os << "scale_factor " << o.scale_factor;
+  } else {
+    os << "size " << o.size.h << 'x' << o.size.w;
+  }
+  return os.str();
+}
+
+}  // namespace
+
+Shape Upsample::output_shape(const Shape& input) const {
+  const UpsampleOptions& o = options_;
+  SOMA_CHECK(input.dim() == 4, describe(o), " expects [N, C, H, W] but receives ", input);
+  const std::int64_t H = input[2], W = input[3];
+  // The op's rule (ops/upsample.cpp): the size as given, or floor(in * scale) computed in double.
+  const bool has_size = !(o.size == Pair(0));
+  const std::int64_t OH = has_size ? o.size.h : static_cast<std::int64_t>(std::floor(double(H) * o.scale_factor.h));
+  const std::int64_t OW = has_size ? o.size.w : static_cast<std::int64_t>(std::floor(double(W) * o.scale_factor.w));
+  SOMA_CHECK(H >= 1 && W >= 1 && OH >= 1 && OW >= 1, describe(o), ": input ", input[1], 'x', H, 'x', W, ", ",
+             rule(o), " -> ", OH, 'x', OW, has_size ? "" : " (each side: floor(in * scale_factor))",
+             ": input and output planes must not be empty");
+  return {input[0], input[1], OH, OW};
+}
+
+std::string Upsample::shape_arithmetic(const Shape& input) const {
+  const Shape out = output_shape(input);
+  std::ostringstream os;
+  os << "input " << input[1] << 'x' << input[2] << 'x' << input[3] << ", " << rule(options_) << " -> " << out[2] << 'x'
+     << out[3];
+  return os.str();
 }
 
 Tensor Upsample::forward(const Tensor& x) {

@@ -48,6 +48,10 @@ class Rbm : public nn::Module {
   /// p(h | v) = sigmoid(b + v W) for v [N, visible] -> [N, hidden]; missing entries count as 0.
   Tensor forward(const Tensor& v) override;
   std::string type_name() const override { return "Rbm"; }
+  /// forward's shape: [N, visible] -> [N, hidden]; throws naming the layer otherwise.
+  Shape output_shape(const Shape& input) const override;
+  /// visible * hidden per row, as a Dense layer (the sigmoid and bias are not counted).
+  std::int64_t flops(const Shape& input) const override;
 
   /// p(h = 1 | v), [N, visible] -> [N, hidden], outside autograd. Missing entries count as 0.
   Tensor hidden_probs(const Tensor& v) const;

@@ -44,6 +44,14 @@ class ConvTranspose2d : public Module {
   /// channels differ or the output would be empty (with the arithmetic).
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "ConvTranspose2d"; }
+  /// [N, in, H, W] -> [N, out, OH, OW] by the formula above, without data; throws as forward
+  /// does, with the arithmetic (docs/models.md).
+  Shape output_shape(const Shape& input) const override;
+  /// "input 64x7x7, kernel 4, stride 2, padding 1, output_padding 0 -> 14x14".
+  std::string shape_arithmetic(const Shape& input) const override;
+  /// Every input pixel meets every tap of its group: in * H * W * out/groups * kH * kW per
+  /// image (taps that padding cuts off included).
+  std::int64_t flops(const Shape& input) const override;
 
   const Tensor& weight() const { return weight_; }
   const Tensor& bias() const { return bias_; }  ///< undefined without bias

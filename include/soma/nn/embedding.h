@@ -29,6 +29,9 @@ class Embedding : public Module {
 
   Tensor forward(const Tensor& ids) override;
   std::string type_name() const override { return "Embedding"; }
+  /// ids [*] -> [*, embedding_dim] ([N, T] -> [N, T, D]). A shape carries no dtype: that the
+  /// ids are int64 and inside [0, V) is checked when data flows. FLOPs: none (a lookup).
+  Shape output_shape(const Shape& input) const override;
 
   const Tensor& weight() const { return weight_; }
   const EmbeddingOptions& options() const { return options_; }

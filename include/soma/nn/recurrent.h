@@ -49,6 +49,19 @@ class Recurrent : public Module {
   /// undefined state means zeros (or the carried state in stateful mode). Differentiable in
   /// x, h0, c0 and every parameter. Throws naming the layer when a state's shape is wrong.
   RecurrentResult forward(const Tensor& x, const Tensor& h0, const Tensor& c0 = Tensor());
+  /// The shape forward(x) returns: [N, T, input_size] -> [N, T, H], or [N, H] when
+  /// return_sequences is false (only `output`; h_n and c_n are [num_layers, N, H]). Throws
+  /// naming the layer as forward does. Dtypes are not part of a shape: x must still be the
+  /// layer's dtype when data flows.
+  Shape output_shape(const Shape& input) const override;
+  /// Only with return_sequences false, where the time axis goes: "20 steps of 96 features ->
+  /// the last step's 256" (empty otherwise).
+  std::string shape_arithmetic(const Shape& input) const override;
+  /// The two matrix products of every step of every layer: T * G * H * (F_k + H) per
+  /// sequence summed over layers (G = 1, 4, 3 gates for RNN, LSTM, GRU; F_0 = input_size,
+  /// F_k = H above); the gates' elementwise products are not counted. The whole sequence is
+  /// computed even when only the last step is returned.
+  std::int64_t flops(const Shape& input) const override;
   /// Forgets the carried states (stateful mode): the next call starts from zeros.
   void reset_states();
   /// The carried states [num_layers, N, H] (undefined before the first stateful call).

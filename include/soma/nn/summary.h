@@ -47,8 +47,9 @@ std::ostream& operator<<(std::ostream& os, const ModelSummary& summary);
 /// Sequentials are listed layer by layer (nested ones too, with dotted paths); a Graph node by
 /// node; any other module is one row. Parameter counts match PyTorch's (sum of numel over
 /// parameters); a layer used twice shows its count on each row but is counted once in the totals.
-/// FLOPs are multiply-adds per sample (Dense in*out, Conv2d out*OH*OW*in/groups*kH*kW,
-/// BatchNorm one per element, everything else none).
+/// FLOPs are multiply-adds per sample, each layer's flops() (Dense in*out, Conv2d
+/// out*OH*OW*in/groups*kH*kW, ConvTranspose2d in*H*W*out/groups*kH*kW, recurrent layers
+/// T*G*H*(F+H) per stacked layer, BatchNorm one per element; the table in docs/models.md).
 /// Throws soma::Error as the model's output_shape does (the layer's path, name, type and the
 /// arithmetic that failed), or naming a layer without shape inference.
 ModelSummary summarize(const Module& model, const Shape& sample_shape);

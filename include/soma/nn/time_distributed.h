@@ -22,9 +22,18 @@ class TimeDistributed : public Module {
 
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "TimeDistributed"; }
+  /// [N, T, ...] -> [N, T, ...'] from the layer's own output_shape of [N * T, ...]. Throws
+  /// naming this layer and the folded shape, before the layer's message.
+  Shape output_shape(const Shape& input) const override;
+  /// The layer's arithmetic for one step, e.g. "each of 5 steps: input 1x8x8, kernel 3, ...".
+  std::string shape_arithmetic(const Shape& input) const override;
+  /// The layer's multiply-adds over the N * T folded samples.
+  std::int64_t flops(const Shape& input) const override;
   Module& layer() const { return *layer_; }
 
  private:
+  Shape folded(const Shape& input) const;  // [N, T, ...] -> [N * T, ...], checked
+
   std::shared_ptr<Module> layer_;
 };
 

@@ -24,6 +24,11 @@ class Upsample : public Module {
   /// x [N, C, H, W] -> [N, C, OH, OW]; errors name the layer.
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Upsample"; }
+  /// [N, C, H, W] -> [N, C, OH, OW]: the size, or floor(H * scale_factor) x floor(W * ...).
+  Shape output_shape(const Shape& input) const override;
+  /// "input 16x7x7, scale_factor 2 -> 14x14" or "input 16x5x5, size 7x9 -> 7x9". FLOPs: none
+  /// (interpolation counts none, as pooling).
+  std::string shape_arithmetic(const Shape& input) const override;
   const UpsampleOptions& options() const { return options_; }
 
  private:
