@@ -109,6 +109,10 @@ summary-gradcheck)
   run 0 "$soma" gradcheck "$src/configs/cnn_fashion.json" --batch 2 --samples 3
   [[ $(tail -1 out.txt) == "gradcheck passed" ]] || fail "gradcheck"
   run 0 "$soma" gradcheck "$src/configs/xor.json"
+  if [[ -s $src/third_party/kjv/kjv.txt ]]; then  # int64 ids through an Embedding, in float64
+    run 0 "$soma" gradcheck "$src/configs/char_lstm.json" --batch 1 --samples 2
+    [[ $(tail -1 out.txt) == "gradcheck passed" ]] || fail "gradcheck of char_lstm"
+  fi
   ;;
 
 bad-config)
