@@ -1,7 +1,10 @@
-// The "data" section: built-in sets (Fashion-MNIST, MNIST), CSV files with a label column,
+// The "data" section: built-in sets (Fashion-MNIST, MNIST, the King James Bible as
+// character sequences), CSV files with a label column,
 // NPY/IDX/CSV files of inputs and labels, or values written inline (XOR). See docs/cli.md.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 
 #include "soma/config/builders.h"
@@ -10,6 +13,7 @@
 #include "soma/data/idx.h"
 #include "soma/data/mnist.h"
 #include "soma/data/npy.h"
+#include "soma/data/text.h"
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/view.h"
 
@@ -19,7 +23,11 @@ namespace {
 
 const std::vector<std::string> kFashionClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                                   "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
-const std::vector<std::string> kBuiltin = {"fashion-mnist", "mnist"};
+const std::vector<std::string> kBuiltin = {"fashion-mnist", "mnist", "kjv-text"};
+
+#ifndef SOMA_KJV_TEXT
+#define SOMA_KJV_TEXT "third_party/kjv/kjv.txt"
+#endif
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -153,6 +161,56 @@ Split read_source(const Json& spec, const std::string& path, const std::string& 
   return split;
 }
 
+// "kjv-text": a text file as character sequences of `sequence_length` ids with the next
+// characters as targets; training text from the start, validation text from the end.
+struct TextSets {
+  Split train, test;
+  std::vector<std::string> characters;  // the vocabulary, id order
+};
+
+TextSets read_text(Section& s) {
+  const std::string file = s.text("file", SOMA_KJV_TEXT);
+  const std::int64_t length = s.integer("sequence_length", 64, 1);
+  const std::int64_t stride = s.integer("stride", length, 1);
+  const std::int64_t train_chars = s.integer("train_chars", 1'000'000, 2);
+  const std::int64_t valid_chars = s.integer("valid_chars", 100'000, 0);
+  const bool one_hot = s.boolean("one_hot", false);
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    fail(s.path_of("file"), "cannot read '" + file + "' (scripts/install-deps.sh installs bible-kjv and extracts " +
+                                "the King James Bible there)");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  const std::string text = bytes.str();
+  if (train_chars + valid_chars > std::int64_t(text.size()))
+    fail(s.path_of("train_chars"), "expected train_chars + valid_chars <= " + std::to_string(text.size()) +
+                                       " (the characters of '" + file + "'), got " +
+                                       std::to_string(train_chars + valid_chars));
+  const data::CharVocabulary vocab(text);  // the whole text's, so both parts share the ids
+  TextSets out;
+  for (std::int64_t i = 0; i < vocab.size(); ++i) out.characters.push_back(std::string(1, vocab.token(i)));
+  auto sequences = [&](std::string_view part, const std::string& key) {
+    const std::vector<std::int64_t> ids = vocab.encode(part);
+    const std::int64_t n = std::int64_t(ids.size()) > length ? (std::int64_t(ids.size()) - length - 1) / stride + 1 : 0;
+    if (n == 0)
+      fail(s.path_of(key), "expected more than sequence_length = " + std::to_string(length) + " characters, got " +
+                               std::to_string(ids.size()));
+    Tensor x(Shape{n, length}, DType::i64), y(Shape{n, length}, DType::i64);
+    std::int64_t* px = x.data<std::int64_t>();
+    std::int64_t* py = y.data<std::int64_t>();
+    for (std::int64_t k = 0; k < n; ++k)
+      for (std::int64_t t = 0; t < length; ++t) {
+        px[k * length + t] = ids[std::size_t(k * stride + t)];
+        py[k * length + t] = ids[std::size_t(k * stride + t + 1)];  // the next character
+      }
+    return Split{one_hot ? data::one_hot(x, vocab.size()) : x, y};
+  };
+  out.train = sequences(std::string_view(text).substr(0, std::size_t(train_chars)), "train_chars");
+  if (valid_chars > 0)
+    out.test = sequences(std::string_view(text).substr(text.size() - std::size_t(valid_chars)), "valid_chars");
+  return out;
+}
+
 std::shared_ptr<data::TensorDataset> first(const Split& split, std::int64_t limit) {
   const std::int64_t n = limit > 0 ? std::min(limit, split.x.size(0)) : split.x.size(0);
   Tensor x = n == split.x.size(0) ? split.x : slice(split.x, 0, 0, n);
@@ -184,6 +242,13 @@ DataSets build_data(const Json& spec, const std::string& path, const std::string
   std::string dataset;
   if (s.has("dataset") || !s.has("train")) {
     dataset = s.text("dataset", std::nullopt, kBuiltin);
+  }
+  if (dataset == "kjv-text") {
+    TextSets text = read_text(s);
+    train = text.train;
+    test = text.test;
+    out.class_names = text.characters;
+  } else if (!dataset.empty()) {
     const std::string dir = s.text("dir", dataset == "mnist" ? data::default_mnist_dir() : data::kFashionMnistDir);
     auto load = [&](const std::string& split) {
       return at_path(s.path_of("dataset"), [&] {
@@ -238,6 +303,7 @@ DataSets build_data(const Json& spec, const std::string& path, const std::string
   out.input_shape.assign(out.train->x().shape().begin() + 1, out.train->x().shape().end());
   out.num_classes = count_classes(out.train->y());
   if (out.test) out.num_classes = std::max(out.num_classes, count_classes(out.test->y()));
+  if (dataset == "kjv-text") out.num_classes = std::int64_t(out.class_names.size());  // per-step classes
   if (s.has("classes")) {
     const Json* c = s.raw("classes");
     if (!c->is_array() || !std::all_of(c->begin(), c->end(), [](const Json& e) { return e.is_string(); }))

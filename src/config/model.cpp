@@ -12,12 +12,17 @@
 #include "soma/nn/activation.h"
 #include "soma/nn/batch_norm.h"
 #include "soma/nn/conv.h"
+#include "soma/nn/conv_transpose.h"
 #include "soma/nn/dense.h"
 #include "soma/nn/dropout.h"
+#include "soma/nn/embedding.h"
 #include "soma/nn/flatten.h"
 #include "soma/nn/graph.h"
 #include "soma/nn/pool.h"
+#include "soma/nn/recurrent.h"
 #include "soma/nn/sequential.h"
+#include "soma/nn/time_distributed.h"
+#include "soma/nn/upsample.h"
 
 namespace soma::config {
 
@@ -45,7 +50,7 @@ void need_rank(LayerContext& c, std::size_t rank, const std::string& type, const
   if (c.in.size() != rank)
     fail(c.s.path(), type + " expects examples of shape " + form + ", but its input has shape " + shape_text(c.in) +
                          (rank == 3 && c.in.size() == 1 ? " (give the data an \"input_shape\", e.g. [1, 28, 28])" : "") +
-                         (rank == 1 && c.in.size() > 1 ? " (put a Flatten layer before it)" : ""));
+                         (type == "Dense" && c.in.size() > 2 ? " (put a Flatten layer before it)" : ""));
 }
 
 std::optional<nn::Regularizer> regularizer(Section& s, const std::string& key) {
@@ -73,13 +78,35 @@ Padding padding(Section& s) {
   return Padding(s.pair("padding", Pair(0), 0));
 }
 
+// TimeDistributed's inner layer, built for one step's shape (defined below builders()).
+std::shared_ptr<nn::Module> build_inner(Section& outer, const std::string& key, const Shape1& step, DType dtype);
+
+// RNN, LSTM and GRU on examples [steps, features] (batch first).
+template <class Layer>
+std::shared_ptr<nn::Module> recurrent(LayerContext& c, const std::string& type) {
+  need_rank(c, 2, type, "[steps, features]");
+  nn::RecurrentOptions o;
+  o.input_size = inferred(c.s, "input_size", c.in[1], "the features per step reaching this layer");
+  o.hidden_size = c.s.integer("hidden_size", std::nullopt, 1);
+  o.num_layers = c.s.integer("num_layers", 1, 1);
+  o.bias = c.s.boolean("bias", true);
+  if (type == "RNN")
+    o.nonlinearity = c.s.text("nonlinearity", "tanh", {"tanh", "relu"}) == "relu" ? nn::Nonlinearity::relu
+                                                                                  : nn::Nonlinearity::tanh;
+  // Keras' return_sequences: every step [steps, hidden] (default, as PyTorch) or the last [hidden].
+  o.return_sequences = c.s.boolean("return_sequences", true);
+  o.dtype = c.dtype;
+  return std::make_shared<Layer>(o);
+}
+
 const std::map<std::string, Builder>& builders() {
   static const std::map<std::string, Builder> table = {
       {"Dense",
        [](LayerContext& c) {
-         need_rank(c, 1, "Dense", "[features]");
+         // [features], or [steps, features]: Dense acts on the last axis (a per-step Dense).
+         if (c.in.size() != 2) need_rank(c, 1, "Dense", "[features] or [steps, features]");
          nn::DenseOptions o;
-         o.in = inferred(c.s, "in", c.in[0], "the features reaching this layer");
+         o.in = inferred(c.s, "in", c.in.back(), "the features reaching this layer");
          o.out = c.s.integer("out", std::nullopt, 1);
          o.bias = c.s.boolean("bias", true);
          o.kernel_regularizer = regularizer(c.s, "kernel_regularizer");
@@ -101,6 +128,74 @@ const std::map<std::string, Builder>& builders() {
          o.bias = c.s.boolean("bias", true);
          o.dtype = c.dtype;
          return std::make_shared<nn::Conv2d>(o);
+       }},
+      {"ConvTranspose2d",
+       [](LayerContext& c) {
+         need_rank(c, 3, "ConvTranspose2d", "[channels, height, width]");
+         nn::ConvTranspose2dOptions o;
+         o.in = inferred(c.s, "in", c.in[0], "the channels reaching this layer");
+         o.out = c.s.integer("out", std::nullopt, 1);
+         o.kernel = c.s.pair("kernel", std::nullopt, 1);
+         o.stride = c.s.pair("stride", Pair(1), 1);
+         o.padding = c.s.pair("padding", Pair(0), 0);
+         o.output_padding = c.s.pair("output_padding", Pair(0), 0);
+         o.groups = c.s.integer("groups", 1, 1);
+         o.bias = c.s.boolean("bias", true);
+         o.dilation = c.s.pair("dilation", Pair(1), 1);
+         o.dtype = c.dtype;
+         return std::make_shared<nn::ConvTranspose2d>(o);
+       }},
+      {"Upsample",
+       [](LayerContext& c) {
+         need_rank(c, 3, "Upsample", "[channels, height, width]");
+         nn::UpsampleOptions o;
+         if (c.s.has("size") && c.s.has("scale_factor"))
+           fail(c.s.path_of("scale_factor"), "give either \"size\" or \"scale_factor\", not both");
+         if (c.s.has("size")) {
+           o.size = c.s.pair("size", std::nullopt, 1);
+         } else {
+           // scale_factor: one number or [h, w]; required when size is absent.
+           const Json* f = c.s.raw("scale_factor");
+           const std::string expected = "a number > 0 or a list of two (or give \"size\")";
+           if (!f) fail(c.s.path_of("scale_factor"), "missing; expected " + expected);
+           if (f->is_number() && f->get<double>() > 0) {
+             o.scale_factor = Scale(f->get<double>());
+           } else if (f->is_array() && f->size() == 2 && (*f)[0].is_number() && (*f)[1].is_number() &&
+                      (*f)[0].get<double>() > 0 && (*f)[1].get<double>() > 0) {
+             o.scale_factor = Scale((*f)[0].get<double>(), (*f)[1].get<double>());
+           } else {
+             fail(c.s.path_of("scale_factor"), "expected " + expected + ", got " + describe(*f));
+           }
+           c.s.set("scale_factor", *f);
+         }
+         o.mode = c.s.text("mode", "nearest", {"nearest", "bilinear"}) == "bilinear" ? UpsampleMode::bilinear
+                                                                                     : UpsampleMode::nearest;
+         o.align_corners = c.s.boolean("align_corners", false);
+         return std::make_shared<nn::Upsample>(o);
+       }},
+      {"RNN", [](LayerContext& c) { return recurrent<nn::RNN>(c, "RNN"); }},
+      {"LSTM", [](LayerContext& c) { return recurrent<nn::LSTM>(c, "LSTM"); }},
+      {"GRU", [](LayerContext& c) { return recurrent<nn::GRU>(c, "GRU"); }},
+      {"Embedding",
+       [](LayerContext& c) {
+         need_rank(c, 1, "Embedding", "[steps] (int64 ids)");
+         nn::EmbeddingOptions o;
+         o.num_embeddings = c.s.integer("num_embeddings", std::nullopt, 1);
+         o.embedding_dim = c.s.integer("embedding_dim", std::nullopt, 1);
+         if (const Json* p = c.s.raw("padding_idx"); p && !p->is_null())
+           o.padding_idx = c.s.integer("padding_idx", std::nullopt, std::numeric_limits<std::int64_t>::min());
+         else
+           c.s.set("padding_idx", nullptr);
+         o.dtype = c.dtype;
+         return std::make_shared<nn::Embedding>(o);
+       }},
+      {"TimeDistributed",
+       [](LayerContext& c) -> std::shared_ptr<nn::Module> {
+         if (c.in.size() < 2)
+           fail(c.s.path(), "TimeDistributed expects examples of shape [steps, ...], but its input has shape " +
+                                shape_text(c.in));
+         return std::make_shared<nn::TimeDistributed>(
+             build_inner(c.s, "layer", Shape1(c.in.begin() + 1, c.in.end()), c.dtype));
        }},
       {"MaxPool2d",
        [](LayerContext& c) {
@@ -232,6 +327,19 @@ BuiltLayer build_layer(Section& ls, const std::string& type, const Shape1& shape
     fail(ls.path(), e.what());
   }
   return out;
+}
+
+std::shared_ptr<nn::Module> build_inner(Section& outer, const std::string& key, const Shape1& step, DType dtype) {
+  const std::string at = outer.path_of(key);
+  const Json* spec = outer.raw(key);
+  if (!spec) fail(at, "missing; expected the layer applied at every step, like {\"type\": \"Conv2d\", ...}");
+  const Json object = layer_object(*spec, at);
+  const std::string type = canonical(object["type"].get<std::string>(), at + ".type");
+  Section ls(object, at, type);
+  BuiltLayer b = build_layer(ls, type, step, dtype);
+  ls.finish();
+  outer.set(key, ls.resolved());
+  return b.layer;
 }
 
 // The Sequential form: {"input_shape": [...], "layers": [...]}.

@@ -4,7 +4,9 @@
 #include <map>
 
 #include "soma/config/builders.h"
+#include "soma/data/augment.h"
 #include "soma/data/transforms.h"
+#include "soma/ops/sequence_loss.h"
 #include "soma/optim/adagrad.h"
 #include "soma/optim/adam.h"
 #include "soma/optim/adamw.h"
@@ -52,12 +54,64 @@ train::MonitorMode monitor_mode(Section& s) {
   return m == "min" ? train::MonitorMode::min : m == "max" ? train::MonitorMode::max : train::MonitorMode::automatic;
 }
 
+// One augmentation transform of data/augment.h (or the flip of transforms.h) from its section.
+data::Transform build_transform(Section& s, const std::string& type) {
+  const Bounds probability{.lo = 0, .hi = 1};
+  if (type == "random_horizontal_flip") return data::random_horizontal_flip(s.number("p", 0.5, probability));
+  if (type == "random_shift") return data::random_shift(s.integer("max_shift", std::nullopt, 0));
+  if (type == "random_crop") {
+    const Pair size = s.pair("size", std::nullopt, 1);
+    data::RandomCropOptions o{.height = size.h, .width = size.w};
+    o.padding = s.integer("padding", 0, 0);
+    o.fill = s.number("fill", 0.0);
+    return data::random_crop(o);
+  }
+  if (type == "random_rotation") {
+    data::RandomRotationOptions o;
+    o.degrees = s.number("degrees", std::nullopt, {.lo = 0, .hi = 180});
+    o.interpolation = s.text("interpolation", "nearest", {"nearest", "bilinear"}) == "bilinear"
+                          ? data::Interpolation::bilinear
+                          : data::Interpolation::nearest;
+    o.fill = s.number("fill", 0.0);
+    return data::random_rotation(o);
+  }
+  if (type == "gaussian_noise") {
+    const double mean = s.number("mean", 0.0);
+    return data::gaussian_noise(s.number("std", 0.1, {.lo = 0}), mean);
+  }
+  // random_erasing: "value" is a number or "random" (standard normal draws, torchvision's 'random').
+  data::RandomErasingOptions o;
+  o.p = s.number("p", 0.5, probability);
+  auto range = [&](const std::string& key, std::pair<double, double> fallback, Bounds bounds) {
+    const auto v = s.numbers(key, std::vector<double>{fallback.first, fallback.second});
+    if (v.size() != 2 || !bounds.contains(v[0]) || !bounds.contains(v[1]) || v[0] > v[1])
+      fail(s.path_of(key), "expected [low, high] with low <= high, each " + bounds.describe() + ", got " +
+                               describe(Json(v)));
+    return std::pair<double, double>(v[0], v[1]);
+  };
+  o.scale = range("scale", o.scale, probability);
+  o.ratio = range("ratio", o.ratio, {.lo = 0, .lo_open = true});
+  const Json* value = s.raw("value");
+  if (value && value->is_string()) {
+    if (value->get<std::string>() != "random")
+      fail(s.path_of("value"), "expected a number or \"random\", got " + describe(*value));
+    o.random_values = true;
+    s.set("value", "random");
+  } else if (value && !value->is_null() && !value->is_number()) {
+    fail(s.path_of("value"), "expected a number or \"random\", got " + describe(*value));
+  } else {
+    o.value = value && value->is_number() ? value->get<double>() : 0.0;
+    s.set("value", o.value);
+  }
+  return data::random_erasing(o);
+}
+
 }  // namespace
 
 std::unique_ptr<loss::Loss> build_loss(const Json& spec, const std::string& path, Json& resolved) {
   Json object;
   const std::string type = type_of(spec, path, {"cross_entropy", "mse", "mae", "bce", "bce_with_logits", "hinge",
-                                                "huber", "smooth_l1"},
+                                                "huber", "smooth_l1", "sequence_cross_entropy"},
                                    object);
   Section s(object, path, "loss " + type);
   s.text("type", type);
@@ -71,6 +125,18 @@ std::unique_ptr<loss::Loss> build_loss(const Json& spec, const std::string& path
   } else if (type == "smooth_l1") {
     const double beta = s.number("beta", 1.0, {.lo = 0});
     loss = std::make_unique<loss::SmoothL1>(loss::SmoothL1Options{.beta = beta, .reduction = reduction(s)});
+  } else if (type == "sequence_cross_entropy") {
+    // Logits [N, T, V] against next-token ids [N, T] (ops/sequence_loss.h); mean over tokens.
+    SequenceLossOptions o{.reduction = reduction(s)};
+    if (const Json* ignore = s.raw("ignore_index"); ignore && !ignore->is_null())
+      o.ignore_index = s.integer("ignore_index", std::nullopt, std::numeric_limits<std::int64_t>::min());
+    else
+      s.set("ignore_index", nullptr);
+    loss = std::make_unique<loss::Function>(
+        "sequence_cross_entropy", [o](const Tensor& logits, const Tensor& targets) {
+          return sequence_cross_entropy(logits, targets, o);
+        },
+        o.reduction);
   } else {
     const loss::LossOptions o{.reduction = reduction(s)};
     if (type == "cross_entropy") loss = std::make_unique<loss::CrossEntropy>(o);
@@ -250,10 +316,13 @@ std::vector<data::Transform> build_augment(const Json& spec, const std::string& 
     Json object;
     // Only random transforms belong here: they apply to training batches, never to evaluation
     // (scale the data for both with data.scale).
-    const std::string type = type_of(spec[i], at, {"random_horizontal_flip"}, object);
+    const std::string type = type_of(spec[i], at,
+                                     {"random_horizontal_flip", "random_shift", "random_crop", "random_rotation",
+                                      "gaussian_noise", "random_erasing"},
+                                     object);
     Section s(object, at, type);
     s.text("type", type);
-    out.push_back(at_path(at, [&] { return data::random_horizontal_flip(s.number("p", 0.5, {.lo = 0, .hi = 1})); }));
+    out.push_back(at_path(at, [&] { return build_transform(s, type); }));
     s.finish();
     resolved.push_back(s.resolved());
   }

@@ -3,6 +3,7 @@
 #include "soma/io/image.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <tuple>
 #include <vector>
@@ -35,15 +36,36 @@ void write_png(const std::string& path, const Tensor& image) {
   detail::write_png_pixels(path, int(width), int(height), int(channels), pixels, "write_png");
 }
 
-Tensor read_png(const std::string& path) {
-  const detail::DecodedPng png = detail::read_png_pixels(path);
-  const int colour = png.channels >= 3 ? 3 : 1;  // alpha (channel 2 of grey+alpha, 4 of RGBA) is dropped
-  const std::int64_t hw = std::int64_t(png.height) * png.width;
-  Tensor out = empty({colour, png.height, png.width}, DType::f32);
+namespace {
+
+// Interleaved bytes (alpha dropped) as planar float32 [C, H, W] in [0, 1].
+Tensor planes(const detail::DecodedImage& image) {
+  const int colour = image.channels >= 3 ? 3 : 1;  // alpha (channel 2 of grey+alpha, 4 of RGBA) is dropped
+  const std::int64_t hw = std::int64_t(image.height) * image.width;
+  Tensor out = empty({colour, image.height, image.width}, DType::f32);
   float* o = out.data<float>();
   for (int c = 0; c < colour; ++c)
-    for (std::int64_t i = 0; i < hw; ++i) o[c * hw + i] = float(png.pixels[std::size_t(i * png.channels + c)]) / 255.0f;
+    for (std::int64_t i = 0; i < hw; ++i)
+      o[c * hw + i] = float(image.pixels[std::size_t(i * image.channels + c)]) / 255.0f;
   return out;
+}
+
+}  // namespace
+
+Tensor read_png(const std::string& path) { return planes(detail::read_image_pixels(path, 0, true, "read_png")); }
+
+Tensor read_image(const std::string& path, int channels) {
+  SOMA_CHECK(channels == 0 || channels == 1 || channels == 3, "read_image '", path,
+             "': channels must be 0 (the file's), 1 (grey) or 3 (RGB), got ", channels);
+  return planes(detail::read_image_pixels(path, channels, false, "read_image"));
+}
+
+bool is_image_file(const std::string& path) {
+  const auto dot = path.rfind('.');
+  if (dot == std::string::npos) return false;
+  std::string ext = path.substr(dot + 1);
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp";
 }
 
 Tensor make_grid(const Tensor& images, const GridOptions& options) {

@@ -1,4 +1,5 @@
-// PNG through stb_image_write and stb_image (see png.h), compiled static here only.
+// PNG through stb_image_write, PNG, JPEG and BMP through stb_image (see png.h), compiled
+// static here only, with only the decoders soma reads.
 #include "png.h"
 
 #include <cstring>
@@ -13,6 +14,8 @@
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_BMP
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -34,16 +37,21 @@ void write_png_pixels(const std::string& path, int width, int height, int channe
   write_file_atomic(path, std::as_bytes(std::span(png.data(), png.size())));
 }
 
-DecodedPng read_png_pixels(const std::string& path) {
+DecodedImage read_image_pixels(const std::string& path, int channels, bool png_only, const char* what) {
   std::ifstream file(path, std::ios::binary);
-  SOMA_CHECK(file, "read_png: cannot open '", path, "': ", std::strerror(errno));
+  SOMA_CHECK(file, what, ": cannot open '", path, "': ", std::strerror(errno));
   const std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  SOMA_CHECK(!file.bad(), "read_png: cannot read '", path, "'");
-  DecodedPng image;
+  SOMA_CHECK(!file.bad(), what, ": cannot read '", path, "'");
+  static const char kPngSignature[] = "\x89PNG\r\n\x1a\n";
+  SOMA_CHECK(!png_only || bytes.compare(0, 8, kPngSignature, 8) == 0, what, ": '", path,
+             "' is not a readable PNG file (no PNG signature)");
+  DecodedImage image;
   // stb validates the header (and refuses absurd sizes) before it allocates for the pixels.
   std::uint8_t* pixels = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()),
-                                               &image.width, &image.height, &image.channels, 0);
-  SOMA_CHECK(pixels, "read_png: '", path, "' is not a readable PNG file (", stbi_failure_reason(), ")");
+                                               &image.width, &image.height, &image.channels, channels);
+  SOMA_CHECK(pixels, what, ": '", path, "' is not a readable ", png_only ? "PNG" : "PNG, JPEG or BMP", " file (",
+             stbi_failure_reason(), ")");
+  if (channels != 0) image.channels = channels;  // stb converted to the channels asked for
   image.pixels.assign(pixels, pixels + std::size_t(image.width) * image.height * image.channels);
   stbi_image_free(pixels);
   return image;

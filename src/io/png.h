@@ -1,5 +1,6 @@
-// PNG encoding and decoding for io (private): the one translation unit that compiles stb's
-// writer and reader, static, so another copy of stb elsewhere in a program cannot clash.
+// PNG encoding, and PNG, JPEG and BMP decoding, for io (private): the one translation unit
+// that compiles stb's writer and reader, static, so another copy of stb elsewhere in a program
+// cannot clash.
 #pragma once
 
 #include <cstdint>
@@ -14,12 +15,14 @@ void write_png_pixels(const std::string& path, int width, int height, int channe
                       const std::vector<std::uint8_t>& pixels, const char* what);
 
 /// A decoded image: `channels` bytes per pixel (1 grey, 2 grey+alpha, 3 RGB, 4 RGBA).
-struct DecodedPng {
+struct DecodedImage {
   int width = 0, height = 0, channels = 0;
   std::vector<std::uint8_t> pixels;
 };
 
-/// Reads and decodes the PNG file `path`; throws soma::Error naming the file and the reason.
-DecodedPng read_png_pixels(const std::string& path);
+/// Reads and decodes the image file `path`: a PNG only when `png_only`, else a PNG, JPEG or
+/// BMP. `channels` 0 keeps the file's channels; 1 or 3 converts to grey or RGB. Throws
+/// soma::Error starting with `what` ("read_png") and naming the file and the reason.
+DecodedImage read_image_pixels(const std::string& path, int channels, bool png_only, const char* what);
 
 }  // namespace soma::io::detail

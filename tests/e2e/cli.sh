@@ -109,6 +109,10 @@ summary-gradcheck)
   run 0 "$soma" gradcheck "$src/configs/cnn_fashion.json" --batch 2 --samples 3
   [[ $(tail -1 out.txt) == "gradcheck passed" ]] || fail "gradcheck"
   run 0 "$soma" gradcheck "$src/configs/xor.json"
+  if [[ -s $src/third_party/kjv/kjv.txt ]]; then  # int64 ids through an Embedding, in float64
+    run 0 "$soma" gradcheck "$src/configs/char_lstm.json" --batch 1 --samples 2
+    [[ $(tail -1 out.txt) == "gradcheck passed" ]] || fail "gradcheck of char_lstm"
+  fi
   ;;
 
 bad-config)
@@ -123,6 +127,10 @@ bad-config)
   run 1 "$soma" summary syntax.json
   grep -q "^soma: config error: syntax.json:2:9: invalid JSON" err.txt || fail "syntax: $(cat err.txt)"
   [[ $(wc -l <err.txt) == 1 ]] || fail "more than one line of error"
+  printf '{"data": {"train": {"x": [[0, 1]], "y": [0]}}, "model": [{"type": "Dense", "out": 2}],\n "augment": ["random_horizontal_flip", {"type": "random_rotation", "degrees": 200}]}' >aug.json
+  run 1 "$soma" summary aug.json
+  [[ $(cat err.txt) == 'soma: config error: augment[1].degrees: expected a number in [0, 180], got 200' ]] ||
+    fail "augment message: $(cat err.txt)"
   ;;
 
 config)

@@ -24,7 +24,8 @@ int gradcheck(const GradcheckArgs& args) {
   config::Experiment e = config::build_experiment(cfg, {.base_dir = base.empty() ? "." : base, .dtype = DType::f64});
   nn::Module& model = *e.model.model;
   const std::int64_t n = std::min(args.batch, e.data.train->size());
-  Tensor x = slice(e.data.train->x(), 0, 0, n).to(DType::f64);
+  Tensor x = slice(e.data.train->x(), 0, 0, n);
+  if (x.dtype() != DType::i64) x = x.to(DType::f64);  // int64 inputs are token ids (Embedding)
   Tensor y = slice(e.data.train->y(), 0, 0, n);
   if (y.dtype() == DType::f32) y = y.to(DType::f64);
   const std::uint64_t seed = e.settings.seed + 12345;

@@ -12,6 +12,7 @@
 #include <soma/data/csv.h>
 #include <soma/data/idx.h>
 #include <soma/data/npy.h>
+#include <soma/io/image.h>
 #include <soma/io/safetensors.h>
 #include <soma/io/weights.h>
 #include <soma/nn/graph.h>
@@ -23,7 +24,6 @@
 #include <soma/train/trainer.h>
 
 #include "commands.h"
-#include "image.h"
 
 namespace soma::cli {
 
@@ -82,10 +82,15 @@ Tensor read_inputs(const std::string& input, const config::Json& cfg, const std:
   const bool builtin = data.contains("dataset");
   const double scale = data.value("scale", 1.0);
   Tensor x;
-  if (is_image_file(input)) {
+  if (io::is_image_file(input)) {
     SOMA_CHECK(shape.size() == 3, "'", input, "': images need a model of [channels, height, width] inputs; this one takes ",
                config::shape_text(shape));
-    x = read_image(input, shape);  // pixels / 255, as the built-in sets are scaled
+    SOMA_CHECK(shape[0] == 1 || shape[0] == 3, "'", input, "': the model takes ", shape[0],
+               " channels; images give 1 (grey) or 3 (RGB)");
+    x = io::read_image(input, int(shape[0]));  // pixels / 255, as the built-in sets are scaled
+    SOMA_CHECK(x.size(1) == shape[1] && x.size(2) == shape[2], "'", input, "' is ", x.size(2), "x", x.size(1),
+               " pixels but the model takes ", shape[2], "x", shape[1], " images");
+    x = reshape(x, {1, shape[0], shape[1], shape[2]});
   } else {
     if (ends_with(input, ".npy")) {
       x = data::read_npy(input);
@@ -95,7 +100,7 @@ Tensor read_inputs(const std::string& input, const config::Json& cfg, const std:
       x = data::read_idx(input, DType::f32);
       if (builtin) x = x * (1.0 / 255);  // the built-in sets scale their IDX bytes to [0, 1]
     }
-    if (x.dtype() != DType::f32) x = x.to(DType::f32);
+    if (x.dtype() != DType::f32 && x.dtype() != DType::i64) x = x.to(DType::f32);  // int64: token ids
     if (scale != 1.0) x = x * scale;
     std::int64_t per = 1;
     for (auto d : shape) per *= d;

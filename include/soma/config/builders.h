@@ -60,7 +60,8 @@ struct BuiltModel {
 BuiltModel build_model(const Json& spec, const std::string& path, std::vector<std::int64_t> input_shape,
                        DType dtype, Json& resolved);
 
-/// "cross_entropy" or {"type": "huber", "delta": 1, "reduction": "mean"}.
+/// "cross_entropy" or {"type": "huber", "delta": 1, "reduction": "mean"}; "sequence_cross_entropy"
+/// for logits [N, T, V] against next-token ids [N, T].
 std::unique_ptr<loss::Loss> build_loss(const Json& spec, const std::string& path, Json& resolved);
 
 /// {"type": "adam", "lr": 0.001, ...} over `params`.
@@ -77,7 +78,9 @@ void build_schedule(const Json& spec, const std::string& path, optim::Optimizer&
 std::vector<train::CallbackHandle> build_callbacks(const Json& spec, const std::string& path,
                                                    const std::string& run_dir, Json& resolved);
 
-/// The "augment" list of random transforms of training batches: random_horizontal_flip.
+/// The "augment" list of random transforms of training batches (data/augment.h and the flip of
+/// data/transforms.h): random_shift, random_crop, random_horizontal_flip, random_rotation,
+/// gaussian_noise, random_erasing.
 std::vector<data::Transform> build_augment(const Json& spec, const std::string& path, Json& resolved);
 
 /// "[1, 28, 28]".

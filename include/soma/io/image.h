@@ -1,5 +1,5 @@
 // Images as PNG files: single images, grids of samples (as torchvision.utils.make_grid and
-// save_image), and reading PNGs back as tensors. Pixel values are floats in [0, 1]: black 0,
+// save_image), and reading PNGs (and JPEG and BMP files) back as tensors. Pixel values are floats in [0, 1]: black 0,
 // white 1; values outside are clamped when written.
 #pragma once
 
@@ -21,6 +21,16 @@ void write_png(const std::string& path, const Tensor& image);
 /// colour (an alpha channel is dropped). Throws soma::Error naming the file when it is
 /// missing or not a readable PNG.
 Tensor read_png(const std::string& path);
+
+/// Reads a PNG, JPEG or BMP file (told apart by content, not name) as float32 [C, H, W] in
+/// [0, 1]. `channels` 0 keeps the file's colours (C = 1 grey or 3 colour, alpha dropped); 1
+/// converts to grey, 3 to RGB (stb_image's conversion). Throws soma::Error naming the file when
+/// it is missing or not a readable image of these kinds, or for other `channels`.
+///   Tensor x = io::read_image("shirt.jpg", 1);  // [1, H, W]
+Tensor read_image(const std::string& path, int channels = 0);
+
+/// True when `path` ends in .png, .jpg, .jpeg or .bmp (any case): the files read_image reads.
+bool is_image_file(const std::string& path);
 
 struct GridOptions {
   int nrow = 8;              ///< images per row of the grid (torchvision's nrow)

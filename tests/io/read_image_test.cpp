@@ -1,0 +1,88 @@
+// Tests for io::read_image: JPEG and BMP files (written here with stb's writer, compiled static
+// in this file only), conversion to grey or RGB, read_png refusing a JPEG, and the errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "io/io_test_util.h"
+#include "ops/op_test_util.h"
+#include "soma/core/factory.h"
+#include "soma/io/image.h"
+#include "support/tensor_testing.h"
+
+#define STB_IMAGE_WRITE_STATIC
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include <stb/stb_image_write.h>
+#pragma GCC diagnostic pop
+
+namespace soma {
+namespace {
+
+using test::throws_error_with;
+
+class ReadImageTest : public test::IoTest {};
+
+// A 6 x 4 RGB image: red 200, green 100, blue 30 everywhere but a white top-left pixel.
+std::vector<unsigned char> rgb_pixels() {
+  std::vector<unsigned char> p;
+  for (int i = 0; i < 24; ++i) {
+    const bool white = i == 0;
+    p.push_back(white ? 255 : 200);
+    p.push_back(white ? 255 : 100);
+    p.push_back(white ? 255 : 30);
+  }
+  return p;
+}
+
+TEST_F(ReadImageTest, BmpIsReadExactlyAsPlanes) {
+  const auto pixels = rgb_pixels();
+  ASSERT_TRUE(stbi_write_bmp(path("a.bmp").c_str(), 6, 4, 3, pixels.data()));
+  const Tensor x = io::read_image(path("a.bmp"));
+  ASSERT_EQ(x.shape(), Shape({3, 4, 6}));
+  EXPECT_EQ(x.dtype(), DType::f32);
+  EXPECT_FLOAT_EQ(x.at({0, 0, 0}), 1.0f);
+  EXPECT_FLOAT_EQ(x.at({0, 3, 5}), 200 / 255.0f);
+  EXPECT_FLOAT_EQ(x.at({1, 3, 5}), 100 / 255.0f);
+  EXPECT_FLOAT_EQ(x.at({2, 1, 2}), 30 / 255.0f);
+  // Grey: one plane, stb's luminance ((77 R + 150 G + 29 B) >> 8).
+  const Tensor g = io::read_image(path("a.bmp"), 1);
+  ASSERT_EQ(g.shape(), Shape({1, 4, 6}));
+  EXPECT_FLOAT_EQ(g.at({0, 2, 2}), float((77 * 200 + 150 * 100 + 29 * 30) >> 8) / 255.0f);
+}
+
+TEST_F(ReadImageTest, JpegIsReadCloseToWhatWasWritten) {
+  const auto pixels = rgb_pixels();
+  ASSERT_TRUE(stbi_write_jpg(path("a.jpg").c_str(), 6, 4, 3, pixels.data(), 100));
+  const Tensor x = io::read_image(path("a.jpg"), 3);
+  ASSERT_EQ(x.shape(), Shape({3, 4, 6}));
+  // Lossy, but at quality 100 a flat region comes back within a few levels.
+  EXPECT_NEAR(x.at({0, 3, 5}), 200 / 255.0, 6 / 255.0);
+  EXPECT_NEAR(x.at({1, 3, 5}), 100 / 255.0, 6 / 255.0);
+  EXPECT_NEAR(x.at({2, 3, 5}), 30 / 255.0, 6 / 255.0);
+  // read_png takes PNGs only.
+  EXPECT_TRUE(throws_error_with([&] { io::read_png(path("a.jpg")); }, {"a.jpg", "not a readable PNG"}));
+}
+
+TEST_F(ReadImageTest, PngStillReadsAndErrorsNameTheFile) {
+  io::write_png(path("g.png"), full({2, 3}, 0.6));
+  const Tensor x = io::read_image(path("g.png"));
+  ASSERT_EQ(x.shape(), Shape({1, 2, 3}));
+  EXPECT_FLOAT_EQ(x.at({0, 1, 2}), 153 / 255.0f);
+  EXPECT_EQ(io::read_image(path("g.png"), 3).shape(), Shape({3, 2, 3}));
+  EXPECT_TRUE(throws_error_with([&] { io::read_image(path("none.jpg")); }, {"read_image", "none.jpg", "cannot open"}));
+  test::write_file(path("text.bmp"), "not an image");
+  EXPECT_TRUE(throws_error_with([&] { io::read_image(path("text.bmp")); },
+                                {"read_image", "text.bmp", "not a readable PNG, JPEG or BMP file"}));
+  EXPECT_TRUE(throws_error_with([&] { io::read_image(path("g.png"), 2); }, {"read_image", "g.png", "got 2"}));
+  EXPECT_TRUE(io::is_image_file("a.JPEG"));
+  EXPECT_TRUE(io::is_image_file("dir.x/a.png"));
+  EXPECT_FALSE(io::is_image_file("a.gif"));
+  EXPECT_FALSE(io::is_image_file("images"));
+}
+
+}  // namespace
+}  // namespace soma
