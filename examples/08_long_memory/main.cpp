@@ -80,7 +80,7 @@ std::vector<double> input_gradient_norms(Model& m, const Batch& b) {
   const Tensor g = x.grad();
   std::vector<double> norms;
   for (std::int64_t t : probe_steps(g.size(1))) {
-    const Tensor gt = slice(g, 1, t, t + 1);
+    const Tensor gt = slice(g, 1, t, t + 1).to(DType::f64);  // squares below 1e-38 would vanish in float32
     norms.push_back(std::sqrt(sum(gt * gt).item()));
   }
   for (Tensor p : m.parameters()) p.zero_grad();
@@ -121,6 +121,7 @@ double run(const char* kind, const Task& task, int steps, std::int64_t batch, in
     for (int j = hidden; j < 2 * hidden; ++j) b.data<float>()[j] = float(forget_bias);
   }
   const std::vector<double> before = input_gradient_norms(m, probe);
+  const Tensor w_ih_start = m.rec->weights(0).w_ih.copy();  // [G*H, inputs]
   optim::Adam opt(m.parameters(), {.lr = lr});
   std::mt19937_64 rng(seed + 1);
   const auto start = std::chrono::steady_clock::now();
@@ -133,13 +134,31 @@ double run(const char* kind, const Task& task, int steps, std::int64_t batch, in
     optim::clip_grad_norm(m.parameters(), 1.0);
     opt.step();
     recent = step == 1 ? loss.item() : 0.9 * recent + 0.1 * loss.item();
-    if (step % std::max(1, steps / 10) == 0) std::printf("  %s step %5d  loss %.4f\n", kind, step, recent);
+    if (step % std::max(1, steps / 10) == 0) {
+      NoGradGuard no_grad;
+      const double moved = max(abs(slice(m.rec->weights(0).w_ih - w_ih_start, 1, 0, task.classes))).item();
+      std::printf("  %s step %5d  loss %.4f  class weights moved %.3g\n", kind, step, recent, moved);
+    }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::vector<double> after = input_gradient_norms(m, probe);
   const double acc = accuracy(m, test_set);
+  // How far training moved the input weights that read the class symbols (columns 0..classes-1)
+  // and those of the filler-only inputs: with own noise symbols the class columns get gradient
+  // only through step 1.
+  Tensor moved;
+  {
+    NoGradGuard no_grad;
+    moved = abs(m.rec->weights(0).w_ih - w_ih_start);
+  }
+  const double moved_class = max(slice(moved, 1, 0, task.classes)).item();
+  char moved_filler[32] = "-";
+  if (task.noise > 0)
+    std::snprintf(moved_filler, sizeof moved_filler, "%.3g", max(slice(moved, 1, task.classes, task.classes + task.noise)).item());
   std::printf("%s(%d): %d steps of %lld sequences in %.1f s; test accuracy %.3f\n", kind, hidden, steps,
               (long long)batch, seconds, acc);
+  std::printf("  largest change of an input weight: from a class symbol %.3g, from a noise symbol %s\n", moved_class,
+              moved_filler);
   std::string header;
   for (std::int64_t t : probe_steps(task.length)) header += std::string(11 - std::to_string(t + 1).size() - 5, ' ') + "step " + std::to_string(t + 1);
   std::printf("  |d loss / d x_t|      %s\n  at initialization:    %s\n  after training:       %s\n\n",

@@ -109,6 +109,7 @@ def run(kind, a, test_set, probe):
     inputs = num_inputs(a.classes, a.noise, a.marker)
     model = Model(kind, inputs, a.hidden, a.classes, a.forget_bias)
     before = input_gradient_norms(model, *probe)
+    w_ih_start = model.rec.weight_ih_l0.detach().clone()
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     rng = MT19937_64(a.seed + 1)
     start, recent = time.monotonic(), 0.0
@@ -121,12 +122,17 @@ def run(kind, a, test_set, probe):
         opt.step()
         recent = loss.item() if step == 1 else 0.9 * recent + 0.1 * loss.item()
         if step % max(1, a.steps // 10) == 0:
-            print(f"  {kind} step {step:5d}  loss {recent:.4f}", flush=True)
+            moved = (model.rec.weight_ih_l0.detach() - w_ih_start)[:, :a.classes].abs().max().item()
+            print(f"  {kind} step {step:5d}  loss {recent:.4f}  class weights moved {moved:.3g}", flush=True)
     seconds = time.monotonic() - start
     after = input_gradient_norms(model, *probe)
     with torch.no_grad():
         acc = (model(test_set[0]).argmax(1) == test_set[1]).double().mean().item()
     print(f"{kind}({a.hidden}): {a.steps} steps of {a.batch} sequences in {seconds:.1f} s; test accuracy {acc:.3f}")
+    moved = (model.rec.weight_ih_l0.detach() - w_ih_start).abs()
+    filler = f"{moved[:, a.classes:a.classes + a.noise].max().item():.3g}" if a.noise > 0 else "-"
+    print(f"  largest change of an input weight: from a class symbol {moved[:, :a.classes].max().item():.3g}, "
+          f"from a noise symbol {filler}")
     header = "".join(f"{'step ' + str(t + 1):>11}" for t in probe_steps(a.length))
     fmt = lambda v: "".join(f" {n:10.2e}" for n in v)
     print(f"  |d loss / d x_t|      {header}\n  at initialization:    {fmt(before)}\n  after training:       {fmt(after)}\n",
