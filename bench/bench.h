@@ -45,6 +45,7 @@ Result run_cnn(const Options& options);         // B3, workloads_cnn.cpp
 Result run_lstm(const Options& options);        // B4, workloads_recurrent.cpp
 Result run_dqn_pixels(const Options& options);  // B5, workloads_cnn.cpp
 Result run_rbm(const Options& options);         // B8, workloads_generative.cpp
+Result run_gan(const Options& options);         // B7, workloads_gan.cpp
 
 /// The process's peak resident memory so far (VmHWM of /proc/self/status), in MiB; 0 if unknown.
 double peak_rss_mb();

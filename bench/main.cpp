@@ -40,6 +40,10 @@ constexpr Workload kWorkloads[] = {
      run_dqn_pixels},
     {"B6", "dqn-state", "synthetic states, Dense 4-128-128-2 ReLU, MSE, batch 32, Adam 1e-3: steps_per_s over 2,000 steps",
      run_dqn_state},
+    {"B7", "gan",
+     "Fashion-MNIST train in [-1, 1], G 100-256-512-784 / D 784-512-256-1 LeakyReLU(0.2), BCE, batch 64, Adam 2e-4 "
+     "beta1 0.5: iterations_per_s (one D step on real+fake, one G step) over 200 iterations",
+     run_gan},
     {"B8", "rbm",
      "Fashion-MNIST train binarized at 0.5, RBM 784x256, CD-1, batch 64 shuffled, lr 0.01: updates_per_s over 300 "
      "updates",

@@ -330,10 +330,58 @@ def run_dqn_pixels(args):
             "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
+def run_gan(args):
+    """B7: MLP GAN on Fashion-MNIST in [-1, 1], batch 64 shuffled, Adam 2e-4 beta1 0.5, 200 iterations.
+
+    G 100-256-512-784 LeakyReLU(0.2), tanh out; D 784-512-256-1 LeakyReLU(0.2), sigmoid out; BCE.
+    An iteration as generative::GanTrainer does it: one D step on a real batch and G(z) made under
+    no_grad, then one G step on fresh noise with the non-saturating loss.
+    """
+    batch, iterations = 64, 200
+    x, _ = fashion_mnist_train()
+    x = x * 2 - 1
+    order_gen = torch.Generator().manual_seed(SEED)
+    final = [0.0, 0.0]
+
+    def train():
+        torch.manual_seed(SEED)
+        lrelu = lambda: torch.nn.LeakyReLU(0.2)
+        g = torch.nn.Sequential(torch.nn.Linear(100, 256), lrelu(), torch.nn.Linear(256, 512), lrelu(),
+                                torch.nn.Linear(512, 784), torch.nn.Tanh())
+        d = torch.nn.Sequential(torch.nn.Linear(784, 512), lrelu(), torch.nn.Linear(512, 256), lrelu(),
+                                torch.nn.Linear(256, 1), torch.nn.Sigmoid())
+        g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        bce = torch.nn.BCELoss()
+        order = torch.randperm(x.shape[0], generator=order_gen)
+        start = time.perf_counter()
+        for it in range(iterations):
+            real = x.index_select(0, order[it * batch:(it + 1) * batch])
+            with torch.no_grad():
+                fake = g(torch.randn(batch, 100))
+            p_real, p_fake = d(real), d(fake)
+            d_loss = bce(p_real, torch.ones_like(p_real)) + bce(p_fake, torch.zeros_like(p_fake))
+            d_opt.zero_grad(set_to_none=True)
+            d_loss.backward()
+            d_opt.step()
+            p_fake = d(g(torch.randn(batch, 100)))
+            g_loss = bce(p_fake, torch.ones_like(p_fake))
+            g_opt.zero_grad(set_to_none=True)
+            g_loss.backward()
+            g_opt.step()
+        seconds = time.perf_counter() - start
+        final[0], final[1] = d_loss.item(), g_loss.item()
+        return iterations / seconds
+
+    return {"metric": "iterations_per_s", "value": median_of_repetitions(train), "iterations": iterations,
+            "final_d_loss": final[0], "final_g_loss": final[1]}
+
+
 WORKLOADS = {"B1": ("xor", run_xor), "B2": ("mlp", run_mlp), "B4": ("lstm", run_lstm),
              "B6": ("dqn-state", run_dqn_state), "B8": ("rbm", run_rbm),
              "B9": ("infer1", run_infer1), "B10": ("gemm", run_gemm)}
 WORKLOADS.update({"B3": ("cnn", run_cnn), "B5": ("dqn-pixels", run_dqn_pixels)})
+WORKLOADS.update({"B7": ("gan", run_gan)})
 
 
 def main():

@@ -19,6 +19,7 @@
 #include "soma/data/transforms.h"
 #include "soma/generative/rbm.h"
 #include "soma/generative/vae.h"
+#include "soma/generative/gan.h"
 #include "soma/io/atomic_file.h"
 #include "soma/io/checkpoint.h"
 #include "soma/io/image.h"
