@@ -305,6 +305,14 @@ def loss():
         each_reduction(f"smooth_l1_beta{beta:g}".replace(".", "_"), "smooth_l1_loss",
                        lambda a, b, r, bt=beta: F.smooth_l1_loss(a, b, reduction=r, beta=bt), [x, t],
                        args={"beta": beta})
+    # Sequence cross-entropy [N, T, V] against [N, T] labels: PyTorch's cross_entropy over the
+    # flattened steps (mean over tokens, sum, or [N, T] per token); embedding's weight gradient.
+    seq_logits, seq_labels = d.normal(2, 3, 5, std=2), torch.tensor([[1, 0, 4], [2, 2, 3]])
+    each_reduction("sequence_cross_entropy", "sequence_cross_entropy",
+                   lambda a, b, r: F.cross_entropy(a.reshape(-1, 5), b.reshape(-1), reduction=r).reshape(
+                       b.shape if r == "none" else ()), [seq_logits, seq_labels])
+    g.add("embedding_repeated_ids", "embedding", F.embedding,
+          [torch.tensor([[0, 2, 2], [3, 0, 1]]), d.normal(4, 3)], grad=[1])
     return g
 
 

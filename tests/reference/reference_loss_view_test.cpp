@@ -1,4 +1,4 @@
-// Reference-value tests against PyTorch for the losses (every reduction, saturated and
+// Reference-value tests against PyTorch for the losses (every reduction, saturated and extreme inputs, sequence cross-entropy, embedding) and the
 // extreme inputs, label and probability targets) and the view ops (reshape, slicing with a
 // step, repeated-row index_select, cat, stack...). Values from tests/reference/data/*.json.
 #include <gtest/gtest.h>
@@ -37,6 +37,11 @@ TEST(ReferenceLoss, LossesAndReductionsMatchPyTorch) {
       {"binary_cross_entropy", loss(binary_cross_entropy)},
       {"binary_cross_entropy_with_logits", loss(binary_cross_entropy_with_logits)},
       {"cross_entropy", loss(cross_entropy)},
+      {"sequence_cross_entropy",
+       [](const std::vector<Tensor>& in, const Json& args) {
+         return sequence_cross_entropy(in.at(0), in.at(1), {.reduction = reduction_arg(args)});
+       }},
+      {"embedding", [](const std::vector<Tensor>& in, const Json&) { return embedding(in.at(0), in.at(1)); }},
       {"hinge_loss", loss(hinge_loss, "margin")},
       {"huber_loss", loss(huber_loss, "delta")},
       {"smooth_l1_loss", loss(smooth_l1_loss, "beta")},
