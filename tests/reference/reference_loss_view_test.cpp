@@ -1,6 +1,7 @@
-// Reference-value tests against PyTorch for the losses (every reduction, saturated and extreme inputs, sequence cross-entropy, embedding) and the
-// extreme inputs, label and probability targets) and the view ops (reshape, slicing with a
-// step, repeated-row index_select, cat, stack...). Values from tests/reference/data/*.json.
+// Reference-value tests against PyTorch for the losses (every reduction, saturated and
+// extreme inputs, label and probability targets, sequence cross-entropy), embedding, and the view
+// ops (reshape, slicing with a step, repeated-row index_select, cat, stack...). Values from
+// tests/reference/data/*.json.
 #include <gtest/gtest.h>
 
 #include "reference/reference_support.h"
