@@ -7,13 +7,42 @@ repetitions) as bench/workloads_*.cpp, and the same one-line JSON output:
 Run with Debian's python3-torch (/usr/bin/python3), in the environment as given.
 """
 import argparse
+import ctypes
 import gzip
 import json
+import os
 import statistics
 import sys
 import time
 
-import torch
+
+def pin_blas_threads(argv):
+    """Give OpenBLAS the thread count of --threads before torch loads it.
+
+    Debian's torch multiplies matrices with OpenBLAS, which torch.set_num_threads() does not
+    reach: OpenBLAS keeps one thread per core (measured: a 2048^2 torch.mm after
+    set_num_threads(1) used 0.94 s of CPU in 0.47 s), so a "1 thread" figure would use every
+    core for its matrix products. OpenBLAS reads OPENBLAS_NUM_THREADS once, when it loads.
+    """
+    value = str(os.cpu_count())  # --threads' default
+    for i, arg in enumerate(argv):
+        if arg == "--threads" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--threads="):
+            value = arg.split("=", 1)[1]
+    os.environ["OPENBLAS_NUM_THREADS"] = value
+
+
+pin_blas_threads(sys.argv)
+import torch  # noqa: E402  (after pin_blas_threads, on purpose)
+
+
+def blas_threads():
+    """OpenBLAS's own thread count as torch's matrix products will use it (None if not OpenBLAS)."""
+    try:
+        return ctypes.CDLL("libopenblas.so.0").openblas_get_num_threads()
+    except (OSError, AttributeError):
+        return None
 
 REPETITIONS = 5  # after one warm-up, as in bench/bench.h
 SEED = 0
@@ -388,7 +417,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", help="id or name: " + ", ".join(
         f"{k} ({name})" for k, (name, _) in WORKLOADS.items()))
-    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--threads", type=int, default=os.cpu_count(),
+                        help="threads for torch and its OpenBLAS (default: every core)")
     parser.add_argument("--size", type=int, default=0, help="B10: the matrix side (default 1024)")
     args = parser.parse_args()
     key = next((k for k, (name, _) in WORKLOADS.items()
@@ -401,7 +431,7 @@ def main():
     torch.set_num_threads(args.threads)
     result = WORKLOADS[key][1](args)
     line = {"workload": key, "metric": result.pop("metric"), "value": round(result.pop("value"), 4),
-            "threads": args.threads, **result}
+            "threads": args.threads, "blas_threads": blas_threads(), **result}
     print(json.dumps(line, separators=(",", ":")))
     if "error" in line:
         sys.exit(f"torch_ref.py: {key}: {line['error']}")
