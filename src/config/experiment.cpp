@@ -17,6 +17,8 @@ Settings read_settings(Section& top) {
   s.validate = top.boolean("validate", true);
   s.validation_split = top.number("validation_split", 0.0, {.lo = 0, .hi = 1, .hi_open = true});
   s.checkpoint_every = top.integer("checkpoint_every", 0, 0);
+  s.clip_grad_norm = top.number("clip_grad_norm", 0.0, {.lo = 0});
+  s.clip_grad_value = top.number("clip_grad_value", 0.0, {.lo = 0});
   s.verbose = int(top.integer("verbose", 1, 0));
   if (s.verbose > 2) fail("verbose", "expected 0, 1 or 2, got " + std::to_string(s.verbose));
   return s;

@@ -10,6 +10,7 @@
 #include "soma/data/split.h"
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/view.h"
+#include "soma/optim/clip_grad.h"
 #include "soma/train/progress_bar.h"
 #include "train/trainer_run.h"
 
@@ -74,6 +75,10 @@ History Trainer::fit(std::shared_ptr<const data::Dataset> train, const FitOption
              "Trainer::fit: validation_split must be in [0, 1), got ", options.validation_split);
   SOMA_CHECK(!(options.validation && options.validation_split > 0),
              "Trainer::fit: give either validation or validation_split, not both");
+  SOMA_CHECK(options.clip_grad_norm >= 0, "Trainer::fit: clip_grad_norm must be >= 0 (0: off), got ",
+             options.clip_grad_norm);
+  SOMA_CHECK(options.clip_grad_value >= 0, "Trainer::fit: clip_grad_value must be >= 0 (0: off), got ",
+             options.clip_grad_value);
   SOMA_CHECK(options.checkpoint_every_n_batches >= 0, "Trainer::fit: checkpoint_every_n_batches must be >= 0, got ",
              options.checkpoint_every_n_batches);
   SOMA_CHECK(options.checkpoint_every_n_batches == 0 || !options.checkpoint_path.empty(),
@@ -139,6 +144,8 @@ History Trainer::fit(std::shared_ptr<const data::Dataset> train, const FitOption
       const Tensor data_loss = (*loss_)(output, batch->y);
       const Tensor total = data_loss + model_.regularization_loss();
       total.backward();
+      if (options.clip_grad_norm > 0) optim::clip_grad_norm(optimizer_.params(), options.clip_grad_norm);
+      if (options.clip_grad_value > 0) optim::clip_grad_value(optimizer_.params(), options.clip_grad_value);
       optimizer_.step();
       optimizer_.zero_grad();
       run.sums.add_batch(*loss_, total.item(), output, batch->y);

@@ -59,6 +59,21 @@ TEST(ConfigBuild, TinyConfigBuildsWithDefaultsFilledIn) {
   EXPECT_EQ(e.resolved["batch_size"], 64);
   EXPECT_EQ(e.resolved["epochs"], 1);
   EXPECT_EQ(e.resolved["loss"]["reduction"], "mean");
+  EXPECT_EQ(e.resolved["clip_grad_norm"], 0.0);
+  EXPECT_EQ(e.settings.clip_grad_value, 0.0);
+}
+
+TEST(ConfigBuild, GradientClippingSettings) {
+  Json c = tiny();
+  c["clip_grad_norm"] = 1.5;
+  c["clip_grad_value"] = 0.25;
+  const Experiment e = build_experiment(c);
+  EXPECT_EQ(e.settings.clip_grad_norm, 1.5);
+  EXPECT_EQ(e.settings.clip_grad_value, 0.25);
+  c["clip_grad_norm"] = -1;
+  EXPECT_EQ(build_error(c), "clip_grad_norm: expected a number >= 0, got -1");
+  c["clip_grad_norm"] = "1";
+  EXPECT_EQ(build_error(c).rfind("clip_grad_norm: expected a number", 0), 0u) << build_error(c);
 }
 
 TEST(ConfigBuild, ResolvedConfigBuildsTheSameRun) {

@@ -69,6 +69,33 @@ TEST(TrainTrainer, AStepIsTheManualLoop) {
   EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(*a), test::train::weights_of(*b)));
 }
 
+// clip_grad_norm and clip_grad_value act between backward and the step, as in PyTorch's loop.
+TEST(TrainTrainer, ClippingIsTheManualLoopsClipping) {
+  const auto data = blobs(40, 5);
+  manual_seed(6);
+  auto a = blob_model();
+  manual_seed(6);
+  auto b = blob_model();
+  optim::SGD opt_a(a->parameters(), {.lr = 0.5});
+  optim::SGD opt_b(b->parameters(), {.lr = 0.5});
+  const auto before = test::train::weights_of(*a);
+
+  manual_seed(2);
+  train::Trainer trainer(*a, opt_a, loss::CrossEntropy());
+  trainer.fit(data, quiet({.batch_size = 40, .shuffle = false, .clip_grad_norm = 0.01, .clip_grad_value = 0.002}));
+
+  manual_seed(2);
+  Tensor l = loss::CrossEntropy()((*b)(data->x()), data->y());
+  l.backward();
+  EXPECT_GT(optim::clip_grad_norm(opt_b.params(), 0.01), 0.01);  // so clipping changed something
+  optim::clip_grad_value(opt_b.params(), 0.002);
+  opt_b.step();
+  const auto after = test::train::weights_of(*a);
+  EXPECT_TRUE(test::train::bit_identical(after, test::train::weights_of(*b)));
+  for (std::size_t i = 0; i < after.size(); ++i)  // no element moved more than lr * 0.002 (+ float32 rounding)
+    EXPECT_LE(max(abs(after[i].second - before[i].second)).item(), 0.5 * 0.002 + 1e-6) << after[i].first;
+}
+
 TEST(TrainTrainer, LoggedLossIsTheMeanPerExample) {
   // lr 0: the model does not change, so the epoch's loss is the dataset's mean loss, with the
   // short last batch (100 = 3 * 32 + 4) weighted by its size.
@@ -230,6 +257,10 @@ TEST(TrainTrainer, BadOptionsThrow) {
   EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(data, quiet({.checkpoint_every_n_batches = 2})); },
                                       {"checkpoint_path"}));
   EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(nullptr); }, {"null"}));
+  EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(data, quiet({.clip_grad_norm = -1})); },
+                                      {"clip_grad_norm", ">= 0", "-1"}));
+  EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(data, quiet({.clip_grad_value = -0.5})); },
+                                      {"clip_grad_value", "-0.5"}));
   EXPECT_TRUE(test::throws_error_with([&] { trainer.save_checkpoint("x"); }, {"only during fit"}));
   EXPECT_TRUE(test::throws_error_with([&] { trainer.evaluate(data, 0); }, {"batch_size"}));
   EXPECT_TRUE(test::throws_error_with([&] { trainer.fit(data, quiet({.resume_from = "/nonexistent/ckpt"})); },

@@ -260,6 +260,8 @@ int train(const TrainArgs& args) {
   fit.checkpoint_path = run.checkpoint();
   fit.checkpoint_every_n_batches = e.settings.checkpoint_every;
   fit.transforms = e.augment;
+  fit.clip_grad_norm = e.settings.clip_grad_norm;
+  fit.clip_grad_value = e.settings.clip_grad_value;
   if (resuming) fit.resume_from = run.checkpoint();
 
   // The first Ctrl-C asks for a checkpoint at the next step; a second one kills as usual.

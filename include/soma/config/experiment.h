@@ -24,6 +24,8 @@ struct Settings {
   bool validate = true;              ///< evaluate on the test set after every epoch
   double validation_split = 0;       ///< hold out this fraction of train instead of the test set
   std::int64_t checkpoint_every = 0; ///< also checkpoint every this many steps (0: epoch ends only)
+  double clip_grad_norm = 0;         ///< FitOptions::clip_grad_norm (0: off)
+  double clip_grad_value = 0;        ///< FitOptions::clip_grad_value (0: off)
   int verbose = 1;                   ///< 0 quiet, 1 progress bar, 2 one line per epoch
 };
 

@@ -52,6 +52,13 @@ struct FitOptions {
   /// from the loader's per-batch generator, so a resumed fit sees the same augmented batches.
   /// Validation, evaluate and predict batches are not transformed (default: none).
   std::vector<data::Transform> transforms = {};
+  /// Before every optimizer step, rescales all gradients together so that their joint 2-norm is
+  /// at most this (optim::clip_grad_norm, PyTorch's clip_grad_norm_; Keras's global_clipnorm).
+  /// Default 0: off. Recurrent networks trained through time usually want ~1.
+  double clip_grad_norm = 0;
+  /// Before every optimizer step, clamps each gradient element to [-v, v]
+  /// (optim::clip_grad_value; Keras's clipvalue), after clip_grad_norm. Default 0: off.
+  double clip_grad_value = 0;
 };
 
 /// What evaluate() measures: the mean loss per example (weight penalties included, as Keras)
