@@ -56,6 +56,30 @@ std::int64_t count_correct(const Tensor& scores, const Tensor& labels) {
   });
 }
 
+std::pair<std::int64_t, std::int64_t> count_token_correct(const Tensor& scores, const Tensor& labels) {
+  SOMA_CHECK(scores.defined() && labels.defined(), "token accuracy: undefined tensor");
+  SOMA_CHECK(scores.dim() == 3 && is_floating(scores.dtype()), "token accuracy: expected float scores [N, T, C], got ",
+             name_of(scores.dtype()), " ", scores.shape());
+  SOMA_CHECK(labels.dtype() == DType::i64 && labels.dim() == 2 && labels.size(0) == scores.size(0) &&
+                 labels.size(1) == scores.size(1),
+             "token accuracy: expected int64 labels [", scores.size(0), ", ", scores.size(1), "] for scores ",
+             scores.shape(), ", got ", name_of(labels.dtype()), " ", labels.shape());
+  const std::int64_t tokens = scores.size(0) * scores.size(1), c = scores.size(2), steps = scores.size(1);
+  const std::int64_t* y = labels.data<std::int64_t>();
+  return dispatch_floating(scores.dtype(), "token accuracy", [&]<class T>() {
+    const T* s = scores.data<T>();
+    std::pair<std::int64_t, std::int64_t> result{0, 0};
+    for (std::int64_t i = 0; i < tokens; ++i) {
+      if (y[i] < 0) continue;  // padding
+      SOMA_CHECK(y[i] < c, "token accuracy: label ", y[i], " of sequence ", i / steps, " step ", i % steps,
+                 " is outside [0, ", c, ")");
+      result.first += row_argmax(s + i * c, c) == y[i];
+      ++result.second;
+    }
+    return result;
+  });
+}
+
 double accuracy(const Tensor& scores, const Tensor& labels) {
   const std::int64_t correct = count_correct(scores, labels);
   return scores.size(0) == 0 ? 0.0 : double(correct) / double(scores.size(0));

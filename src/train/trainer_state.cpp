@@ -27,6 +27,7 @@ std::pair<std::int64_t, std::int64_t> score_predictions(const loss::Loss& loss, 
                                                         const Tensor& target) {
   if (target.dtype() == DType::i64) {
     if (output.dim() == 2 && target.dim() == 1) return {count_correct(output, target), output.size(0)};
+    if (output.dim() == 3 && target.dim() == 2) return count_token_correct(output, target);
     return {0, 0};
   }
   const std::string name = loss.name();

@@ -33,6 +33,21 @@ TEST(TrainMetrics, AccuracyChecksShapesAndLabels) {
   EXPECT_DOUBLE_EQ(train::accuracy(zeros({0, 3}), zeros({0}, DType::i64)), 0.0);
 }
 
+TEST(TrainMetrics, TokenAccuracySkipsNegativeLabels) {
+  // 2 sequences x 3 steps x 2 classes; argmaxes 0 1 1 / 1 0 0.
+  const Tensor scores = reshape(tensor({0.9, 0.1, 0.2, 0.8, 0.4, 0.6,  //
+                                        0.0, 1.0, 3.0, 2.0, 0.5, 0.5}),
+                                {2, 3, 2});
+  const Tensor labels = reshape(tensor({0, 0, 1, 1, -100, 1}, DType::i64), {2, 3});
+  EXPECT_EQ(train::count_token_correct(scores, labels), (std::pair<std::int64_t, std::int64_t>{3, 5}));
+  EXPECT_EQ(train::count_token_correct(scores.to(DType::f64), labels), (std::pair<std::int64_t, std::int64_t>{3, 5}));
+  EXPECT_TRUE(test::throws_error_with([&] { train::count_token_correct(scores, zeros({2, 2}, DType::i64)); },
+                                      {"[2, 3]", "[2, 2]"}));
+  EXPECT_TRUE(test::throws_error_with(
+      [&] { train::count_token_correct(scores, reshape(tensor({0, 0, 1, 1, 2, 1}, DType::i64), {2, 3})); },
+      {"label 2", "sequence 1 step 1", "[0, 2)"}));
+}
+
 TEST(TrainMetrics, TopKAccuracy) {
   const Tensor scores = tensor({{0.1, 0.5, 0.3, 0.1},    // label 2 is 2nd
                                 {0.4, 0.3, 0.2, 0.1},    // label 3 is 4th

@@ -240,6 +240,25 @@ TEST(TrainTrainer, AccuracyOnlyForClassification) {
   const auto hb = bce.fit(binary, quiet({.epochs = 20, .batch_size = 16}));
   ASSERT_TRUE(hb.contains("accuracy"));
   EXPECT_GT(hb["accuracy"].back(), 0.9);
+
+  // Sequences: logits [N, T, C] against ids [N, T], scored per token. The target at each step is
+  // the input's class, which a Dense over the last axis learns.
+  Tensor ids = empty({64, 5}, DType::i64), onehot = zeros({64, 5, 3});
+  for (std::int64_t i = 0; i < 64 * 5; ++i) {
+    ids.data<std::int64_t>()[i] = std::int64_t(gen.below(3));
+    onehot.data<float>()[i * 3 + ids.data<std::int64_t>()[i]] = 1;
+  }
+  const auto sequences = std::make_shared<data::TensorDataset>(onehot, ids);
+  nn::Dense head(3, 3);
+  optim::Adam adam(head.parameters(), {.lr = 0.05});
+  train::Trainer seq(head, adam, loss::Function("sequence_cross_entropy", [](const Tensor& l, const Tensor& t) {
+                       return sequence_cross_entropy(l, t);
+                     }));
+  const auto hs = seq.fit(sequences, quiet({.epochs = 20, .batch_size = 16}));
+  ASSERT_TRUE(hs.contains("accuracy"));
+  EXPECT_LT(hs["accuracy"].front(), 0.9);
+  EXPECT_EQ(hs["accuracy"].back(), 1.0);
+  EXPECT_EQ(seq.evaluate(sequences).accuracy, 1.0);
 }
 
 TEST(TrainTrainer, BadOptionsThrow) {

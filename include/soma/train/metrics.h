@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
 #include "soma/core/tensor.h"
 
@@ -18,6 +19,12 @@ std::int64_t count_correct(const Tensor& scores, const Tensor& labels);
 /// label [N]: Keras' sparse categorical accuracy. 0 for N = 0. Throws as count_correct.
 ///   train::accuracy(net(x), y)   // y int64 [N]
 double accuracy(const Tensor& scores, const Tensor& labels);
+
+/// Token accuracy of a sequence model: scores [N, T, C] against int64 labels [N, T]. Returns
+/// {right, counted}; steps whose label is negative (padding marked by an ignore_index such as
+/// PyTorch's -100) are not counted, all others are. Throws soma::Error naming both shapes when
+/// they do not fit, or naming the label and its position when one is >= C.
+std::pair<std::int64_t, std::int64_t> count_token_correct(const Tensor& scores, const Tensor& labels);
 
 /// Number of rows where the label is among the k highest scores. Ties at the boundary count
 /// in the label's favour, as tf.math.in_top_k: the row is right when fewer than k classes

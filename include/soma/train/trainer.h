@@ -76,6 +76,7 @@ struct Metrics {
 ///                                      .callbacks = {train::EarlyStopping({.patience = 2})}});
 ///   std::printf("test accuracy %.4f\n", trainer.evaluate(test).accuracy);
 /// Accuracy is logged when the targets are classes: int64 labels [N] with outputs [N, C];
+/// int64 labels [N, T] with sequence outputs [N, T, C] (per token, negative labels skipped);
 /// probabilities [N, C] with CrossEntropy (argmax against argmax); or, for BCE, BCEWithLogits
 /// and Hinge, the thresholded output (0.5 for probabilities, 0 for logits and hinge).
 /// The model and optimizer are the caller's and must outlive the Trainer; the loss is copied.
