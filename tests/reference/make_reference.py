@@ -313,6 +313,17 @@ def loss():
                        b.shape if r == "none" else ()), [seq_logits, seq_labels])
     g.add("embedding_repeated_ids", "embedding", F.embedding,
           [torch.tensor([[0, 2, 2], [3, 0, 1]]), d.normal(4, 3)], grad=[1])
+    # The VAE's loss (generative/vae.h), as PyTorch's VAE example writes it but averaged over the
+    # batch: KL(N(mu, exp(logvar)) || N(0, 1)) and BCE-with-logits summed over pixels plus KL.
+    def gaussian_kl(mu, logvar):
+        return -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / mu.shape[0]
+
+    mu, logvar = d.normal(4, 3), d.normal(4, 3)
+    g.add("gaussian_kl", "gaussian_kl", gaussian_kl, [mu, logvar])
+    logits, pixels = d.normal(4, 5, std=2), d.uniform(4, 5)
+    g.add("vae_loss", "vae_loss",
+          lambda lg, px, m, lv: F.binary_cross_entropy_with_logits(lg, px, reduction="sum") / lg.shape[0]
+          + gaussian_kl(m, lv), [logits, pixels, mu, logvar], grad=[0, 2, 3])
     return g
 
 

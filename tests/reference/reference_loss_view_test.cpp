@@ -1,7 +1,7 @@
 // Reference-value tests against PyTorch for the losses (every reduction, saturated and
-// extreme inputs, label and probability targets, sequence cross-entropy), embedding, and the view
-// ops (reshape, slicing with a step, repeated-row index_select, cat, stack...). Values from
-// tests/reference/data/*.json.
+// extreme inputs, label and probability targets, sequence cross-entropy, the VAE's KL and loss),
+// embedding, and the view ops (reshape, slicing with a step, repeated-row index_select, cat,
+// stack...). Values from tests/reference/data/*.json.
 #include <gtest/gtest.h>
 
 #include "reference/reference_support.h"
@@ -46,6 +46,9 @@ TEST(ReferenceLoss, LossesAndReductionsMatchPyTorch) {
       {"hinge_loss", loss(hinge_loss, "margin")},
       {"huber_loss", loss(huber_loss, "delta")},
       {"smooth_l1_loss", loss(smooth_l1_loss, "beta")},
+      {"gaussian_kl", [](const auto& in, const Json&) { return generative::gaussian_kl(in.at(0), in.at(1)); }},
+      {"vae_loss",
+       [](const auto& in, const Json&) { return generative::vae_loss(in.at(0), in.at(1), in.at(2), in.at(3)); }},
   };
   check_group("loss.json", table);
 }
