@@ -43,6 +43,16 @@ nn::Sequential dcgan_discriminator(std::int64_t width, Generator& gen) {
                         nn::Sigmoid());
 }
 
+// DCGAN's initialization (Radford et al. 2016, as PyTorch's DCGAN tutorial): convolution and
+// linear weights N(0, 0.02), batch norm's scale N(1, 0.02); biases keep their defaults (batch
+// norm's shift is 0). A one-dimensional "weight" is a batch norm's scale.
+void dcgan_init(nn::Module& model, Generator& gen) {
+  for (auto& [name, p] : model.named_parameters()) {
+    if (p.dim() > 1) nn::init::normal(p, 0.0, 0.02, gen);
+    else if (name.ends_with("weight")) nn::init::normal(p, 1.0, 0.02, gen);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -52,10 +62,11 @@ int main(int argc, char** argv) {
   std::int64_t batch_size = 64, limit = 0, latent = 100, width = 32;
   double lr = 2e-4, beta1 = 0.5;
   std::uint64_t seed = 0;
-  bool dcgan = false, minimax = false, uniform_noise = false;
+  bool dcgan = false, minimax = false, uniform_noise = false, default_init = false;
   std::string dir = data::kFashionMnistDir, out = ".";
   app.add_option("--epochs", epochs, "Passes over the training set")->capture_default_str()->check(CLI::Range(0, 10'000));
   app.add_flag("--dcgan", dcgan, "Convolutional generator and discriminator with batch norm (DCGAN)");
+  app.add_flag("--default-init", default_init, "DCGAN: keep soma's (PyTorch's) default init instead of N(0, 0.02)");
   app.add_option("--width", width, "DCGAN: channels of the first layer of D / last hidden layer of G")
       ->capture_default_str()->check(CLI::Range(std::int64_t(1), std::int64_t(4096)));
   app.add_option("--latent", latent, "Size of the noise z")->capture_default_str()->check(CLI::Range(std::int64_t(1), std::int64_t(10'000)));
@@ -84,6 +95,10 @@ int main(int argc, char** argv) {
     Generator gen(seed);
     nn::Sequential g = dcgan ? dcgan_generator(latent, width, gen) : mlp_generator(latent, gen);
     nn::Sequential d = dcgan ? dcgan_discriminator(width, gen) : mlp_discriminator(gen);
+    if (dcgan && !default_init) {
+      dcgan_init(g, gen);
+      dcgan_init(d, gen);
+    }
     optim::Adam g_opt(g.parameters(), {.lr = lr, .betas = {beta1, 0.999}});
     optim::Adam d_opt(d.parameters(), {.lr = lr, .betas = {beta1, 0.999}});
     generative::GanTrainer gan(g, d, g_opt, d_opt,
