@@ -13,18 +13,12 @@
 #include <vector>
 
 #include "bench.h"
+#include "train_loop.h"
 
 namespace soma::bench {
 namespace {
 constexpr std::uint64_t kSeed = 0;
 
-// A random order of 0..n-1 (Fisher-Yates from `gen`).
-std::vector<std::int64_t> shuffled_indices(std::int64_t n, Generator& gen) {
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), std::int64_t{0});
-  for (std::int64_t i = n - 1; i > 0; --i) std::swap(order[i], order[gen.below(std::uint64_t(i + 1))]);
-  return order;
-}
 }  // namespace
 
 Result run_mlp(const Options&) {
@@ -40,21 +34,7 @@ Result run_mlp(const Options&) {
     nn::Sequential net{nn::Dense(784, 256, gen), nn::ReLU(), nn::Dense(256, 128, gen), nn::ReLU(),
                        nn::Dense(128, 10, gen)};
     optim::Adam opt(net.parameters(), {.lr = 1e-3});
-    const std::vector<std::int64_t> order = shuffled_indices(x.shape()[0], order_gen);
-    Tensor loss;
-    const double start = now_s();
-    for (int b = 0; b < kBatches; ++b) {
-      const Tensor index = from_data(std::span<const std::int64_t>(order.data() + b * kBatch, kBatch), {kBatch});
-      const Tensor xb = index_select(x, index);
-      const Tensor yb = index_select(y, index);
-      loss = cross_entropy(net(xb), yb);
-      loss.backward();
-      opt.step();
-      opt.zero_grad();
-    }
-    const double seconds = now_s() - start;
-    final_loss = loss.item();
-    return double(kBatches * kBatch) / seconds;
+    return classifier_samples_per_s(net, opt, x, y, kBatch, kBatches, order_gen, final_loss);
   };
   Result r{.metric = "samples_per_s", .value = median_of_repetitions(train)};
   r.extra = {{"batches", kBatches}, {"final_loss", final_loss}};
