@@ -217,6 +217,10 @@ void write_line_chart(const std::string& path, const std::vector<Series>& series
       }
       const int cx = px(x), cy = py(y);
       canvas.line(drawing ? last_x : cx, drawing ? last_y : cy, cx, cy, colour, 2);
+      // A point joined to neither neighbour (a one-epoch run's test loss) would be a 2-pixel
+      // speck: mark it with a dot.
+      const bool next_drawn = j + 1 < series[i].y.size() && drawable(x_at(series[i], j + 1), series[i].y[j + 1]);
+      if (!drawing && !next_drawn) canvas.fill(cx - 3, cy - 3, cx + 3, cy + 3, colour);
       drawing = true, last_x = cx, last_y = cy;
     }
   }

@@ -87,6 +87,20 @@ TEST_F(PlotTest, DrawsWhiteBackgroundAndTheSeries) {
   EXPECT_GT(coloured, 500);
 }
 
+// A point with no drawn neighbour (a one-epoch run's test loss) is a 7x7 dot, not a speck.
+TEST_F(PlotTest, ALonePointIsADot) {
+  const fs::path path = dir_ / "lone.png";
+  write_line_chart(path.string(), {{.y = {0.33}}});
+  int w = 0, h = 0, channels = 0;
+  unsigned char* rgb = stbi_load(path.string().c_str(), &w, &h, &channels, 3);
+  ASSERT_NE(rgb, nullptr);
+  int coloured = 0;
+  for (int i = 0; i < w * h; ++i)
+    coloured += rgb[3 * i] == 31 && rgb[3 * i + 1] == 119 && rgb[3 * i + 2] == 180;
+  stbi_image_free(rgb);
+  EXPECT_EQ(coloured, 49);
+}
+
 TEST_F(PlotTest, SkipsValuesALogAxisCannotShow) {
   const fs::path path = dir_ / "gaps.png";
   EXPECT_NO_THROW(write_line_chart(path.string(), {{.y = {1, 0, -1, NAN, 0.1, INFINITY, 0.01}}}, {.log_y = true}));
