@@ -5,8 +5,9 @@
 // are trained with plain SGD, which moves a weight in proportion to its gradient, so the RNN's
 // weights that read step 1 do not move and it stays at chance (with Adam, which rescales every
 // weight's gradient to a common size, rare bursts of gradient let the RNN learn it at some seeds:
-// --optimizer adam --lr 0.005 --input-bias random, README.md). Prints both accuracies, the gradient norm reaching several input steps at initialization and
-// after training, and how far the input weights of the class symbols moved. Results: README.md.
+// --optimizer adam --lr 0.005 --input-bias random, README.md). Prints both accuracies, the
+// gradient norm reaching several input steps at initialization and after training, and how far
+// the input weights of the class symbols moved. Results: README.md.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
