@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The long-memory task of main.cpp in PyTorch: the same data (std::mt19937_64 reimplemented, the
-same seeds and draws), sizes, default initialization, forget-gate bias, Adam, clipping and steps.
+same seeds and draws), sizes, default initialization, LSTM gate biases, optimizer (SGD or Adam),
+clipping and steps.
 Prints the same lines as build/bin/long_memory, so the two can be compared side by side.
 
     /usr/bin/python3 examples/08_long_memory/torch_compare.py [--length 100 --steps 4000 ...]
@@ -74,7 +75,7 @@ def make_batch(n, length, classes, noise, marker, rng):
 
 
 class Model(torch.nn.Module):
-    def __init__(self, kind, inputs, hidden, classes, forget_bias):
+    def __init__(self, kind, inputs, hidden, classes, forget_bias, input_bias=None):
         super().__init__()
         cls = torch.nn.LSTM if kind == "LSTM" else torch.nn.RNN
         self.rec = cls(inputs, hidden, batch_first=True)
@@ -82,6 +83,8 @@ class Model(torch.nn.Module):
         if kind == "LSTM":  # as main.cpp: only bias_ih's forget rows (gate order i, f, g, o)
             with torch.no_grad():
                 self.rec.bias_ih_l0[hidden:2 * hidden] = forget_bias
+                if input_bias is not None:
+                    self.rec.bias_ih_l0[:hidden] = input_bias
 
     def forward(self, x):
         out, _ = self.rec(x)
@@ -107,10 +110,11 @@ def input_gradient_norms(model, x, y):
 def run(kind, a, test_set, probe):
     torch.manual_seed(a.seed)
     inputs = num_inputs(a.classes, a.noise, a.marker)
-    model = Model(kind, inputs, a.hidden, a.classes, a.forget_bias)
+    model = Model(kind, inputs, a.hidden, a.classes, a.forget_bias, a.input_bias)
     before = input_gradient_norms(model, *probe)
     w_ih_start = model.rec.weight_ih_l0.detach().clone()
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    opt = (torch.optim.Adam(model.parameters(), lr=a.lr) if a.optimizer == "adam"
+           else torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum))
     rng = MT19937_64(a.seed + 1)
     start, recent = time.monotonic(), 0.0
     for step in range(1, a.steps + 1):
@@ -118,7 +122,7 @@ def run(kind, a, test_set, probe):
         loss = torch.nn.functional.cross_entropy(model(x), y)
         opt.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         opt.step()
         recent = loss.item() if step == 1 else 0.9 * recent + 0.1 * loss.item()
         if step % max(1, a.steps // 10) == 0:
@@ -149,8 +153,13 @@ def main():
     p.add_argument("--classes", type=int, default=4)
     p.add_argument("--noise", type=int, default=4, help="filler symbols; 0: filler drawn from the classes")
     p.add_argument("--marker", action="store_true", help="one more input, 1 at the first step only")
-    p.add_argument("--lr", type=float, default=0.005)
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
+    p.add_argument("--lr", type=float, default=1.0)
+    p.add_argument("--momentum", type=float, default=0.0, help="SGD's momentum")
+    p.add_argument("--clip", type=float, default=1.0, help="gradients clipped to this joint norm")
     p.add_argument("--forget-bias", type=float, default=5.0)
+    p.add_argument("--input-bias", type=lambda v: None if v == "random" else float(v), default=-3.0,
+                   help="initial bias of the LSTM's input gate; random: PyTorch's start")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--models", default="LSTM,RNN")
     a = p.parse_args()
@@ -158,7 +167,12 @@ def main():
     rng = MT19937_64(1000 + a.seed)
     test_set = make_batch(1000, a.length, a.classes, a.noise, a.marker, rng)
     probe = make_batch(256, a.length, a.classes, a.noise, a.marker, rng)
-    print(f"torch {torch.__version__}; task: {a.length} steps, {a.classes} classes at step 1, chance {1 / a.classes:.3f}\n")
+    print(f"torch {torch.__version__}; task: {a.length} steps, {a.classes} classes at step 1, chance {1 / a.classes:.3f}")
+    momentum = f", momentum {a.momentum:g}" if a.optimizer == "sgd" and a.momentum > 0 else ""
+    input_start = "PyTorch's random start" if a.input_bias is None else f"{a.input_bias:g}"
+    print(f"training: {'SGD' if a.optimizer == 'sgd' else 'Adam'}, learning rate {a.lr:g}{momentum}, gradients clipped to "
+          f"norm {a.clip:g}, {a.steps} steps of {a.batch} sequences\n"
+          f"LSTM gate biases at the start: forget {a.forget_bias:g}, input {input_start}\n")
     accs = {kind: run(kind, a, test_set, probe) for kind in a.models.split(",")}
     print("result: " + ", ".join(f"{k} accuracy {v:.3f}" for k, v in accs.items()) + f" (chance {1 / a.classes:.3f})")
 
