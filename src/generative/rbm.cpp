@@ -15,6 +15,7 @@
 #include "data/permutation.h"
 #include "kernels/binary_gemm.h"
 #include "kernels/gemm.h"
+#include "kernels/multiversion.h"
 #include "soma/core/factory.h"
 #include "soma/ops/activation.h"
 #include "soma/ops/arithmetic.h"
@@ -42,9 +43,9 @@ inline float fast_exp(float x) {
   return std::bit_cast<float>(std::bit_cast<std::int32_t>(e) + (static_cast<std::int32_t>(n) << 23));
 }
 
-// Sigmoid in place: float through fast_exp (vectorized), double through std::exp (exact
-// enough for the float64 reference tests).
-inline void sigmoid_in_place(float* x, std::int64_t n) {
+// Sigmoid in place: float through fast_exp (vectorized, for the CPU's widest vectors:
+// multiversion.h), double through std::exp (exact enough for the float64 reference tests).
+SOMA_MULTIVERSION void sigmoid_in_place(float* x, std::int64_t n) {
 #pragma omp simd  // with -fno-trapping-math (CMakeLists.txt) the clamps become min/max
   for (std::int64_t i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + fast_exp(-x[i]));
 }
@@ -67,9 +68,8 @@ void affine_sigmoid(const T* x, std::int64_t n, std::int64_t k, const T* W, bool
 template <class T>
 void affine_sigmoid_rows(const T* x, const std::uint64_t* bits, std::int64_t n, std::int64_t k, const T* B,
                          std::int64_t cols, const T* bias, T* out) {
-  for (std::int64_t r = 0; r < n; ++r) std::memcpy(out + r * cols, bias, sizeof(T) * std::size_t(cols));
-  if (bits) kernels::binary_gemm<T>(n, cols, k, bits, B, cols, true, out, cols);
-  else kernels::gemm<T>(false, false, n, cols, k, T(1), x, k, B, cols, T(1), out, cols);
+  if (!bits) return affine_sigmoid(x, n, k, B, false, cols, bias, out);
+  kernels::binary_gemm<T>(n, cols, k, bits, B, cols, bias, out, cols);
   sigmoid_in_place(out, n * cols);
 }
 
@@ -347,7 +347,7 @@ RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
       std::vector<std::uint64_t> xt_bits(std::size_t(V * kernels::bit_words(2 * n)));
       kernels::transpose_bits(x_bits.data(), 2 * n, V, xt_bits.data());
       delta = empty({V, H}, options_.dtype);
-      kernels::binary_gemm<T>(V, H, 2 * n, xt_bits.data(), ph0, H, false, delta.data<T>(), H);
+      kernels::binary_gemm<T>(V, H, 2 * n, xt_bits.data(), ph0, H, nullptr, delta.data<T>(), H);
     }
     auto add_scaled_delta = [&](T* target) {  // target += scale XᵀP
       if (!delta.defined()) return kernels::gemm<T>(true, false, V, H, 2 * n, scale, x0, V, ph0, H, T(1), target, H);

@@ -38,11 +38,11 @@ bool binary_bits_loop(const T* x, std::int64_t rows, std::int64_t cols, std::int
 
 template <class T>
 void binary_gemm_loop(std::int64_t M, std::int64_t N, std::int64_t K, const std::uint64_t* a_bits, const T* B,
-                      std::int64_t ldb, bool accumulate, T* C, std::int64_t ldc) {
+                      std::int64_t ldb, const T* bias, T* C, std::int64_t ldc) {
   const std::int64_t words = bit_words(K);
   for (std::int64_t r = 0; r < M; ++r) {
     T* c = C + r * ldc;
-    if (!accumulate) std::fill(c, c + N, T(0));
+    for (std::int64_t j = 0; j < N; ++j) c[j] = bias ? bias[j] : T(0);
     for (std::int64_t w = 0; w < words; ++w)
       for (std::uint64_t word = a_bits[r * words + w]; word; word &= word - 1) {
         const T* b = B + (w * 64 + __builtin_ctzll(word)) * ldb;
@@ -143,20 +143,23 @@ bool binary_bits_avx512(const T* x, std::int64_t rows, std::int64_t cols, std::i
 // Rows of B summed into C for one block of columns (R registers wide, the last one `tail`
 // lanes of a Mask) and one chunk of kc <= 64 rows of B starting at row k0, which lie in one
 // word of each row's bits. B and C point at the block's first column, B at row k0. A row of C
-// is read and written only if the chunk adds to it, or if it starts a product (fresh).
+// is read and written only if the chunk adds to it, or if the chunk is the first (k0 = 0), which
+// starts from the bias (null: zeros) instead of C.
 template <class T, int R>
 void binary_gemm_block(std::int64_t M, const std::uint64_t* a_bits, std::int64_t words, std::int64_t k0, int kc,
-                       const T* B, std::int64_t ldb, bool fresh, T* C, std::int64_t ldc, typename Zmm<T>::Mask tail) {
+                       const T* B, std::int64_t ldb, const T* bias, T* C, std::int64_t ldc,
+                       typename Zmm<T>::Mask tail) {
   using Z = Zmm<T>;
   const std::uint64_t chunk = kc == 64 ? ~std::uint64_t(0) : (std::uint64_t(1) << kc) - 1;
   for (std::int64_t r = 0; r < M; ++r) {
     std::uint64_t word = (a_bits[r * words + (k0 >> 6)] >> (k0 & 63)) & chunk;
-    if (!word && !fresh) continue;
+    if (!word && k0 > 0) continue;
     T* c = C + r * ldc;
+    const T* start = k0 > 0 ? c : bias;
     typename Z::V acc[R];
     unrolled<R>([&]<int j>() {
-      if (fresh) acc[j] = Z::zero();
-      else acc[j] = j == R - 1 ? Z::load(c + j * Z::lanes, tail) : Z::load(c + j * Z::lanes);
+      if (!start) acc[j] = Z::zero();
+      else acc[j] = j == R - 1 ? Z::load(start + j * Z::lanes, tail) : Z::load(start + j * Z::lanes);
     });
     for (; word; word &= word - 1) {
       const T* b = B + std::int64_t(__builtin_ctzll(word)) * ldb;
@@ -184,7 +187,7 @@ constexpr auto block_kernels(std::integer_sequence<int, R...>) {
 
 template <class T>
 void binary_gemm_avx512(std::int64_t M, std::int64_t N, std::int64_t K, const std::uint64_t* a_bits, const T* B,
-                        std::int64_t ldb, bool accumulate, T* C, std::int64_t ldc) {
+                        std::int64_t ldb, const T* bias, T* C, std::int64_t ldc) {
   using Z = Zmm<T>;
   static constexpr auto kernels = block_kernels<T>(std::make_integer_sequence<int, kMaxRegisters>{});
   const std::int64_t registers = (N + Z::lanes - 1) / Z::lanes, blocks = (registers + kMaxRegisters - 1) / kMaxRegisters;
@@ -194,9 +197,9 @@ void binary_gemm_avx512(std::int64_t M, std::int64_t N, std::int64_t K, const st
     const int R = int(registers / blocks + (block < registers % blocks));
     const std::int64_t last_lanes = std::min<std::int64_t>(N - col - (R - 1) * Z::lanes, Z::lanes);
     const auto tail = typename Z::Mask(last_lanes == Z::lanes ? ~0u : (1u << last_lanes) - 1);
-    for (std::int64_t k0 = 0; k0 == 0 || k0 < K; k0 += kChunkRows)  // K = 0 still clears C
+    for (std::int64_t k0 = 0; k0 == 0 || k0 < K; k0 += kChunkRows)  // K = 0 still writes the bias
       kernels[R - 1](M, a_bits, words, k0, int(std::min<std::int64_t>(kChunkRows, K - k0)), B + k0 * ldb + col, ldb,
-                     k0 == 0 && !accumulate, C + col, ldc, tail);
+                     bias ? bias + col : nullptr, C + col, ldc, tail);
     col += R * Z::lanes;
   }
 }
@@ -275,7 +278,7 @@ void transpose_bits(const std::uint64_t* in, std::int64_t rows, std::int64_t col
 
 template <class T>
 void binary_gemm(std::int64_t M, std::int64_t N, std::int64_t K, const std::uint64_t* a_bits, const T* B,
-                 std::int64_t ldb, bool accumulate, T* C, std::int64_t ldc) {
+                 std::int64_t ldb, const T* bias, T* C, std::int64_t ldc) {
   if (M <= 0 || N <= 0) return;
   // Rows of C are independent: threads take ranges of them once a product is worth it (as
   // kernels::gemm, from about a million multiply-adds).
@@ -283,9 +286,9 @@ void binary_gemm(std::int64_t M, std::int64_t N, std::int64_t K, const std::uint
   parallel_for(M, grain, [&](std::int64_t begin, std::int64_t end) {
     const std::uint64_t* bits = a_bits + begin * bit_words(K);
 #ifdef SOMA_BINARY_GEMM_AVX512
-    if (binary_gemm_fast()) return binary_gemm_avx512(end - begin, N, K, bits, B, ldb, accumulate, C + begin * ldc, ldc);
+    if (binary_gemm_fast()) return binary_gemm_avx512(end - begin, N, K, bits, B, ldb, bias, C + begin * ldc, ldc);
 #endif
-    binary_gemm_loop(end - begin, N, K, bits, B, ldb, accumulate, C + begin * ldc, ldc);
+    binary_gemm_loop(end - begin, N, K, bits, B, ldb, bias, C + begin * ldc, ldc);
   });
 }
 
@@ -301,9 +304,9 @@ void transpose(const T* in, std::int64_t rows, std::int64_t cols, std::int64_t l
 template bool binary_bits<float>(const float*, std::int64_t, std::int64_t, std::int64_t, std::uint64_t*);
 template bool binary_bits<double>(const double*, std::int64_t, std::int64_t, std::int64_t, std::uint64_t*);
 template void binary_gemm<float>(std::int64_t, std::int64_t, std::int64_t, const std::uint64_t*, const float*,
-                                 std::int64_t, bool, float*, std::int64_t);
+                                 std::int64_t, const float*, float*, std::int64_t);
 template void binary_gemm<double>(std::int64_t, std::int64_t, std::int64_t, const std::uint64_t*, const double*,
-                                  std::int64_t, bool, double*, std::int64_t);
+                                  std::int64_t, const double*, double*, std::int64_t);
 template void transpose<float>(const float*, std::int64_t, std::int64_t, std::int64_t, float*, std::int64_t);
 template void transpose<double>(const double*, std::int64_t, std::int64_t, std::int64_t, double*, std::int64_t);
 

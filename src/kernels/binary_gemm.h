@@ -25,12 +25,12 @@ bool binary_bits(const T* x, std::int64_t rows, std::int64_t cols, std::int64_t 
 /// out [cols, bit_words(rows)] = the transpose of the bit matrix in [rows, bit_words(cols)].
 void transpose_bits(const std::uint64_t* in, std::int64_t rows, std::int64_t cols, std::uint64_t* out);
 
-/// C [M, N] = A B (accumulate: C += A B) for A [M, K] of 0/1 given as bits [M, bit_words(K)]
-/// (binary_bits) and B [K, N] with row stride ldb: row r of C gains the rows k of B that
-/// have bit k of A's row r set.
+/// C [M, N] = bias + A B for A [M, K] of 0/1 given as bits [M, bit_words(K)] (binary_bits),
+/// B [K, N] with row stride ldb and bias [N] added to every row (null: none): row r of C is
+/// bias plus the rows k of B that have bit k of A's row r set, summed in the order of k.
 template <class T>
 void binary_gemm(std::int64_t M, std::int64_t N, std::int64_t K, const std::uint64_t* a_bits, const T* B,
-                 std::int64_t ldb, bool accumulate, T* C, std::int64_t ldc);
+                 std::int64_t ldb, const T* bias, T* C, std::int64_t ldc);
 
 /// out [cols, rows] (row stride ld_out) = the transpose of in [rows, cols] (row stride ld_in).
 template <class T>

@@ -92,39 +92,42 @@ TEST(BinaryBits, TransposeMovesEveryBit) {
   }
 }
 
-// C = A B (or C += A B) through binary_gemm against the definition, with strides past the rows;
-// for float also against kernels::gemm, the dense product the RBM used before.
+// C = bias + A B (or A B without a bias) through binary_gemm against the definition, with
+// strides past the rows; for float also against kernels::gemm, the dense product the RBM used
+// before (on C filled with the bias rows).
 template <class T>
-void check_product(std::int64_t M, std::int64_t N, std::int64_t K, double density, bool accumulate) {
+void check_product(std::int64_t M, std::int64_t N, std::int64_t K, double density, bool with_bias) {
   const std::int64_t lda = K + 3, ldb = N + 5, ldc = N + 2;
   const std::vector<T> A = binary_matrix<T>(M, K, lda, density, unsigned(M * 7 + N * 11 + K));
   const std::vector<T> B = eighths<T>(K * ldb, 1);
+  const std::vector<T> bias = eighths<T>(N, 4);
   std::vector<T> C = eighths<T>(M * ldc, 5), expected = C;
   for (std::int64_t i = 0; i < M; ++i)
     for (std::int64_t j = 0; j < N; ++j) {
       T sum = 0;
       for (std::int64_t k = 0; k < K; ++k) sum += A[std::size_t(i * lda + k)] * B[std::size_t(k * ldb + j)];
-      T& e = expected[std::size_t(i * ldc + j)];
-      e = accumulate ? e + sum : sum;
+      expected[std::size_t(i * ldc + j)] = (with_bias ? bias[std::size_t(j)] : T(0)) + sum;
     }
   std::vector<std::uint64_t> bits(std::size_t(std::max<std::int64_t>(1, M * bit_words(K))));
   ASSERT_TRUE(binary_bits(A.data(), M, K, lda, bits.data()));
   std::vector<T> dense = C;
-  binary_gemm<T>(M, N, K, bits.data(), B.data(), ldb, accumulate, C.data(), ldc);
-  EXPECT_EQ(C, expected) << M << "x" << N << "x" << K << " density " << density << " accumulate " << accumulate;
+  binary_gemm<T>(M, N, K, bits.data(), B.data(), ldb, with_bias ? bias.data() : nullptr, C.data(), ldc);
+  EXPECT_EQ(C, expected) << M << "x" << N << "x" << K << " density " << density << " bias " << with_bias;
   if (std::is_same_v<T, float> && K > 0) {
-    gemm<T>(false, false, M, N, K, T(1), A.data(), lda, B.data(), ldb, accumulate ? T(1) : T(0), dense.data(), ldc);
+    for (std::int64_t i = 0; i < M; ++i)
+      for (std::int64_t j = 0; j < N; ++j) dense[std::size_t(i * ldc + j)] = with_bias ? bias[std::size_t(j)] : T(0);
+    gemm<T>(false, false, M, N, K, T(1), A.data(), lda, B.data(), ldb, T(1), dense.data(), ldc);
     EXPECT_EQ(C, dense) << "against kernels::gemm, " << M << "x" << N << "x" << K;
   }
 }
 
 TEST(BinaryGemm, EqualsTheDenseProduct) {
-  for (bool accumulate : {false, true})
+  for (bool with_bias : {false, true})
     for (double density : {0.0, 0.35, 1.0})
       for (std::int64_t N : {1, 15, 16, 17, 130, 256, 257, 784})
         for (std::int64_t K : {0, 1, 31, 32, 33, 64, 65, 128, 200}) {
-          check_product<float>(5, N, K, density, accumulate);
-          check_product<double>(5, N, K, density, accumulate);
+          check_product<float>(5, N, K, density, with_bias);
+          check_product<double>(5, N, K, density, with_bias);
         }
 }
 
