@@ -152,7 +152,7 @@ void binary_gemm_block(std::int64_t M, const std::uint64_t* a_bits, std::int64_t
   using Z = Zmm<T>;
   const std::uint64_t chunk = kc == 64 ? ~std::uint64_t(0) : (std::uint64_t(1) << kc) - 1;
   for (std::int64_t r = 0; r < M; ++r) {
-    std::uint64_t word = (a_bits[r * words + (k0 >> 6)] >> (k0 & 63)) & chunk;
+    std::uint64_t word = kc > 0 ? (a_bits[r * words + (k0 >> 6)] >> (k0 & 63)) & chunk : 0;  // K = 0: no bits
     if (!word && k0 > 0) continue;
     T* c = C + r * ldc;
     const T* start = k0 > 0 ? c : bias;
@@ -250,7 +250,7 @@ void transpose_avx512(const float* in, std::int64_t rows, std::int64_t cols, std
 
 bool binary_gemm_fast() {
 #ifdef SOMA_BINARY_GEMM_AVX512
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  static const bool avx512 = (__builtin_cpu_init(), __builtin_cpu_supports("avx512f"));
   return avx512;
 #else
   return false;
