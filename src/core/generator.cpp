@@ -1,6 +1,7 @@
-// Generator: portable distributions over std::mt19937_64.
+// Generator: portable distributions over the 64-bit Mersenne Twister (mt19937_64.h).
 #include "soma/core/generator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <sstream>
@@ -24,11 +25,16 @@ double Generator::normal() {
 }
 
 void Generator::fill_u32(std::uint32_t* out, std::int64_t n) {
+  std::uint64_t block[Mt19937_64::state_size];  // engine outputs, split in halves below
   std::int64_t i = 0;
-  for (; i + 1 < n; i += 2) {
-    const std::uint64_t x = engine_();
-    out[i] = std::uint32_t(x);
-    out[i + 1] = std::uint32_t(x >> 32);
+  while (n - i >= 2) {
+    const std::int64_t words = std::min<std::int64_t>((n - i) / 2, std::int64_t(Mt19937_64::state_size));
+    engine_.generate(block, words);
+    for (std::int64_t j = 0; j < words; ++j) {
+      out[i + 2 * j] = std::uint32_t(block[j]);
+      out[i + 2 * j + 1] = std::uint32_t(block[j] >> 32);
+    }
+    i += 2 * words;
   }
   if (i < n) out[i] = std::uint32_t(engine_());
 }

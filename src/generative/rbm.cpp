@@ -1,6 +1,8 @@
 // Rbm: the conditionals, free energy and the CD-k / persistent-CD update as raw loops and
 // GEMMs over the parameters' memory (the update is not a gradient of a loss autograd could
-// see). The two outer products of ΔW run as one GEMM: [v0; vk]ᵀ [p(h0|v0); -p(hk|vk)].
+// see). The two outer products of ΔW run as one product: [v0; vk]ᵀ [p(h0|v0); -p(hk|vk)].
+// In a step, products whose left operand is 0/1 (the samples, and binary data) are sums of
+// selected rows (kernels/binary_gemm.h) where the CPU makes that faster than a GEMM.
 #include "soma/generative/rbm.h"
 
 #include <algorithm>
@@ -11,7 +13,9 @@
 #include <vector>
 
 #include "data/permutation.h"
+#include "kernels/binary_gemm.h"
 #include "kernels/gemm.h"
+#include "kernels/multiversion.h"
 #include "soma/core/factory.h"
 #include "soma/ops/activation.h"
 #include "soma/ops/arithmetic.h"
@@ -39,9 +43,9 @@ inline float fast_exp(float x) {
   return std::bit_cast<float>(std::bit_cast<std::int32_t>(e) + (static_cast<std::int32_t>(n) << 23));
 }
 
-// Sigmoid in place: float through fast_exp (vectorized), double through std::exp (exact
-// enough for the float64 reference tests).
-inline void sigmoid_in_place(float* x, std::int64_t n) {
+// Sigmoid in place: float through fast_exp (vectorized, for the CPU's widest vectors:
+// multiversion.h), double through std::exp (exact enough for the float64 reference tests).
+SOMA_MULTIVERSION void sigmoid_in_place(float* x, std::int64_t n) {
 #pragma omp simd  // with -fno-trapping-math (CMakeLists.txt) the clamps become min/max
   for (std::int64_t i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + fast_exp(-x[i]));
 }
@@ -57,6 +61,23 @@ void affine_sigmoid(const T* x, std::int64_t n, std::int64_t k, const T* W, bool
   // W is stored [visible, hidden]: for p(h|v) it is [k, cols], for p(v|h) it is [cols, k] (ldb = k).
   kernels::gemm<T>(false, transpose_w, n, cols, k, T(1), x, k, W, transpose_w ? k : cols, T(1), out, cols);
   sigmoid_in_place(out, n * cols);
+}
+
+// out [n, cols] = sigmoid(bias + x B) for x [n, k] and B [k, cols]. With bits (x is 0/1, as
+// kernels::binary_bits gives them) the rows of B that x selects are summed; else a GEMM.
+template <class T>
+void affine_sigmoid_rows(const T* x, const std::uint64_t* bits, std::int64_t n, std::int64_t k, const T* B,
+                         std::int64_t cols, const T* bias, T* out) {
+  if (!bits) return affine_sigmoid(x, n, k, B, false, cols, bias, out);
+  kernels::binary_gemm<T>(n, cols, k, bits, B, cols, bias, out, cols);
+  sigmoid_in_place(out, n * cols);
+}
+
+// x [rows, cols] as bits when the row-sum kernels are used (`fast`) and x is 0/1; else null.
+template <class T>
+const std::uint64_t* bits_if_binary(bool fast, const T* x, std::int64_t rows, std::int64_t cols,
+                                    std::uint64_t* bits) {
+  return fast && kernels::binary_bits(x, rows, cols, cols, bits) ? bits : nullptr;
 }
 
 // Bernoulli draws in row-major order: out = (u < p) with u = (w >> 8) * 2^-24, w a 32-bit draw
@@ -251,6 +272,12 @@ RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
   // X = [v0; vk] and P = [p(h0|v0); -p(hk|vk)], so that XᵀP / n is ΔW.
   Tensor X = empty({2 * n, V}, options_.dtype), P = empty({2 * n, H}, options_.dtype);
   Tensor h = empty({n, H}, options_.dtype), pv = empty({n, V}, options_.dtype);
+  // With the row-sum kernels: X's and h's bits, and Wᵀ, whose rows h selects for p(v|h).
+  const bool fast = kernels::binary_gemm_fast();
+  const std::int64_t visible_words = kernels::bit_words(V);
+  std::vector<std::uint64_t> x_bits(fast ? std::size_t(2 * n * visible_words) : 0);
+  std::vector<std::uint64_t> h_bits(fast ? std::size_t(n * kernels::bit_words(H)) : 0);
+  Tensor weight_t = fast ? empty({H, V}, options_.dtype) : Tensor();
   RbmStep result;
   dispatch_floating(options_.dtype, "Rbm", [&]<class T>() {
     const T *W = weight_.data<T>(), *a = visible_bias_.data<T>(), *b = hidden_bias_.data<T>();
@@ -258,11 +285,20 @@ RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
     T *x0 = X.data<T>(), *xk = x0 + n * V, *ph0 = P.data<T>(), *phk = ph0 + n * H;
     T *hs = h.data<T>(), *pvs = pv.data<T>();
     const bool missing = observed_part(start, n * V, x0);
+    T* Wt = fast ? weight_t.data<T>() : nullptr;
+    if (fast) kernels::transpose(W, V, H, H, Wt, V);
+    auto visible_probs_of_sample = [&] {  // pvs = p(v | hs)
+      if (const std::uint64_t* bits = bits_if_binary(fast, hs, n, H, h_bits.data()))
+        affine_sigmoid_rows(hs, bits, n, H, Wt, V, a, pvs);
+      else
+        affine_sigmoid(hs, n, H, W, true, V, a, pvs);
+    };
 
     // Positive phase, then h0 ~ p(h|v0) and the first reconstruction (for the error).
-    affine_sigmoid(x0, n, V, W, false, H, b, ph0);
+    const std::uint64_t* x0_bits = bits_if_binary(fast, x0, n, V, x_bits.data());
+    affine_sigmoid_rows(x0, x0_bits, n, V, W, H, b, ph0);
     sample(ph0, n * H, gen, hs);
-    affine_sigmoid(hs, n, H, W, true, V, a, pvs);
+    visible_probs_of_sample();
     double sum = 0, count = 0;
 #pragma omp simd reduction(+ : sum, count)
     for (std::int64_t i = 0; i < n * V; ++i) {
@@ -273,19 +309,22 @@ RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
     result.reconstruction_error = count > 0 ? sum / count : 0.0;
 
     // Negative phase: CD continues from h0; persistent CD from its chain.
+    const std::uint64_t* xk_bits = nullptr;
     if (options_.persistent) {
       std::memcpy(xk, chain_.data<T>(), sizeof(T) * std::size_t(n * V));
-      affine_sigmoid(xk, n, V, W, false, H, b, phk);
+      xk_bits = bits_if_binary(fast, xk, n, V, x_bits.data() + n * visible_words);
+      affine_sigmoid_rows(xk, xk_bits, n, V, W, H, b, phk);
       sample(phk, n * H, gen, hs);
-      affine_sigmoid(hs, n, H, W, true, V, a, pvs);
+      visible_probs_of_sample();
     }
     for (int t = 1; t <= options_.k; ++t) {
-      if (t > 1) affine_sigmoid(hs, n, H, W, true, V, a, pvs);
+      if (t > 1) visible_probs_of_sample();
       sample(pvs, n * V, gen, xk);
       if (missing)
         for (std::int64_t i = 0; i < n * V; ++i)
           if (start[i] < 0) xk[i] = 0;
-      affine_sigmoid(xk, n, V, W, false, H, b, phk);
+      xk_bits = bits_if_binary(fast, xk, n, V, x_bits.data() + n * visible_words);
+      affine_sigmoid_rows(xk, xk_bits, n, V, W, H, b, phk);
       if (t < options_.k) sample(phk, n * H, gen, hs);
     }
     if (options_.persistent) std::memcpy(chain_.data<T>(), xk, sizeof(T) * std::size_t(n * V));
@@ -302,6 +341,20 @@ RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
 #pragma omp simd
       for (std::int64_t j = 0; j < H; ++j) dbv[j] += ph0[r * H + j] + phk[r * H + j];
     }
+    // XᵀP: with X in bits, row i of XᵀP sums the rows of P that column i of X selects.
+    Tensor delta;
+    if (x0_bits && xk_bits) {
+      std::vector<std::uint64_t> xt_bits(std::size_t(V * kernels::bit_words(2 * n)));
+      kernels::transpose_bits(x_bits.data(), 2 * n, V, xt_bits.data());
+      delta = empty({V, H}, options_.dtype);
+      kernels::binary_gemm<T>(V, H, 2 * n, xt_bits.data(), ph0, H, nullptr, delta.data<T>(), H);
+    }
+    auto add_scaled_delta = [&](T* target) {  // target += scale XᵀP
+      if (!delta.defined()) return kernels::gemm<T>(true, false, V, H, 2 * n, scale, x0, V, ph0, H, T(1), target, H);
+      const T* d = delta.data<T>();
+#pragma omp simd
+      for (std::int64_t i = 0; i < V * H; ++i) target[i] += scale * d[i];
+    };
     T *Wm = weight_.data<T>(), *am = visible_bias_.data<T>(), *bm = hidden_bias_.data<T>();
     const T decay = T(options_.lr * options_.weight_decay);
     if (momentum) {
@@ -309,7 +362,7 @@ RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
       T *vw = weight_velocity_.data<T>(), *va = visible_velocity_.data<T>(), *vb = hidden_velocity_.data<T>();
 #pragma omp simd
       for (std::int64_t i = 0; i < V * H; ++i) vw[i] = mu * vw[i] - decay * Wm[i];
-      kernels::gemm<T>(true, false, V, H, 2 * n, scale, x0, V, ph0, H, T(1), vw, H);
+      add_scaled_delta(vw);
 #pragma omp simd
       for (std::int64_t i = 0; i < V * H; ++i) Wm[i] += vw[i];
       for (std::int64_t i = 0; i < V; ++i) am[i] += va[i] = mu * va[i] + scale * da[i];
@@ -318,7 +371,7 @@ RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
       if (decay != T(0))
 #pragma omp simd
         for (std::int64_t i = 0; i < V * H; ++i) Wm[i] -= decay * Wm[i];
-      kernels::gemm<T>(true, false, V, H, 2 * n, scale, x0, V, ph0, H, T(1), Wm, H);
+      add_scaled_delta(Wm);
       for (std::int64_t i = 0; i < V; ++i) am[i] += scale * da[i];
       for (std::int64_t j = 0; j < H; ++j) bm[j] += scale * db[j];
     }

@@ -126,7 +126,7 @@ def encode(t):
     return {"shape": list(t.shape), "dtype": "float64", "values": t.flatten().tolist()}
 
 
-def make_case(name, visible, hidden, batches, opts, seed, missing_every=0):
+def make_case(name, visible, hidden, batches, opts, seed, missing_every=0, real_valued=False):
     W = fixed([visible, hidden], 0.4, 0.5)
     a = fixed([visible], 1.3, 0.3)
     b = fixed([hidden], 2.1, 0.3)
@@ -134,7 +134,9 @@ def make_case(name, visible, hidden, batches, opts, seed, missing_every=0):
     engine = MT19937_64(seed)
     inputs, errors = [], []
     for i, rows in enumerate(batches):
-        v0 = binary([rows, visible], 0.7 + i, missing_every)
+        # Real-valued batches (values in [0, 1]) take soma's dense-product path, binary ones its
+        # row sums (src/kernels/binary_gemm.h); the equations here are the same for both.
+        v0 = fixed([rows, visible], 0.7 + i, 0.5, 0.5) if real_valued else binary([rows, visible], 0.7 + i, missing_every)
         inputs.append(encode(v0))
         errors.append(cd_step(state, v0, opts, engine))
     return {"name": name, "visible": visible, "hidden": hidden, "options": opts, "seed": seed,
@@ -154,6 +156,13 @@ def main():
                   missing_every=5),
         make_case("pcd2", 6, 3, [4, 4, 3],
                   {"lr": 0.2, "momentum": 0.0, "weight_decay": 0.001, "k": 2, "persistent": True}, 5),
+        make_case("cd1_real_valued", 7, 5, [6], plain, 13, real_valued=True),
+        make_case("pcd1_real_valued_chain", 6, 3, [4, 4],
+                  {"lr": 0.2, "momentum": 0.0, "weight_decay": 0.0, "k": 1, "persistent": True}, 17,
+                  real_valued=True),
+        # Past one 64-bit word of bits in both directions (70 visible, 2 x 36 rows in ΔW) and
+        # past a 32-row chunk of the row sums, with partly filled vector registers.
+        make_case("cd1_several_words", 70, 12, [36], plain, 19),
     ]
     os.makedirs(DATA_DIR, exist_ok=True)
     with open(os.path.join(DATA_DIR, "rbm.json"), "w") as f:

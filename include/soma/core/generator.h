@@ -1,11 +1,14 @@
 // Generator: the seedable source of every random draw in soma (init, dropout, shuffling).
-// Same seed -> same numbers on every platform: the engine is std::mt19937_64, and the
-// distributions are written here, not taken from <random> (whose outputs vary by library).
+// Same seed -> same numbers on every platform: the engine gives std::mt19937_64's sequence
+// (mt19937_64.h), and the distributions are written here, not taken from <random> (whose
+// outputs vary by library).
 #pragma once
 
 #include <cstdint>
 #include <random>
 #include <string>
+
+#include "soma/core/mt19937_64.h"
 
 namespace soma {
 
@@ -37,7 +40,7 @@ class Generator {
   void set_state(const std::string& state);
 
  private:
-  std::mt19937_64 engine_;
+  Mt19937_64 engine_;
   double spare_normal_ = 0;
   bool has_spare_ = false;
 };
