@@ -1,4 +1,4 @@
-// ReLU loops (relu.h). `#pragma omp simd` vectorizes them whatever the cost model (-O2
+// ReLU and LeakyReLU loops (relu.h). `#pragma omp simd` vectorizes them whatever the cost model (-O2
 // vectorizes only loops whose trip count is a multiple of the vector width); the compare
 // becomes a mask and a blend, no branch.
 #include "kernels/relu.h"
@@ -22,6 +22,22 @@ SOMA_MULTIVERSION void relu_backward_range(const T* gy, const T* y, T* gx, std::
   for (std::int64_t i = begin; i < end; ++i) gx[i] = y[i] > T(0) ? gy[i] : T(0);
 }
 
+template <class T>
+SOMA_MULTIVERSION void leaky_relu_forward_range(const T* x, T* y, T slope, std::int64_t begin, std::int64_t end) {
+  // NOTE: the multiply runs for every element, not only where the source asks: that is what
+  // -fno-trapping-math allows (CMakeLists.txt); without it GCC kept this loop scalar, a branch
+  // per element, except with AVX-512's masked multiplies.
+#pragma omp simd
+  for (std::int64_t i = begin; i < end; ++i) y[i] = x[i] > T(0) ? x[i] : slope * x[i];
+}
+
+template <class T>
+SOMA_MULTIVERSION void leaky_relu_backward_range(const T* gy, const T* x, T* gx, T slope, std::int64_t begin,
+                                                 std::int64_t end) {
+#pragma omp simd
+  for (std::int64_t i = begin; i < end; ++i) gx[i] = x[i] > T(0) ? gy[i] : slope * gy[i];
+}
+
 }  // namespace
 
 template <class T>
@@ -34,9 +50,24 @@ void relu_backward(const T* gy, const T* y, T* gx, std::int64_t n) {
   parallel_for(n, kParallelGrain, [&](std::int64_t b, std::int64_t e) { relu_backward_range(gy, y, gx, b, e); });
 }
 
+template <class T>
+void leaky_relu_forward(const T* x, T* y, T slope, std::int64_t n) {
+  parallel_for(n, kParallelGrain, [&](std::int64_t b, std::int64_t e) { leaky_relu_forward_range(x, y, slope, b, e); });
+}
+
+template <class T>
+void leaky_relu_backward(const T* gy, const T* x, T* gx, T slope, std::int64_t n) {
+  parallel_for(n, kParallelGrain,
+               [&](std::int64_t b, std::int64_t e) { leaky_relu_backward_range(gy, x, gx, slope, b, e); });
+}
+
 template void relu_forward<float>(const float*, float*, std::int64_t);
 template void relu_forward<double>(const double*, double*, std::int64_t);
 template void relu_backward<float>(const float*, const float*, float*, std::int64_t);
 template void relu_backward<double>(const double*, const double*, double*, std::int64_t);
+template void leaky_relu_forward<float>(const float*, float*, float, std::int64_t);
+template void leaky_relu_forward<double>(const double*, double*, double, std::int64_t);
+template void leaky_relu_backward<float>(const float*, const float*, float*, float, std::int64_t);
+template void leaky_relu_backward<double>(const double*, const double*, double*, double, std::int64_t);
 
 }  // namespace soma::kernels

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "kernels/bias.h"
+#include "kernels/fast_math.h"
 #include "kernels/relu.h"
+#include "kernels/tanh.h"
 #include "optim/adam_kernel.h"
 
 namespace soma {
@@ -52,6 +54,56 @@ void check_relu() {
 TEST(VectorKernels, ReluMatchesTheScalarFormulaAtEveryLength) {
   check_relu<float>();
   check_relu<double>();
+}
+
+template <class T>
+void check_leaky_relu() {
+  const T slope = T(0.2);
+  for (std::int64_t n = 0; n <= 70; ++n) {
+    const std::vector<T> x = mixed<T>(n, 0), gy = mixed<T>(n, 5);
+    std::vector<T> y(x.size()), gx(x.size());
+    kernels::leaky_relu_forward(x.data(), y.data(), slope, n);
+    kernels::leaky_relu_backward(gy.data(), x.data(), gx.data(), slope, n);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const T expected_y = x[i] > T(0) ? x[i] : slope * x[i];
+      const T expected_gx = x[i] > T(0) ? gy[i] : slope * gy[i];
+      EXPECT_TRUE(same_bits(y[i], expected_y)) << "n " << n << " i " << i << ": " << y[i] << " vs " << expected_y;
+      EXPECT_TRUE(same_bits(gx[i], expected_gx)) << "n " << n << " i " << i << ": " << gx[i] << " vs " << expected_gx;
+    }
+  }
+}
+
+TEST(VectorKernels, LeakyReluMatchesTheScalarFormulaAtEveryLength) {
+  check_leaky_relu<float>();
+  check_leaky_relu<double>();
+}
+
+// float tanh: the vector loop against tanh_fast one element at a time (both branches of its
+// select, the saturated ends and NaN); double against libm's tanh. Backward: gy (1 - y^2).
+template <class T>
+void check_tanh() {
+  for (std::int64_t n = 0; n <= 70; ++n) {
+    std::vector<T> x = mixed<T>(n, 0);
+    const std::vector<T> gy = mixed<T>(n, 5);
+    for (std::int64_t i = 0; i < n; i += 4) x[i] *= T(0.2);  // some below 0.625 in magnitude
+    if (n > 11) x[11] = T(60);
+    std::vector<T> y(x.size()), gx(x.size());
+    kernels::tanh_forward(x.data(), y.data(), n);
+    kernels::tanh_backward(gy.data(), y.data(), gx.data(), n);
+    for (std::int64_t i = 0; i < n; ++i) {
+      T expected_y;
+      if constexpr (sizeof(T) == 4) expected_y = kernels::tanh_fast(x[i]);
+      else expected_y = std::tanh(x[i]);
+      const T expected_gx = gy[i] * (T(1) - y[i] * y[i]);
+      EXPECT_TRUE(same_bits(y[i], expected_y)) << "n " << n << " i " << i << ": " << y[i] << " vs " << expected_y;
+      EXPECT_TRUE(same_bits(gx[i], expected_gx)) << "n " << n << " i " << i << ": " << gx[i] << " vs " << expected_gx;
+    }
+  }
+}
+
+TEST(VectorKernels, TanhMatchesTheScalarFunctionAtEveryLength) {
+  check_tanh<float>();
+  check_tanh<double>();
 }
 
 template <class T>
