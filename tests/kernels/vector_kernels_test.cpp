@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/add_into.h"
 #include "kernels/bias.h"
 #include "kernels/fast_math.h"
 #include "kernels/relu.h"
@@ -104,6 +105,22 @@ void check_tanh() {
 TEST(VectorKernels, TanhMatchesTheScalarFunctionAtEveryLength) {
   check_tanh<float>();
   check_tanh<double>();
+}
+
+template <class T>
+void check_add_into() {
+  for (std::int64_t n = 0; n <= 70; ++n) {
+    const std::vector<T> a = mixed<T>(n, 1), b = mixed<T>(n, 6);
+    std::vector<T> sum = a;
+    kernels::add_into(sum.data(), b.data(), n);
+    for (std::int64_t i = 0; i < n; ++i)
+      EXPECT_TRUE(same_bits(sum[i], T(a[i] + b[i]))) << "n " << n << " i " << i << ": " << sum[i];
+  }
+}
+
+TEST(VectorKernels, AddIntoMatchesTheScalarSumAtEveryLength) {
+  check_add_into<float>();
+  check_add_into<double>();
 }
 
 template <class T>
