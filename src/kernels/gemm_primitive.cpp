@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <new>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <tuple>
 
@@ -42,7 +43,10 @@ void* scratchpad(std::size_t bytes) {
   if (bytes > size) {
     size = (bytes + 63) / 64 * 64;
     buffer.reset(std::aligned_alloc(64, size));
-    if (!buffer) size = 0, throw std::bad_alloc();
+    if (!buffer) {
+      size = 0;
+      throw std::bad_alloc();
+    }
   }
   return buffer.get();
 }
