@@ -5,7 +5,7 @@
 #include <atomic>
 #include <vector>
 
-#include "kernels/parallel.h"
+#include "kernels/add_into.h"
 #include "soma/autograd/function.h"
 #include "soma/autograd/node.h"
 #include "soma/core/factory.h"
@@ -59,13 +59,8 @@ void accumulate(Tensor& sum, Tensor&& g) {
   SOMA_CHECK(sum.shape() == g.shape(), "autograd: gradient of shape ", g.shape(),
              " does not match the accumulated gradient of shape ", sum.shape());
   if (!unshared(sum)) sum = sum.copy();
-  dispatch_floating(sum.dtype(), "autograd", [&]<class T>() {
-    T* dst = sum.data<T>();
-    const T* src = g.data<T>();
-    kernels::parallel_for(sum.numel(), kernels::kParallelGrain, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t i = b; i < e; ++i) dst[i] += src[i];
-    });
-  });
+  dispatch_floating(sum.dtype(), "autograd",
+                    [&]<class T>() { kernels::add_into(sum.data<T>(), g.data<T>(), sum.numel()); });
 }
 
 void AccumulateGrad::backward(const Tensor& grad_output, Grads&) {

@@ -5,6 +5,7 @@
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
+#include "kernels/gemm_primitive.h"
 #include "soma/core/error.h"
 
 namespace soma::kernels {
@@ -22,6 +23,12 @@ constexpr std::int64_t kTinyGemm = 256;
 // (at most 1x784x256 = 0.2M multiply-adds, ~10 us on one core) took 4-10x longer on two
 // threads than on one, while 512^3 (134M) still ran 2x faster on two (docs/performance.md).
 constexpr std::int64_t kParallelGemm = std::int64_t(1) << 20;
+
+// A B^T (linear's forward) of at least this many rows and multiply-adds goes through a oneDNN
+// matmul primitive (gemm_primitive.h): 5-20% faster there, 2-3x slower at 1-4 rows; and its
+// ~1 us more per call (operand descriptors, cache lookup) cost B6's 32x128x128 products 5%.
+constexpr std::int64_t kPrimitiveRows = 16;
+constexpr std::int64_t kPrimitiveWork = std::int64_t(1) << 20;
 
 // The transposes are template parameters (as runtime flags they left a select in the
 // innermost loop), and the loop order keeps the innermost loop on contiguous memory where
@@ -75,8 +82,11 @@ void gemm<float>(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t 
   const int threads = omp_get_max_threads();
   const bool serial = threads > 1 && M * N * K < kParallelGemm;
   if (serial) omp_set_num_threads(1);
-  const dnnl_status_t status =
-      dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  const bool primitive = !ta && tb && alpha == 1.0f && M >= kPrimitiveRows && M * N * K >= kPrimitiveWork &&
+                         matmul_primitive_abt(M, N, K, A, lda, B, ldb, beta, C, ldc);
+  const dnnl_status_t status = primitive ? dnnl_success
+                                         : dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, A, lda, B,
+                                                      ldb, beta, C, ldc);
   if (serial) omp_set_num_threads(threads);
   SOMA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", int(status), " for M = ", M,
              ", N = ", N, ", K = ", K);

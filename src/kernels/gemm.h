@@ -1,7 +1,8 @@
 // GEMM: C = alpha * op(A) op(B) + beta * C, row-major. float32 goes to oneDNN's sgemm
 // (it detects AVX-512 itself, where OpenBLAS here is pinned to AVX2 by OPENBLAS_CORETYPE),
-// on one thread below ~1M multiply-adds; float64 to OpenBLAS's dgemm; tiny products
-// (XOR-sized) run a plain loop, which beats any library's call overhead.
+// on one thread below ~1M multiply-adds, except a large A B^T (linear's forward), which runs
+// faster as a cached oneDNN matmul primitive (gemm_primitive.h); float64 to OpenBLAS's dgemm;
+// tiny products (XOR-sized) run a plain loop, which beats any library's call overhead.
 // Measurements: docs/performance.md.
 #pragma once
 

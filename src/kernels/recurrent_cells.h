@@ -2,34 +2,16 @@
 // matrix products are GEMM calls in ops/recurrent.cpp). Each works on N rows; every pointer
 // comes with its row stride in elements (ld), so the step's rows can live inside [N, T, ...]
 // buffers. Gate blocks inside a row are in PyTorch's order: LSTM i, f, g, o; GRU r, z, n.
-// float32 uses its own exp (below): libm's expf/tanhf calls were half of an LSTM step.
+// float32 uses its own exp (fast_math.h): libm's expf/tanhf calls were half of an LSTM step.
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 
-namespace soma::kernels {
+#include "kernels/fast_math.h"
 
-/// e^x in float32 without a libm call, so the gate loops vectorize: x = n ln2 + r with
-/// |r| <= ln2 / 2 (Cody-Waite split of ln2), Cephes' degree-6 polynomial for e^r (relative
-/// error ~1e-7), 2^n put into the exponent bits. x is clamped to [-87, 88] (no inf, no denormals).
-inline float exp_fast(float x) {
-  x = x < -87.0f ? -87.0f : x;  // selects, not std::min/max, so the loop stays branch-free
-  x = x > 88.0f ? 88.0f : x;
-  const float round = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds to an integer
-  const float n = (x * 1.44269504088896341f + round) - round;
-  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  return p * std::bit_cast<float>((static_cast<std::int32_t>(n) + 127) << 23);
-}
+namespace soma::kernels {
 
 template <class T>
 inline T exp_of(T v) {

@@ -1,12 +1,14 @@
-// The plain-loop path of kernels::gemm (products too small for a library call) against a
-// direct evaluation of the definition, for every transpose pair, alpha and beta, with
-// row strides larger than the rows.
+// kernels::gemm's paths against a direct evaluation of the definition, for every transpose
+// pair, alpha and beta, with row strides larger than the rows: the plain loop (products too
+// small for a library call), dnnl_sgemm, and the cached matmul primitive (gemm_primitive.h).
+// The operands are small multiples of 1/32, so every path's sums are exact whatever its order.
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <vector>
 
 #include "kernels/gemm.h"
+#include "kernels/gemm_primitive.h"
 
 namespace soma::kernels {
 namespace {
@@ -41,6 +43,30 @@ TEST(TinyGemm, MatchesTheDefinitionForEveryLayout) {
       check<double>(ta, tb, 5, 2, 4, -2, 0.25);
       check<double>(ta, tb, 3, 1, 7, 1, 0);
     }
+}
+
+TEST(GemmLibraryPaths, MatchTheDefinitionForEveryLayoutAndRowCount) {
+  // Below 16 rows or 2^20 multiply-adds: dnnl_sgemm; above both, A B^T (alpha 1) takes the
+  // primitive, the other layouts dnnl_sgemm.
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (std::int64_t M : {1, 15, 16, 64}) {
+        check<float>(ta, tb, M, 33, 20, 1, 0);
+        check<float>(ta, tb, M, 260, 270, 1, 0);
+        check<float>(ta, tb, M, 260, 270, 1, 1);  // linear's forward: bias rows, then += x W^T
+        check<float>(ta, tb, M, 260, 270, 2, 0.5);
+        check<float>(ta, tb, M, 260, 270, 1, 0);  // again: a cached primitive, new operands
+      }
+}
+
+TEST(GemmLibraryPaths, ThePrimitiveBuildsAndIgnoresWhatCHeldAtBetaZero) {
+  // Called directly: gemm would fall back to dnnl_sgemm, unseen, if no primitive were built.
+  const std::int64_t M = 16, N = 8, K = 4, ldb = K + 2;
+  std::vector<float> A(M * K, 1), B(N * ldb, 0.5f), C(M * N, std::numeric_limits<float>::quiet_NaN());
+  EXPECT_TRUE(matmul_primitive_abt(M, N, K, A.data(), K, B.data(), ldb, 0, C.data(), N));
+  for (float c : C) EXPECT_EQ(c, 2);
+  EXPECT_TRUE(matmul_primitive_abt(M, N, K, A.data(), K, B.data(), ldb, 1, C.data(), N));  // C += A B^T
+  for (float c : C) EXPECT_EQ(c, 4);
 }
 
 TEST(TinyGemm, BetaZeroIgnoresWhatCHeld) {

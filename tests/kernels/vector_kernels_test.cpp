@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "kernels/add_into.h"
 #include "kernels/bias.h"
-#include "kernels/relu.h"
+#include "kernels/fast_math.h"
+#include "kernels/activation.h"
 #include "optim/adam_kernel.h"
 
 namespace soma {
@@ -33,25 +35,97 @@ std::vector<T> mixed(std::int64_t n, int salt) {
   return v;
 }
 
-template <class T>
-void check_relu() {
+// An activation's forward and backward loops against its scalar formulas at every length:
+// run(x, y, gy, gx, n) calls both loops; expected_y(x) and expected_gx(gy, x, y) give one
+// element each. `prepare` may change the inputs (mixed values, zeros of both signs, NaN).
+template <class T, class Run, class ExpectedY, class ExpectedGx>
+void check_activation(Run run, ExpectedY expected_y, ExpectedGx expected_gx,
+                      void (*prepare)(std::vector<T>&) = nullptr) {
   for (std::int64_t n = 0; n <= 70; ++n) {
-    const std::vector<T> x = mixed<T>(n, 0), gy = mixed<T>(n, 5);
+    std::vector<T> x = mixed<T>(n, 0);
+    if (prepare) prepare(x);
+    const std::vector<T> gy = mixed<T>(n, 5);
     std::vector<T> y(x.size()), gx(x.size());
-    kernels::relu_forward(x.data(), y.data(), n);
-    kernels::relu_backward(gy.data(), y.data(), gx.data(), n);
+    run(x.data(), y.data(), gy.data(), gx.data(), n);
     for (std::int64_t i = 0; i < n; ++i) {
-      const T expected_y = x[i] < T(0) ? T(0) : x[i];
-      const T expected_gx = y[i] > T(0) ? gy[i] : T(0);
-      EXPECT_TRUE(same_bits(y[i], expected_y)) << "n " << n << " i " << i << ": " << y[i] << " vs " << expected_y;
-      EXPECT_TRUE(same_bits(gx[i], expected_gx)) << "n " << n << " i " << i << ": " << gx[i] << " vs " << expected_gx;
+      const T want_y = expected_y(x[i]), want_gx = expected_gx(gy[i], x[i], y[i]);
+      EXPECT_TRUE(same_bits(y[i], want_y)) << "n " << n << " i " << i << ": " << y[i] << " vs " << want_y;
+      EXPECT_TRUE(same_bits(gx[i], want_gx)) << "n " << n << " i " << i << ": " << gx[i] << " vs " << want_gx;
     }
   }
+}
+
+template <class T>
+void check_relu() {
+  check_activation<T>(
+      [](const T* x, T* y, const T* gy, T* gx, std::int64_t n) {
+        kernels::relu_forward(x, y, n);
+        kernels::relu_backward(gy, y, gx, n);
+      },
+      [](T x) { return x < T(0) ? T(0) : x; }, [](T gy, T, T y) { return y > T(0) ? gy : T(0); });
 }
 
 TEST(VectorKernels, ReluMatchesTheScalarFormulaAtEveryLength) {
   check_relu<float>();
   check_relu<double>();
+}
+
+template <class T>
+void check_leaky_relu() {
+  const T slope = T(0.2);
+  check_activation<T>(
+      [slope](const T* x, T* y, const T* gy, T* gx, std::int64_t n) {
+        kernels::leaky_relu_forward(x, y, slope, n);
+        kernels::leaky_relu_backward(gy, x, gx, slope, n);
+      },
+      [slope](T x) { return x > T(0) ? x : slope * x; },
+      [slope](T gy, T x, T) { return x > T(0) ? gy : slope * gy; });
+}
+
+TEST(VectorKernels, LeakyReluMatchesTheScalarFormulaAtEveryLength) {
+  check_leaky_relu<float>();
+  check_leaky_relu<double>();
+}
+
+// float tanh: the vector loop against tanh_fast one element at a time (both branches of its
+// select, the saturated ends and NaN); double against libm's tanh. Backward: gy (1 - y^2).
+template <class T>
+void check_tanh() {
+  check_activation<T>(
+      [](const T* x, T* y, const T* gy, T* gx, std::int64_t n) {
+        kernels::tanh_forward(x, y, n);
+        kernels::tanh_backward(gy, y, gx, n);
+      },
+      [](T x) {
+        if constexpr (sizeof(T) == 4) return kernels::tanh_fast(x);
+        else return std::tanh(x);
+      },
+      [](T gy, T, T y) { return gy * (T(1) - y * y); },
+      [](std::vector<T>& x) {
+        for (std::size_t i = 0; i < x.size(); i += 4) x[i] *= T(0.2);  // some below 0.625 in magnitude
+        if (x.size() > 11) x[11] = T(60);
+      });
+}
+
+TEST(VectorKernels, TanhMatchesTheScalarFunctionAtEveryLength) {
+  check_tanh<float>();
+  check_tanh<double>();
+}
+
+template <class T>
+void check_add_into() {
+  for (std::int64_t n = 0; n <= 70; ++n) {
+    const std::vector<T> a = mixed<T>(n, 1), b = mixed<T>(n, 6);
+    std::vector<T> sum = a;
+    kernels::add_into(sum.data(), b.data(), n);
+    for (std::int64_t i = 0; i < n; ++i)
+      EXPECT_TRUE(same_bits(sum[i], T(a[i] + b[i]))) << "n " << n << " i " << i << ": " << sum[i];
+  }
+}
+
+TEST(VectorKernels, AddIntoMatchesTheScalarSumAtEveryLength) {
+  check_add_into<float>();
+  check_add_into<double>();
 }
 
 template <class T>
