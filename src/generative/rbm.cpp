@@ -6,7 +6,6 @@
 #include "soma/generative/rbm.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -14,6 +13,7 @@
 
 #include "data/permutation.h"
 #include "kernels/binary_gemm.h"
+#include "kernels/fast_math.h"
 #include "kernels/gemm.h"
 #include "kernels/multiversion.h"
 #include "soma/core/factory.h"
@@ -25,29 +25,11 @@
 namespace soma::generative {
 namespace {
 
-// e^x for float without libm, in a loop GCC vectorizes: x = n ln2 + r with |r| <= ln2/2,
-// e^r by its degree-6 Taylor polynomial (relative error < 2e-7, float's own rounding), 2^n
-// put into the exponent bits. Inputs are clamped to [-87, 88], where e^x is a normal float.
-inline float fast_exp(float x) {
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.0f ? 88.0f : x;
-  const float n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;  // round to nearest (1.5 * 2^23)
-  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;    // ln2 in two parts
-  float e = 1.0f / 720;
-  e = e * r + 1.0f / 120;
-  e = e * r + 1.0f / 24;
-  e = e * r + 1.0f / 6;
-  e = e * r + 0.5f;
-  e = e * r + 1.0f;
-  e = e * r + 1.0f;
-  return std::bit_cast<float>(std::bit_cast<std::int32_t>(e) + (static_cast<std::int32_t>(n) << 23));
-}
-
-// Sigmoid in place: float through fast_exp (vectorized, for the CPU's widest vectors:
+// Sigmoid in place: float through kernels::exp_fast (vectorized, for the CPU's widest vectors:
 // multiversion.h), double through std::exp (exact enough for the float64 reference tests).
 SOMA_MULTIVERSION void sigmoid_in_place(float* x, std::int64_t n) {
 #pragma omp simd  // with -fno-trapping-math (CMakeLists.txt) the clamps become min/max
-  for (std::int64_t i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + fast_exp(-x[i]));
+  for (std::int64_t i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + kernels::exp_fast(-x[i]));
 }
 inline void sigmoid_in_place(double* x, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) x[i] = 1.0 / (1.0 + std::exp(-x[i]));
