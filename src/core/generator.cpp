@@ -56,12 +56,18 @@ std::string Generator::state() const {
 }
 
 void Generator::set_state(const std::string& state) {
+  // Parsed into locals: a malformed state throws and leaves this generator as it was.
   std::istringstream is(state);
-  is >> engine_ >> has_spare_;
+  Mt19937_64 engine;
+  bool has_spare = false;
   std::string spare;
-  is >> spare;
-  SOMA_CHECK(!is.fail(), "Generator::set_state: not a generator state");
-  spare_normal_ = std::strtod(spare.c_str(), nullptr);
+  is >> engine >> has_spare >> spare;
+  char* end = nullptr;
+  const double spare_normal = std::strtod(spare.c_str(), &end);
+  SOMA_CHECK(!is.fail() && !spare.empty() && *end == '\0', "Generator::set_state: not a generator state");
+  engine_ = engine;
+  has_spare_ = has_spare;
+  spare_normal_ = spare_normal;
 }
 
 Generator& default_generator() {

@@ -64,9 +64,11 @@ std::ostream& operator<<(std::ostream& os, const Mt19937_64& engine) {
 std::istream& operator>>(std::istream& is, Mt19937_64& engine) {
   const auto flags = is.flags();
   is.flags(std::ios_base::dec | std::ios_base::skipws);
-  for (std::uint64_t& word : engine.state_) is >> word;
-  is >> engine.pos_;
-  if (engine.pos_ > Mt19937_64::state_size) is.setstate(std::ios_base::failbit);
+  Mt19937_64 read;  // the engine changes only once the whole state has been read
+  for (std::uint64_t& word : read.state_) is >> word;
+  is >> read.pos_;
+  if (read.pos_ > Mt19937_64::state_size) is.setstate(std::ios_base::failbit);
+  if (!is.fail()) engine = read;
   is.flags(flags);
   return is;
 }

@@ -75,6 +75,12 @@ TEST(GeneratorTest, SetStateRejectsText) {
   Generator g(1);
   EXPECT_THROW(g.set_state("not a state"), Error);
   EXPECT_THROW(g.set_state(""), Error);
+  // A truncated state or a bad spare throws and loses nothing: g continues as if never touched.
+  Generator same(1);
+  const std::string state = Generator(2).state();
+  EXPECT_THROW(g.set_state(state.substr(0, state.size() / 2)), Error);
+  EXPECT_THROW(g.set_state(state.substr(0, state.rfind(' ')) + " 0x1.8p+zz"), Error);
+  EXPECT_EQ(mixed_draws(g, 50), mixed_draws(same, 50));
 }
 
 TEST(GeneratorTest, BelowStaysInRange) {

@@ -77,6 +77,8 @@ TEST(Mt19937_64, MalformedStatesSetFailbit) {
   std::istringstream past_the_end(state.substr(0, state.rfind(' ')) + " 313");
   past_the_end >> engine;
   EXPECT_TRUE(past_the_end.fail());
+  Mt19937_64 untouched;  // neither read changed the engine
+  for (int i = 0; i < 700; ++i) ASSERT_EQ(engine(), untouched()) << i;
 }
 
 TEST(Mt19937_64, FillU32SplitsEachOutputLowHalfFirst) {

@@ -29,7 +29,7 @@ class Mt19937_64 {
   void generate(std::uint64_t* out, std::int64_t n);
 
   friend std::ostream& operator<<(std::ostream& os, const Mt19937_64& engine);
-  /// Sets failbit (and leaves the engine unusable until reseeded) on a malformed state.
+  /// Sets failbit and leaves the engine as it was on a malformed state.
   friend std::istream& operator>>(std::istream& is, Mt19937_64& engine);
 
  private:
