@@ -14,8 +14,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <numeric>
-#include <span>
 #include <vector>
 
 #include "bench.h"

@@ -8,11 +8,11 @@
 #include <soma/soma.h>
 
 #include <cstdint>
-#include <numeric>
 #include <span>
 #include <vector>
 
 #include "bench.h"
+#include "data/permutation.h"
 
 namespace soma::bench {
 
@@ -33,9 +33,7 @@ Result run_gan(const Options&) {
     optim::Adam g_opt(g.parameters(), {.lr = 2e-4, .betas = {0.5, 0.999}});
     optim::Adam d_opt(d.parameters(), {.lr = 2e-4, .betas = {0.5, 0.999}});
     generative::GanTrainer gan(g, d, g_opt, d_opt, {.noise_shape = {100}, .batch_size = kBatch, .seed = kSeed, .print = false});
-    std::vector<std::int64_t> order(static_cast<std::size_t>(x.size(0)));
-    std::iota(order.begin(), order.end(), std::int64_t{0});
-    for (std::int64_t i = x.size(0) - 1; i > 0; --i) std::swap(order[i], order[order_gen.below(std::uint64_t(i + 1))]);
+    const std::vector<std::int64_t> order = data::detail::random_permutation(x.size(0), order_gen);
     const double start = now_s();
     for (int it = 0; it < kIterations; ++it) {
       const Tensor index = from_data(std::span<const std::int64_t>(order.data() + it * kBatch, kBatch), {kBatch});

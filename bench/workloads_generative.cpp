@@ -6,11 +6,11 @@
 #include <soma/soma.h>
 
 #include <cstdint>
-#include <numeric>
 #include <span>
 #include <vector>
 
 #include "bench.h"
+#include "data/permutation.h"
 
 namespace soma::bench {
 
@@ -27,9 +27,7 @@ Result run_rbm(const Options&) {
   auto train = [&] {
     Generator gen(kSeed);
     generative::Rbm rbm({.visible = 784, .hidden = 256, .lr = 0.01}, gen);
-    std::vector<std::int64_t> order(static_cast<std::size_t>(x.size(0)));
-    std::iota(order.begin(), order.end(), std::int64_t{0});
-    for (std::int64_t i = x.size(0) - 1; i > 0; --i) std::swap(order[i], order[order_gen.below(std::uint64_t(i + 1))]);
+    const std::vector<std::int64_t> order = data::detail::random_permutation(x.size(0), order_gen);
     double error = 0;
     const double start = now_s();
     for (int b = 0; b < kUpdates; ++b) {

@@ -8,8 +8,6 @@
 #include <soma/data/mnist.h>
 
 #include <cstdint>
-#include <numeric>
-#include <span>
 #include <vector>
 
 #include "bench.h"
