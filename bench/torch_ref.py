@@ -114,6 +114,25 @@ def fashion_mnist_train():
     return x, y
 
 
+def classifier_samples_per_s(net, x, y, batch, batches, order_gen, final_loss):
+    """The loop B2 and B3 time (bench/train_loop.h on soma's side): a shuffled order drawn
+    before the clock starts, batches gathered with index_select, cross-entropy, backward, an
+    Adam 1e-3 step, zero_grad. Returns samples/s; final_loss[0] gets the last batch's loss."""
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    order = torch.randperm(x.shape[0], generator=order_gen)
+    start = time.perf_counter()
+    for b in range(batches):
+        index = order[b * batch:(b + 1) * batch]
+        loss = loss_fn(net(x.index_select(0, index)), y.index_select(0, index))
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+    seconds = time.perf_counter() - start
+    final_loss[0] = loss.item()
+    return batches * batch / seconds
+
+
 def run_mlp(args):
     """B2: Dense 784-256-128-10 (ReLU), cross-entropy, batch 64 shuffled, Adam 1e-3, 300 batches."""
     batch, batches = 64, 300
@@ -126,20 +145,7 @@ def run_mlp(args):
         net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
                                   torch.nn.Linear(256, 128), torch.nn.ReLU(),
                                   torch.nn.Linear(128, 10))
-        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-        loss_fn = torch.nn.CrossEntropyLoss()
-        order = torch.randperm(x.shape[0], generator=order_gen)
-        start = time.perf_counter()
-        for b in range(batches):
-            index = order[b * batch:(b + 1) * batch]
-            xb, yb = x.index_select(0, index), y.index_select(0, index)
-            loss = loss_fn(net(xb), yb)
-            loss.backward()
-            opt.step()
-            opt.zero_grad()
-        seconds = time.perf_counter() - start
-        final_loss[0] = loss.item()
-        return batches * batch / seconds
+        return classifier_samples_per_s(net, x, y, batch, batches, order_gen, final_loss)
 
     return {"metric": "samples_per_s", "value": median_of_repetitions(train), "batches": batches,
             "final_loss": final_loss[0]}
@@ -302,20 +308,7 @@ def run_cnn(args):
                             nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
                             nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.3),
                             nn.Linear(128, 10))
-        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-        loss_fn = torch.nn.CrossEntropyLoss()
-        order = torch.randperm(x.shape[0], generator=order_gen)
-        start = time.perf_counter()
-        for b in range(batches):
-            index = order[b * batch:(b + 1) * batch]
-            xb, yb = x.index_select(0, index), y.index_select(0, index)
-            loss = loss_fn(net(xb), yb)
-            loss.backward()
-            opt.step()
-            opt.zero_grad()
-        seconds = time.perf_counter() - start
-        final_loss[0] = loss.item()
-        return batches * batch / seconds
+        return classifier_samples_per_s(net, x, y, batch, batches, order_gen, final_loss)
 
     value = median_of_repetitions(train)
     return {"metric": "samples_per_s", "value": value, "batches": batches, "final_loss": final_loss[0],
