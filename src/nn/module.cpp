@@ -27,6 +27,12 @@ Tensor Module::register_buffer(std::string name, Tensor t) {
   return t;
 }
 
+std::shared_ptr<Generator> Module::register_generator(std::string name, std::shared_ptr<Generator> gen) {
+  SOMA_CHECK(gen, type_name(), ": generator '", name, "' is null");
+  generators_.emplace_back(std::move(name), gen);
+  return gen;
+}
+
 void Module::register_module(std::string name, std::shared_ptr<Module> child) {
   SOMA_CHECK(child, type_name(), ": child module '", name, "' is null");
   child->train(training_);
@@ -73,6 +79,22 @@ std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
 std::vector<std::pair<std::string, Tensor>> Module::named_buffers() const {
   std::vector<std::pair<std::string, Tensor>> out;
   collect("", true, out);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<Generator>>> Module::named_generators() const {
+  // Iterative walk in registration order; a generator shared by two layers is listed once.
+  std::vector<std::pair<std::string, std::shared_ptr<Generator>>> out;
+  std::vector<std::pair<std::string, const Module*>> todo{{"", this}};
+  while (!todo.empty()) {
+    auto [prefix, m] = todo.front();
+    todo.erase(todo.begin());
+    for (const auto& [name, gen] : m->generators_)
+      if (std::none_of(out.begin(), out.end(), [&](const auto& e) { return e.second == gen; }))
+        out.emplace_back(prefix + name, gen);
+    std::size_t at = 0;
+    for (const auto& [name, child] : m->children_) todo.insert(todo.begin() + at++, {prefix + name + ".", child.get()});
+  }
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "soma/core/generator.h"
 #include "soma/core/tensor.h"
 #include "soma/nn/regularizer.h"
 
@@ -60,6 +61,9 @@ class Module {
   std::vector<std::pair<std::string, Tensor>> named_parameters() const;
   /// Non-trainable state (e.g. batch-norm running statistics), with dotted names.
   std::vector<std::pair<std::string, Tensor>> named_buffers() const;
+  /// The random generators the modules draw from while training (a Dropout's masks), with
+  /// dotted names ("layers.10.generator"); checkpoints save and restore their states.
+  std::vector<std::pair<std::string, std::shared_ptr<Generator>>> named_generators() const;
   /// Number of trainable scalars.
   std::int64_t parameter_count() const;
 
@@ -83,6 +87,9 @@ class Module {
   Tensor register_parameter(std::string name, Tensor t, std::optional<Regularizer> regularizer = std::nullopt);
   Tensor register_buffer(std::string name, Tensor t);
   void register_module(std::string name, std::shared_ptr<Module> child);
+  /// Registers a generator the module draws from during training (shared: a copy of the
+  /// module draws from the same one). Returns it.
+  std::shared_ptr<Generator> register_generator(std::string name, std::shared_ptr<Generator> gen);
 
  private:
   void collect(const std::string& prefix, bool buffers, std::vector<std::pair<std::string, Tensor>>& out) const;
@@ -90,6 +97,7 @@ class Module {
 
   std::vector<std::pair<std::string, Tensor>> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Generator>>> generators_;
   std::vector<std::pair<Tensor, Regularizer>> regularized_;  // parameters with a penalty
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
