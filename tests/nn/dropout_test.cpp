@@ -7,6 +7,7 @@
 
 #include "ops/op_test_util.h"
 #include "soma/core/factory.h"
+#include "soma/nn/activation.h"
 #include "soma/nn/dense.h"
 #include "soma/nn/dropout.h"
 #include "soma/nn/sequential.h"
