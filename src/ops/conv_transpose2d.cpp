@@ -77,10 +77,10 @@ TransposePlan plan_transpose(const Tensor& x, const Tensor& w, const Tensor& b, 
              "] (one per output channel: weight ", w.shape(), " has ", w.size(1), " x groups ", p.groups,
              "), got shape ", b.shape());
   SOMA_CHECK(x.size(2) >= 1 && x.size(3) >= 1, op, ": the input planes must not be empty, got shape ", x.shape());
-  const std::int64_t OH = (x.size(2) - 1) * p.stride.h - 2 * p.padding.h + p.dilation.h * (kernel.h - 1) +
-                          p.output_padding.h + 1;
-  const std::int64_t OW = (x.size(3) - 1) * p.stride.w - 2 * p.padding.w + p.dilation.w * (kernel.w - 1) +
-                          p.output_padding.w + 1;
+  const std::int64_t OH =
+      conv_transpose_output_size(x.size(2), kernel.h, p.stride.h, p.padding.h, p.output_padding.h, p.dilation.h);
+  const std::int64_t OW =
+      conv_transpose_output_size(x.size(3), kernel.w, p.stride.w, p.padding.w, p.output_padding.w, p.dilation.w);
   SOMA_CHECK(OH >= 1 && OW >= 1, op, ": ", describe(x.shape(), kernel, p), " -> ", OH, 'x', OW,
              " (each side: (in - 1)*stride - 2*padding + dilation*(kernel - 1) + output_padding + 1): "
              "the output would be empty");
