@@ -15,7 +15,8 @@ namespace soma::nn {
 /// `gen` (default: default_generator()) supplies every mask and must outlive the layer.
 class Dropout : public Module {
  public:
-  explicit Dropout(double p = 0.5, Generator& gen = default_generator());
+  static constexpr double kDefaultP = 0.5;
+  explicit Dropout(double p = kDefaultP, Generator& gen = default_generator());
 
   /// Any shape; the output has x's shape.
   Tensor forward(const Tensor& x) override;
