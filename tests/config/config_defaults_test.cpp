@@ -67,7 +67,7 @@ void expect_defaults(const std::string& what, const Json& spec, const Json& reso
     EXPECT_TRUE(resolved.contains(key)) << what << "." << key << ": expected in the resolved config";
 }
 
-// The names a config error lists after "expected one of" (quoted or not).
+// The names a config error lists after "expected one of" (quoted or not), up to what follows.
 std::vector<std::string> accepted_types(const std::function<void()>& build_unknown) {
   std::string message;
   try {
@@ -78,7 +78,9 @@ std::vector<std::string> accepted_types(const std::function<void()>& build_unkno
   const auto at = message.find("expected one of ");
   EXPECT_NE(at, std::string::npos) << message;
   std::vector<std::string> out;
-  const std::string list = message.substr(at + 16);
+  std::string list = message.substr(at + 16);
+  for (const char* end : {" or an object", ", got "})  // what follows the list in type_of's message
+    if (const auto e = list.find(end); e != std::string::npos) list.resize(e);
   const std::regex name("[A-Za-z_0-9]+");
   for (auto it = std::sregex_iterator(list.begin(), list.end(), name); it != std::sregex_iterator(); ++it)
     out.push_back(it->str());
@@ -86,21 +88,39 @@ std::vector<std::string> accepted_types(const std::function<void()>& build_unkno
   return out;
 }
 
+// One type's case: the keys it requires (and, for layers, those it infers) given in `spec`,
+// the defaults of the rest, and for layers the example shape reaching it.
+struct Case {
+  Json spec;
+  Defaults defaults;
+  std::vector<std::int64_t> input = {};
+};
+using Cases = std::map<std::string, Case>;
+
+// Builds every type of `types` from its case's spec (with "type" added) and checks the
+// resolved section that `build` returns.
+void walk(const std::string& kind, const std::vector<std::string>& types, const Cases& cases,
+          const std::function<Json(const Json& spec, const Case& c)>& build) {
+  for (const auto& type : types) {
+    const auto it = cases.find(type);
+    if (it == cases.end()) {
+      ADD_FAILURE() << kind << " " << type << ": the config accepts it but this test has no case for it";
+      continue;
+    }
+    Json spec = it->second.spec;
+    spec["type"] = type;
+    expect_defaults(kind + " " + type, spec, build(spec, it->second), it->second.defaults);
+  }
+}
+
 // ---- layers ----
 
-struct LayerCase {
-  std::vector<std::int64_t> input;  // per example
-  Json spec;                        // the required keys and the inferred ones, given
-  Defaults defaults;
-};
-
-std::map<std::string, LayerCase> layer_cases() {
+Cases layer_cases() {
   const nn::DenseOptions dense;
   const nn::Conv2dOptions conv;
   const nn::ConvTranspose2dOptions tconv;
   const nn::UpsampleOptions up;
   const nn::RecurrentOptions rec;
-  const nn::EmbeddingOptions emb;
   const nn::MaxPool2dOptions max;
   const nn::AvgPool2dOptions avg;
   const nn::BatchNormOptions bn;
@@ -119,59 +139,41 @@ std::map<std::string, LayerCase> layer_cases() {
                             {"track_running_stats", bn.track_running_stats}};
   const Json rnn_spec = {{"input_size", 3}, {"hidden_size", 4}};
   return {
-      {"Dense",
-       {{4},
-        {{"in", 4}, {"out", 3}},
-        {{"bias", dense.bias}, {"kernel_regularizer", nullptr}, {"bias_regularizer", nullptr}}}},
-      {"Conv2d",
-       {{1, 8, 8},
-        {{"in", 1}, {"out", 2}, {"kernel", 3}},
-        {{"stride", pair(conv.stride)},
+      {"Dense", {{{"in", 4}, {"out", 3}}, {{"bias", dense.bias}, {"kernel_regularizer", nullptr}, {"bias_regularizer", nullptr}}, {4}}},
+      {"Conv2d", {{{"in", 1}, {"out", 2}, {"kernel", 3}}, {{"stride", pair(conv.stride)},
          {"padding", pair(conv.padding.sizes())},
          {"dilation", pair(conv.dilation)},
          {"groups", conv.groups},
-         {"bias", conv.bias}}}},
-      {"ConvTranspose2d",
-       {{1, 8, 8},
-        {{"in", 1}, {"out", 2}, {"kernel", 3}},
-        {{"stride", pair(tconv.stride)},
+         {"bias", conv.bias}}, {1, 8, 8}}},
+      {"ConvTranspose2d", {{{"in", 1}, {"out", 2}, {"kernel", 3}}, {{"stride", pair(tconv.stride)},
          {"padding", pair(tconv.padding)},
          {"output_padding", pair(tconv.output_padding)},
          {"groups", tconv.groups},
          {"bias", tconv.bias},
-         {"dilation", pair(tconv.dilation)}}}},
-      {"Upsample",
-       {{1, 4, 4},
-        {{"scale_factor", 2}},
-        {{"mode", up.mode == UpsampleMode::bilinear ? "bilinear" : "nearest"}, {"align_corners", up.align_corners}}}},
-      {"RNN", {{5, 3}, rnn_spec, rnn}},
-      {"LSTM", {{5, 3}, rnn_spec, recurrent}},
-      {"GRU", {{5, 3}, rnn_spec, recurrent}},
-      {"Embedding", {{5}, {{"num_embeddings", 10}, {"embedding_dim", 4}}, {{"padding_idx", nullptr}}}},
-      {"TimeDistributed", {{5, 4}, {{"layer", {{"type", "Dense"}, {"in", 4}, {"out", 2}}}}, {}}},
-      {"MaxPool2d",
-       {{1, 8, 8},
-        {{"kernel", kernel}},
-        {{"stride", max_stride}, {"padding", pair(max.padding)}, {"ceil_mode", max.ceil_mode}}}},
-      {"AvgPool2d",
-       {{1, 8, 8},
-        {{"kernel", kernel}},
-        {{"stride", avg_stride},
+         {"dilation", pair(tconv.dilation)}}, {1, 8, 8}}},
+      {"Upsample", {{{"scale_factor", 2}}, {{"mode", up.mode == UpsampleMode::bilinear ? "bilinear" : "nearest"}, {"align_corners", up.align_corners}}, {1, 4, 4}}},
+      {"RNN", {rnn_spec, rnn, {5, 3}}},
+      {"LSTM", {rnn_spec, recurrent, {5, 3}}},
+      {"GRU", {rnn_spec, recurrent, {5, 3}}},
+      {"Embedding", {{{"num_embeddings", 10}, {"embedding_dim", 4}}, {{"padding_idx", nullptr}}, {5}}},
+      {"TimeDistributed", {{{"layer", {{"type", "Dense"}, {"in", 4}, {"out", 2}}}}, {}, {5, 4}}},
+      {"MaxPool2d", {{{"kernel", kernel}}, {{"stride", max_stride}, {"padding", pair(max.padding)}, {"ceil_mode", max.ceil_mode}}, {1, 8, 8}}},
+      {"AvgPool2d", {{{"kernel", kernel}}, {{"stride", avg_stride},
          {"padding", pair(avg.padding)},
          {"ceil_mode", avg.ceil_mode},
-         {"count_include_pad", avg.count_include_pad}}}},
-      {"GlobalAvgPool2d", {{1, 4, 4}, Json::object(), {}}},
-      {"BatchNorm1d", {{4}, {{"num_features", 4}}, batch_norm}},
-      {"BatchNorm2d", {{2, 4, 4}, {{"num_features", 2}}, batch_norm}},
-      {"Dropout", {{4}, Json::object(), {{"p", nn::Dropout().p()}}}},
-      {"Flatten", {{2, 3}, Json::object(), {{"start", nn::Flatten::kDefaultStart}, {"end", nn::Flatten::kDefaultEnd}}}},
-      {"ReLU", {{4}, Json::object(), {}}},
-      {"Sigmoid", {{4}, Json::object(), {}}},
-      {"Tanh", {{4}, Json::object(), {}}},
-      {"LeakyReLU", {{4}, Json::object(), {{"negative_slope", nn::LeakyReLU::kDefaultNegativeSlope}}}},
-      {"Threshold", {{4}, Json::object(), {{"at", nn::Threshold::kDefaultAt}}}},
-      {"Softmax", {{4}, Json::object(), {{"axis", nn::Softmax::kDefaultAxis}}}},
-      {"LogSoftmax", {{4}, Json::object(), {{"axis", nn::LogSoftmax::kDefaultAxis}}}},
+         {"count_include_pad", avg.count_include_pad}}, {1, 8, 8}}},
+      {"GlobalAvgPool2d", {Json::object(), {}, {1, 4, 4}}},
+      {"BatchNorm1d", {{{"num_features", 4}}, batch_norm, {4}}},
+      {"BatchNorm2d", {{{"num_features", 2}}, batch_norm, {2, 4, 4}}},
+      {"Dropout", {Json::object(), {{"p", nn::Dropout().p()}}, {4}}},
+      {"Flatten", {Json::object(), {{"start", nn::Flatten::kDefaultStart}, {"end", nn::Flatten::kDefaultEnd}}, {2, 3}}},
+      {"ReLU", {Json::object(), {}, {4}}},
+      {"Sigmoid", {Json::object(), {}, {4}}},
+      {"Tanh", {Json::object(), {}, {4}}},
+      {"LeakyReLU", {Json::object(), {{"negative_slope", nn::LeakyReLU::kDefaultNegativeSlope}}, {4}}},
+      {"Threshold", {Json::object(), {{"at", nn::Threshold::kDefaultAt}}, {4}}},
+      {"Softmax", {Json::object(), {{"axis", nn::Softmax::kDefaultAxis}}, {4}}},
+      {"LogSoftmax", {Json::object(), {{"axis", nn::LogSoftmax::kDefaultAxis}}, {4}}},
   };
 }
 
@@ -180,20 +182,11 @@ TEST(ConfigDefaults, EveryLayerKeyDefaultsToItsOptionsStruct) {
     Json r;
     build_model(Json::parse(R"({"input_shape": [4], "layers": [{"type": "NoSuchLayer"}]})"), "model", {}, DType::f32, r);
   });
-  const auto cases = layer_cases();
-  for (const auto& type : types) {
-    const auto it = cases.find(type);
-    if (it == cases.end()) {
-      ADD_FAILURE() << "layer " << type << ": the config accepts it but this test has no case for it";
-      continue;
-    }
-    Json layer = it->second.spec;
-    layer["type"] = type;
-    const Json model = {{"input_shape", it->second.input}, {"layers", Json::array({layer})}};
+  walk("layer", types, layer_cases(), [](const Json& layer, const Case& c) {
     Json resolved;
-    build_model(model, "model", {}, DType::f32, resolved);
-    expect_defaults(type, layer, resolved["layers"][0], it->second.defaults);
-  }
+    build_model({{"input_shape", c.input}, {"layers", Json::array({layer})}}, "model", {}, DType::f32, resolved);
+    return resolved["layers"][0];
+  });
 }
 
 TEST(ConfigDefaults, GraphMergeAxisDefaultsToGraphs) {
@@ -214,33 +207,31 @@ TEST(ConfigDefaults, EveryLossKeyDefaultsToItsOptionsStruct) {
   const loss::HuberOptions huber;
   const loss::SmoothL1Options smooth;
   const SequenceLossOptions sequence;
-  const std::map<std::string, Defaults> cases = {
-      {"cross_entropy", {{"reduction", reduction(plain.reduction)}}},
-      {"mse", {{"reduction", reduction(plain.reduction)}}},
-      {"mae", {{"reduction", reduction(plain.reduction)}}},
-      {"bce", {{"reduction", reduction(plain.reduction)}}},
-      {"bce_with_logits", {{"reduction", reduction(plain.reduction)}}},
-      {"hinge", {{"margin", hinge.margin}, {"reduction", reduction(hinge.reduction)}}},
-      {"huber", {{"delta", huber.delta}, {"reduction", reduction(huber.reduction)}}},
-      {"smooth_l1", {{"beta", smooth.beta}, {"reduction", reduction(smooth.reduction)}}},
+  const Json none = Json::object();
+  const Defaults just_reduction{{"reduction", reduction(plain.reduction)}};
+  const Cases cases = {
+      {"cross_entropy", {none, just_reduction}},
+      {"mse", {none, just_reduction}},
+      {"mae", {none, just_reduction}},
+      {"bce", {none, just_reduction}},
+      {"bce_with_logits", {none, just_reduction}},
+      {"hinge", {none, {{"margin", hinge.margin}, {"reduction", reduction(hinge.reduction)}}}},
+      {"huber", {none, {{"delta", huber.delta}, {"reduction", reduction(huber.reduction)}}}},
+      {"smooth_l1", {none, {{"beta", smooth.beta}, {"reduction", reduction(smooth.reduction)}}}},
       {"sequence_cross_entropy",
-       {{"reduction", reduction(sequence.reduction)},
-        {"ignore_index", sequence.ignore_index ? Json(*sequence.ignore_index) : Json(nullptr)}}},
+       {none,
+        {{"reduction", reduction(sequence.reduction)},
+         {"ignore_index", sequence.ignore_index ? Json(*sequence.ignore_index) : Json(nullptr)}}}},
   };
-  for (const auto& type : accepted_types([] {
-         Json r;
-         build_loss("no_such_loss", "loss", r);
-       })) {
-    const auto it = cases.find(type);
-    if (it == cases.end()) {
-      ADD_FAILURE() << "loss " << type << ": the config accepts it but this test has no case for it";
-      continue;
-    }
-    const Json spec = {{"type", type}};
+  const auto types = accepted_types([] {
+    Json r;
+    build_loss("no_such_loss", "loss", r);
+  });
+  walk("loss", types, cases, [](const Json& spec, const Case&) {
     Json resolved;
     build_loss(spec, "loss", resolved);
-    expect_defaults("loss " + type, spec, resolved, it->second);
-  }
+    return resolved;
+  });
 }
 
 std::vector<Tensor> one_param() { return {zeros({2}).set_requires_grad()}; }
@@ -251,53 +242,45 @@ TEST(ConfigDefaults, EveryOptimizerKeyDefaultsToItsOptionsStruct) {
   const optim::AdamWOptions adamw;
   const optim::AdaGradOptions adagrad;
   const optim::RMSpropOptions rmsprop;
-  const std::map<std::string, Defaults> cases = {
-      {"sgd",
-       {{"lr", sgd.lr},
-        {"momentum", sgd.momentum},
-        {"dampening", sgd.dampening},
-        {"weight_decay", sgd.weight_decay},
-        {"nesterov", sgd.nesterov}}},
-      {"adam",
-       {{"lr", adam.lr},
-        {"betas", adam.betas},
-        {"eps", adam.eps},
-        {"weight_decay", adam.weight_decay},
-        {"amsgrad", adam.amsgrad}}},
-      {"adamw",
-       {{"lr", adamw.lr},
-        {"betas", adamw.betas},
-        {"eps", adamw.eps},
-        {"weight_decay", adamw.weight_decay},
-        {"amsgrad", adamw.amsgrad}}},
-      {"adagrad",
-       {{"lr", adagrad.lr},
-        {"lr_decay", adagrad.lr_decay},
-        {"weight_decay", adagrad.weight_decay},
-        {"initial_accumulator_value", adagrad.initial_accumulator_value},
-        {"eps", adagrad.eps}}},
-      {"rmsprop",
-       {{"lr", rmsprop.lr},
-        {"alpha", rmsprop.alpha},
-        {"eps", rmsprop.eps},
-        {"weight_decay", rmsprop.weight_decay},
-        {"momentum", rmsprop.momentum},
-        {"centered", rmsprop.centered}}},
+  const Json none = Json::object();
+  auto adam_keys = [](const auto& o) -> Defaults {
+    return {{"lr", o.lr}, {"betas", o.betas}, {"eps", o.eps}, {"weight_decay", o.weight_decay}, {"amsgrad", o.amsgrad}};
   };
-  for (const auto& type : accepted_types([] {
-         Json r;
-         build_optimizer("no_such_optimizer", "optimizer", one_param(), r);
-       })) {
-    const auto it = cases.find(type);
-    if (it == cases.end()) {
-      ADD_FAILURE() << "optimizer " << type << ": the config accepts it but this test has no case for it";
-      continue;
-    }
-    const Json spec = {{"type", type}};
+  const Cases cases = {
+      {"sgd",
+       {none,
+        {{"lr", sgd.lr},
+         {"momentum", sgd.momentum},
+         {"dampening", sgd.dampening},
+         {"weight_decay", sgd.weight_decay},
+         {"nesterov", sgd.nesterov}}}},
+      {"adam", {none, adam_keys(adam)}},
+      {"adamw", {none, adam_keys(adamw)}},
+      {"adagrad",
+       {none,
+        {{"lr", adagrad.lr},
+         {"lr_decay", adagrad.lr_decay},
+         {"weight_decay", adagrad.weight_decay},
+         {"initial_accumulator_value", adagrad.initial_accumulator_value},
+         {"eps", adagrad.eps}}}},
+      {"rmsprop",
+       {none,
+        {{"lr", rmsprop.lr},
+         {"alpha", rmsprop.alpha},
+         {"eps", rmsprop.eps},
+         {"weight_decay", rmsprop.weight_decay},
+         {"momentum", rmsprop.momentum},
+         {"centered", rmsprop.centered}}}},
+  };
+  const auto types = accepted_types([] {
+    Json r;
+    build_optimizer("no_such_optimizer", "optimizer", one_param(), r);
+  });
+  walk("optimizer", types, cases, [](const Json& spec, const Case&) {
     Json resolved;
     build_optimizer(spec, "optimizer", one_param(), resolved);
-    expect_defaults("optimizer " + type, spec, resolved, it->second);
-  }
+    return resolved;
+  });
 }
 
 TEST(ConfigDefaults, EveryScheduleKeyDefaultsToItsOptionsStruct) {
@@ -306,7 +289,7 @@ TEST(ConfigDefaults, EveryScheduleKeyDefaultsToItsOptionsStruct) {
   const optim::CosineAnnealingLROptions cosine;
   const optim::LinearWarmupOptions warmup;
   const train::ReduceLROnPlateauOptions plateau;
-  const std::map<std::string, std::pair<Json, Defaults>> cases = {
+  const Cases cases = {
       {"step", {{{"step_size", 2}}, {{"gamma", step.gamma}}}},
       {"multistep", {{{"milestones", {1}}}, {{"gamma", multistep.gamma}}}},
       {"exponential", {{{"gamma", 0.5}}, {}}},
@@ -327,69 +310,54 @@ TEST(ConfigDefaults, EveryScheduleKeyDefaultsToItsOptionsStruct) {
          {"min_lr", plateau.min_lr}}}},
   };
   optim::SGD optimizer(one_param());
-  for (const auto& type : accepted_types([&] {
-         std::unique_ptr<optim::LRScheduler> s;
-         std::vector<train::CallbackHandle> c;
-         Json r;
-         build_schedule("no_such_schedule", "schedule", optimizer, s, c, r);
-       })) {
-    const auto it = cases.find(type);
-    if (it == cases.end()) {
-      ADD_FAILURE() << "schedule " << type << ": the config accepts it but this test has no case for it";
-      continue;
-    }
-    Json spec = it->second.first;
-    spec["type"] = type;
+  auto build = [&](const Json& spec) {
     std::unique_ptr<optim::LRScheduler> scheduler;
     std::vector<train::CallbackHandle> callbacks;
     Json resolved;
     build_schedule(spec, "schedule", optimizer, scheduler, callbacks, resolved);
-    expect_defaults("schedule " + type, spec, resolved, it->second.second);
-  }
+    return resolved;
+  };
+  walk("schedule", accepted_types([&] { build("no_such_schedule"); }), cases,
+       [&](const Json& spec, const Case&) { return build(spec); });
 }
 
 TEST(ConfigDefaults, EveryCallbackKeyDefaultsToItsOptionsStruct) {
   const train::EarlyStoppingOptions early;
   const train::ModelCheckpointOptions checkpoint;
-  const std::map<std::string, Defaults> cases = {
+  const Cases cases = {
       {"early_stopping",
-       {{"monitor", early.monitor},
-        {"min_delta", early.min_delta},
-        {"patience", early.patience},
-        {"mode", mode(early.mode)},
-        {"baseline", optional(early.baseline)},
-        {"restore_best_weights", early.restore_best_weights}}},
+       {Json::object(),
+        {{"monitor", early.monitor},
+         {"min_delta", early.min_delta},
+         {"patience", early.patience},
+         {"mode", mode(early.mode)},
+         {"baseline", optional(early.baseline)},
+         {"restore_best_weights", early.restore_best_weights}}}},
       // The config's own choices, documented in config/training.cpp: keep the best weights in
       // the run folder (ModelCheckpointOptions' defaults serve fit(..., resume)).
       {"checkpoint",
-       {{"file", "best.safetensors"},
-        {"monitor", checkpoint.monitor},
-        {"mode", mode(checkpoint.mode)},
-        {"save_best_only", true},
-        {"every_n_epochs", checkpoint.every_n_epochs},
-        {"weights_only", true}}},
+       {Json::object(),
+        {{"file", "best.safetensors"},
+         {"monitor", checkpoint.monitor},
+         {"mode", mode(checkpoint.mode)},
+         {"save_best_only", true},
+         {"every_n_epochs", checkpoint.every_n_epochs},
+         {"weights_only", true}}}},
   };
-  for (const auto& type : accepted_types([] {
-         Json r;
-         build_callbacks(Json::array({"no_such_callback"}), "callbacks", "", r);
-       })) {
-    const auto it = cases.find(type);
-    if (it == cases.end()) {
-      ADD_FAILURE() << "callback " << type << ": the config accepts it but this test has no case for it";
-      continue;
-    }
-    const Json spec = {{"type", type}};
+  auto build = [](const Json& spec) {
     Json resolved;
     build_callbacks(Json::array({spec}), "callbacks", "", resolved);
-    expect_defaults("callback " + type, spec, resolved[0], it->second);
-  }
+    return resolved[0];
+  };
+  walk("callback", accepted_types([&] { build("no_such_callback"); }), cases,
+       [&](const Json& spec, const Case&) { return build(spec); });
 }
 
 TEST(ConfigDefaults, EveryAugmentKeyDefaultsToItsOptionsStruct) {
   const data::RandomCropOptions crop;
   const data::RandomRotationOptions rotation;
   const data::RandomErasingOptions erasing;
-  const std::map<std::string, std::pair<Json, Defaults>> cases = {
+  const Cases cases = {
       {"random_horizontal_flip", {Json::object(), {{"p", data::kFlipProbability}}}},
       {"random_shift", {{{"max_shift", 2}}, {}}},
       {"random_crop", {{{"size", 4}}, {{"padding", crop.padding}, {"fill", crop.fill}}}},
@@ -407,21 +375,13 @@ TEST(ConfigDefaults, EveryAugmentKeyDefaultsToItsOptionsStruct) {
          {"ratio", {erasing.ratio.first, erasing.ratio.second}},
          {"value", erasing.value}}}},
   };
-  for (const auto& type : accepted_types([] {
-         Json r;
-         build_augment(Json::array({"no_such_transform"}), "augment", r);
-       })) {
-    const auto it = cases.find(type);
-    if (it == cases.end()) {
-      ADD_FAILURE() << "augmentation " << type << ": the config accepts it but this test has no case for it";
-      continue;
-    }
-    Json spec = it->second.first;
-    spec["type"] = type;
+  auto build = [](const Json& spec) {
     Json resolved;
     build_augment(Json::array({spec}), "augment", resolved);
-    expect_defaults("augmentation " + type, spec, resolved[0], it->second.second);
-  }
+    return resolved[0];
+  };
+  walk("augmentation", accepted_types([&] { build("no_such_transform"); }), cases,
+       [&](const Json& spec, const Case&) { return build(spec); });
 }
 
 // The top-level settings: Settings' defaults, which are FitOptions' where both have the field
@@ -429,7 +389,8 @@ TEST(ConfigDefaults, EveryAugmentKeyDefaultsToItsOptionsStruct) {
 TEST(ConfigDefaults, SettingsDefaultToSettingsAndFitOptions) {
   const Settings settings;
   const train::FitOptions fit;
-  Section top(Json::object(), "", "the config");
+  const Json empty = Json::object();  // a Section reads the object it is given in place
+  Section top(empty, "", "the config");
   read_settings(top);
   expect_defaults("settings", Json::object(), top.resolved(),
                   {{"name", settings.name},
