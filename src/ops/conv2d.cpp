@@ -5,7 +5,6 @@
 
 #include <sstream>
 #include <string>
-#include <tuple>
 #include <type_traits>
 
 #include "kernels/conv_dnnl.h"
@@ -65,26 +64,23 @@ ConvPlan plan_conv(const Tensor& x, const Tensor& w, const Tensor& b, const Conv
   SOMA_CHECK(!b.defined() || (b.dim() == 1 && b.size(0) == O), "conv2d: bias must be [", O,
              "] (one per output channel of weight ", w.shape(), "), got shape ", b.shape());
 
-  ConvPlan plan;
-  kernels::ConvGeometry& g = plan.shape.g;
-  g.C = C / p.groups;
-  g.H = x.size(2);
-  g.W = x.size(3);
-  g.kH = kernel.h;
-  g.kW = kernel.w;
-  g.stride_h = p.stride.h;
-  g.stride_w = p.stride.w;
-  g.dil_h = p.dilation.h;
-  g.dil_w = p.dilation.w;
-  std::tie(g.pad_top, plan.pad_bottom) = conv_axis_padding(p.padding, p.padding.sizes().h, kernel.h, p.dilation.h);
-  std::tie(g.pad_left, plan.pad_right) = conv_axis_padding(p.padding, p.padding.sizes().w, kernel.w, p.dilation.w);
-  const std::int64_t padded_h = g.H + g.pad_top + plan.pad_bottom, padded_w = g.W + g.pad_left + plan.pad_right;
+  const std::int64_t H = x.size(2), W = x.size(3);
+  const auto [top, bottom] = conv_axis_padding(p.padding, p.padding.sizes().h, kernel.h, p.dilation.h);
+  const auto [left, right] = conv_axis_padding(p.padding, p.padding.sizes().w, kernel.w, p.dilation.w);
+  const std::int64_t padded_h = H + top + bottom, padded_w = W + left + right;
   const std::int64_t reach_h = p.dilation.h * (kernel.h - 1) + 1, reach_w = p.dilation.w * (kernel.w - 1) + 1;
   SOMA_CHECK(padded_h >= reach_h && padded_w >= reach_w, "conv2d: the kernel does not fit: ",
              describe(x.shape(), kernel, p), ": the padded input is ", padded_h, 'x', padded_w,
              " but the kernel spans ", reach_h, 'x', reach_w);
-  g.OH = conv_output_size(g.H, g.pad_top + plan.pad_bottom, kernel.h, p.stride.h, p.dilation.h);
-  g.OW = conv_output_size(g.W, g.pad_left + plan.pad_right, kernel.w, p.stride.w, p.dilation.w);
+
+  ConvPlan plan;
+  plan.shape.g = {.C = C / p.groups, .H = H, .W = W, .kH = kernel.h, .kW = kernel.w,
+                  .stride_h = p.stride.h, .stride_w = p.stride.w, .pad_top = top, .pad_left = left,
+                  .dil_h = p.dilation.h, .dil_w = p.dilation.w,
+                  .OH = conv_output_size(H, top + bottom, kernel.h, p.stride.h, p.dilation.h),
+                  .OW = conv_output_size(W, left + right, kernel.w, p.stride.w, p.dilation.w)};
+  plan.pad_bottom = bottom;
+  plan.pad_right = right;
   plan.shape.N = x.size(0);
   plan.shape.groups = p.groups;
   plan.shape.O = O;

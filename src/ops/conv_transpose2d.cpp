@@ -91,20 +91,9 @@ TransposePlan plan_transpose(const Tensor& x, const Tensor& w, const Tensor& b, 
   s.N = x.size(0);
   s.groups = p.groups;
   s.O = C;
-  kernels::ConvGeometry& g = s.g;
-  g.C = w.size(1);
-  g.H = OH;
-  g.W = OW;
-  g.kH = kernel.h;
-  g.kW = kernel.w;
-  g.stride_h = p.stride.h;
-  g.stride_w = p.stride.w;
-  g.pad_top = p.padding.h;
-  g.pad_left = p.padding.w;
-  g.dil_h = p.dilation.h;
-  g.dil_w = p.dilation.w;
-  g.OH = x.size(2);
-  g.OW = x.size(3);
+  s.g = {.C = w.size(1), .H = OH, .W = OW, .kH = kernel.h, .kW = kernel.w, .stride_h = p.stride.h,
+         .stride_w = p.stride.w, .pad_top = p.padding.h, .pad_left = p.padding.w, .dil_h = p.dilation.h,
+         .dil_w = p.dilation.w, .OH = x.size(2), .OW = x.size(3)};
   plan.pad_bottom = p.padding.h - p.output_padding.h;
   plan.pad_right = p.padding.w - p.output_padding.w;
   return plan;
