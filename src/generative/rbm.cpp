@@ -11,12 +11,12 @@
 #include <cstring>
 #include <vector>
 
-#include "data/permutation.h"
 #include "kernels/binary_gemm.h"
 #include "kernels/fast_math.h"
 #include "kernels/gemm.h"
 #include "kernels/multiversion.h"
 #include "soma/core/factory.h"
+#include "soma/core/permutation.h"
 #include "soma/ops/activation.h"
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/linalg.h"
@@ -371,7 +371,7 @@ std::vector<double> fit_rbm(Rbm& rbm, const Tensor& data, const RbmFitOptions& o
   std::vector<double> errors;
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     std::vector<std::int64_t> order;
-    if (options.shuffle) order = data::detail::random_permutation(n, gen);
+    if (options.shuffle) order = random_permutation(n, gen);
     double sum = 0;
     for (std::int64_t first = 0; first < n; first += options.batch_size) {
       const std::int64_t last = std::min(n, first + options.batch_size);
