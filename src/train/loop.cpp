@@ -16,19 +16,6 @@ namespace soma::train {
 
 namespace {
 
-// Restores the module's train/eval mode when a fit or evaluate ends (even by a throw).
-class ModeGuard {
- public:
-  explicit ModeGuard(nn::Module& model) : model_(model), training_(model.is_training()) {}
-  ~ModeGuard() { model_.train(training_); }
-  ModeGuard(const ModeGuard&) = delete;
-  ModeGuard& operator=(const ModeGuard&) = delete;
-
- private:
-  nn::Module& model_;
-  bool training_;
-};
-
 // Removes the gradient hooks a fit installed (clipping) when it ends, even by a throw.
 class HookGuard {
  public:
@@ -148,7 +135,7 @@ History Loop::fit(std::shared_ptr<const data::Dataset> train, const FitOptions& 
     Loop& loop;
     ~Clear() { loop.run_ = nullptr; }
   } clear{*this};
-  ModeGuard mode(model());
+  nn::ModeGuard mode(model());
   HookGuard hooks(learner_);
   if (options.clip_grad_norm > 0)
     hooks.add([max = options.clip_grad_norm](optim::Optimizer& opt) { optim::clip_grad_norm(opt.params(), max); });
@@ -242,19 +229,25 @@ void Loop::save_checkpoint(const std::string& path) {
     write_checkpoint(path);
 }
 
-Logs Loop::evaluate(std::shared_ptr<const data::Dataset> dataset, std::int64_t batch_size) {
-  SOMA_CHECK(dataset, "evaluate: the dataset is null");
-  SOMA_CHECK(batch_size >= 1, "evaluate: batch_size must be >= 1, got ", batch_size);
-  SOMA_CHECK(dataset->size() > 0, "evaluate: the dataset is empty");
-  ModeGuard mode(model());
-  model().eval();
+void for_each_eval_batch(nn::Module& model, std::shared_ptr<const data::Dataset> dataset, std::int64_t batch_size,
+                         const std::string& who, const std::function<void(const data::Batch&)>& fn) {
+  SOMA_CHECK(dataset, who, ": the dataset is null");
+  SOMA_CHECK(batch_size >= 1, who, ": batch_size must be >= 1, got ", batch_size);
+  SOMA_CHECK(dataset->size() > 0, who, ": the dataset is empty");
+  nn::ModeGuard mode(model);
+  model.eval();
   NoGradGuard no_grad;
   data::DataLoaderOptions options;
   options.batch_size = batch_size;
-  data::DataLoader loader(dataset, options);
+  data::DataLoader loader(std::move(dataset), options);
   loader.start_epoch();
+  while (auto batch = loader.next()) fn(*batch);
+}
+
+Logs Loop::evaluate(std::shared_ptr<const data::Dataset> dataset, std::int64_t batch_size) {
   EpochSums sums;
-  while (auto batch = loader.next()) sums.add(learner_.evaluate_step(*batch));
+  for_each_eval_batch(model(), std::move(dataset), batch_size, "evaluate",
+                      [&](const data::Batch& batch) { sums.add(learner_.evaluate_step(batch)); });
   Logs logs;
   sums.logs("", logs);
   return logs;

@@ -15,15 +15,7 @@ using test::train::blobs;
 using test::train::weights_of;
 
 // Dense -> ReLU -> Dropout(0.5) -> Dense, every layer built from Generator(seed).
-std::unique_ptr<nn::Sequential> model(std::uint64_t seed) {
-  Generator gen(seed);
-  auto net = std::make_unique<nn::Sequential>();
-  net->push_back(nn::Dense(4, 32, gen));
-  net->push_back(nn::ReLU());
-  net->push_back(nn::Dropout(0.5, gen));
-  net->push_back(nn::Dense(32, 3, gen));
-  return net;
-}
+std::unique_ptr<nn::Sequential> model(std::uint64_t seed) { return test::train::seeded_model(seed, 32, 0.5); }
 
 // The first n examples of `set`, as one batch.
 data::Batch first(const data::TensorDataset& set, std::int64_t n) {

@@ -20,15 +20,7 @@ using test::train::bit_identical;
 using test::train::blobs;
 using test::train::weights_of;
 
-std::unique_ptr<nn::Sequential> model(std::uint64_t seed) {
-  Generator gen(seed);
-  auto net = std::make_unique<nn::Sequential>();
-  net->push_back(nn::Dense(4, 16, gen));
-  net->push_back(nn::ReLU());
-  net->push_back(nn::Dropout(0.3, gen));
-  net->push_back(nn::Dense(16, 3, gen));
-  return net;
-}
+std::unique_ptr<nn::Sequential> model(std::uint64_t seed) { return test::train::seeded_model(seed); }
 
 TEST(TrainLoop, FitEqualsTheSameLoopWrittenByHand) {
   const auto set = blobs(100, 1);

@@ -44,6 +44,18 @@ inline std::unique_ptr<nn::Sequential> blob_model(std::int64_t features = 4, std
   return net;
 }
 
+/// 4 -> hidden -> ReLU -> Dropout(p) -> 3, every layer built from Generator(seed): the same
+/// weights and dropout masks whatever else the process draws.
+inline std::unique_ptr<nn::Sequential> seeded_model(std::uint64_t seed, std::int64_t hidden = 16, double p = 0.3) {
+  Generator gen(seed);
+  auto net = std::make_unique<nn::Sequential>();
+  net->push_back(nn::Dense(4, hidden, gen));
+  net->push_back(nn::ReLU());
+  net->push_back(nn::Dropout(p, gen));
+  net->push_back(nn::Dense(hidden, 3, gen));
+  return net;
+}
+
 /// Copies of the model's parameters and buffers, by name.
 inline std::vector<std::pair<std::string, Tensor>> weights_of(const nn::Module& model) {
   std::vector<std::pair<std::string, Tensor>> out;

@@ -104,6 +104,20 @@ class Module {
   std::string name_;
 };
 
+/// Puts a module tree back in the train/eval mode it had when the guard was made, when the
+/// guard goes (even by a throw): fit, evaluate and predict leave the model as they found it.
+class ModeGuard {
+ public:
+  explicit ModeGuard(Module& model) : model_(model), training_(model.is_training()) {}
+  ~ModeGuard() { model_.train(training_); }
+  ModeGuard(const ModeGuard&) = delete;
+  ModeGuard& operator=(const ModeGuard&) = delete;
+
+ private:
+  Module& model_;
+  bool training_;
+};
+
 /// A layer with its name set, for use inside a model's braces:
 ///   nn::Sequential net{nn::named("conv1", nn::Conv2d({.in = 1, .out = 32, .kernel = 3})), nn::ReLU()};
 template <std::derived_from<Module> Layer>

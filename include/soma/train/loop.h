@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +67,12 @@ struct FitOptions {
   /// gradient element clamped to [-v, v] (Keras's clipvalue). Default 0: off.
   double clip_grad_value = 0;
 };
+
+/// Calls fn(batch) for every batch of `dataset` in order, `batch_size` examples at a time, with
+/// `model` in eval mode (its mode restored after) and no graph recorded: evaluate and predict.
+/// Throws soma::Error naming `who` for a null or empty dataset or batch_size < 1.
+void for_each_eval_batch(nn::Module& model, std::shared_ptr<const data::Dataset> dataset, std::int64_t batch_size,
+                         const std::string& who, const std::function<void(const data::Batch&)>& fn);
 
 /// Runs a learner:
 ///   train::Loop loop(gan);                                  // any Learner
