@@ -140,8 +140,11 @@ train::StepResult GanLearner::train_step(const data::Batch& batch) {
   out.values = {{"d_loss", d.d_loss}, {"d_real", d.d_real}, {"d_fake", d.d_fake}};
   if (++since_g_step_ == options_.d_steps) {
     since_g_step_ = 0;
-    out.values["g_loss"] = generator_step(out.examples).g_loss;
+    last_g_loss_ = generator_step(out.examples).g_loss;
   }
+  // Every step reports the latest G loss, so an epoch's mean weighs each step alike (with
+  // k > 1 most steps take no G step); before the first G step there is none to report.
+  if (g_steps_taken_ > 0) out.values["g_loss"] = last_g_loss_;
   return out;
 }
 
@@ -157,13 +160,15 @@ train::StepResult GanLearner::evaluate_step(const data::Batch& batch) {
 std::map<std::string, Tensor> GanLearner::state_dict() const {
   return {{"d_steps_taken", train::detail::state_count(d_steps_taken_)},
           {"g_steps_taken", train::detail::state_count(g_steps_taken_)},
-          {"since_g_step", train::detail::state_count(since_g_step_)}};
+          {"since_g_step", train::detail::state_count(since_g_step_)},
+          {"last_g_loss", train::detail::state_value(last_g_loss_)}};
 }
 
 void GanLearner::load_state_dict(const std::map<std::string, Tensor>& state) {
   d_steps_taken_ = std::int64_t(train::detail::read_value(state, "d_steps_taken", "GanLearner"));
   g_steps_taken_ = std::int64_t(train::detail::read_value(state, "g_steps_taken", "GanLearner"));
   since_g_step_ = std::int64_t(train::detail::read_value(state, "since_g_step", "GanLearner"));
+  last_g_loss_ = train::detail::read_value(state, "last_g_loss", "GanLearner");
   SOMA_CHECK(since_g_step_ >= 0 && since_g_step_ < options_.d_steps, "GanLearner: since_g_step must be in [0, ",
              options_.d_steps, ") (d_steps), the state has ", since_g_step_);
 }

@@ -51,8 +51,8 @@ struct GanStep {
 ///   generative::GanLearner gan(g, d, g_opt, d_opt, {.noise_shape = {100}, .image_shape = {1, 28, 28}});
 ///   train::Loop(gan).fit(images, {.epochs = 20, .batch_size = 64});   // images [N, ...] like G's output
 /// train_step on a real batch takes one D step and, after every d_steps D steps, one G step on
-/// as many fakes as the batch has examples. Its values: "d_loss", "d_real", "d_fake" every
-/// step, "g_loss" on the steps that took a G step. model() is one module with the children
+/// as many fakes as the batch has examples. Its values: "d_loss", "d_real", "d_fake" of the D
+/// step, and "g_loss" of the latest G step (absent until the first). model() is one module with the children
 /// "generator" and "discriminator"; optimizers() is {G's, D's}; the noise generator is "noise".
 /// Throws soma::Error for options out of range, and in the steps when G's output does not fit
 /// D or the real batch (the message names both shapes) or D's output is not one probability per example.
@@ -70,7 +70,8 @@ class GanLearner : public train::Learner {
   nn::Module& model() override { return *model_; }
   std::vector<optim::Optimizer*> optimizers() override { return {&g_opt_, &d_opt_}; }
   std::vector<std::pair<std::string, Generator*>> generators() override { return {{"noise", &gen_}}; }
-  /// "d_steps_taken", "g_steps_taken" and "since_g_step" (D steps since the last G step).
+  /// "d_steps_taken", "g_steps_taken", "since_g_step" (D steps since the last G step) and
+  /// "last_g_loss".
   std::map<std::string, Tensor> state_dict() const override;
   /// Throws soma::Error naming the missing key.
   void load_state_dict(const std::map<std::string, Tensor>& state) override;
@@ -111,6 +112,7 @@ class GanLearner : public train::Learner {
   DType noise_dtype_ = DType::f32;
   Tensor fixed_noise_;
   std::int64_t d_steps_taken_ = 0, g_steps_taken_ = 0, since_g_step_ = 0;
+  double last_g_loss_ = 0;
 };
 
 }  // namespace soma::generative
