@@ -8,6 +8,7 @@
 
 #include <soma/autograd/grad_mode.h>
 #include <soma/config/experiment.h>
+#include <soma/config/learner.h>
 #include <soma/core/threads.h>
 #include <soma/data/csv.h>
 #include <soma/data/idx.h>
@@ -202,6 +203,21 @@ int predict(const PredictArgs& args) {
 int summary(const std::string& config_path) {
   const config::Json cfg = config_path.empty() ? config::default_config() : config::read_json_file(config_path);
   std::string base = config_path.empty() ? "." : fs::path(config_path).parent_path().string();
+  const std::string learner = config::learner_type(cfg);
+  if (learner != "supervised" && learner != "autoencoder") {
+    // A GAN's two models (generator first), a VAE or an RBM: one table per layered model.
+    config::LearnerExperiment e = config::build_learner_experiment(cfg, {.base_dir = base.empty() ? "." : base});
+    const char* names[] = {"generator", "discriminator"};
+    for (std::size_t i = 0; i < e.learner.models.size(); ++i) {
+      const config::BuiltModel& m = e.learner.models[i];
+      if (learner == "gan") std::printf("%s%s:\n", i ? "\n" : "", names[i]);
+      if (m.layers.empty())
+        std::printf("%s: %lld parameters\n", m.model->type_name().c_str(), static_cast<long long>(m.model->parameter_count()));
+      else
+        std::printf("%s", nn::summary(*m.model, Shape(std::span<const std::int64_t>(m.input_shape))).c_str());
+    }
+    return 0;
+  }
   config::Experiment e = config::build_experiment(cfg, {.base_dir = base.empty() ? "." : base});
   if (auto graph = std::dynamic_pointer_cast<nn::Graph>(e.model.model))
     std::printf("%s", nn::summary(*graph).c_str());
