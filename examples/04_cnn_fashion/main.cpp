@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
       pixels = text;
     }
 
-    manual_seed(seed);  // weight init and dropout draw from the default generator
+    manual_seed(seed);  // weight init and the Dropout's mask seed are drawn from the default generator
     nn::Sequential net{
         nn::Conv2d({.in = 1, .out = 32, .kernel = 3, .padding = 1}),  nn::ReLU(), nn::MaxPool2d(2),
         nn::Conv2d({.in = 32, .out = 64, .kernel = 3, .padding = 1}), nn::BatchNorm2d(64),

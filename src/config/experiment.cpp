@@ -63,10 +63,12 @@ Experiment build_experiment(const Json& config, const BuildOptions& options) {
     fail("learner", "a " + learner + " config is built by build_learner_experiment, not as a supervised model");
   if (top.raw("learner")) top.set("learner", learner);
 
-  manual_seed(e.settings.seed);  // the weights are drawn while the model is built
   const Json* model = top.raw("model");
   if (!model) fail("model", "missing; expected {\"layers\": [...]}");
-  e.model = build_model(*model, "model", e.data.input_shape, options.dtype, r);
+  // A generator of the run's own, not the process-wide one: the same seed builds the same
+  // model (weights and dropout seeds) whatever else the process has drawn.
+  Generator gen(e.settings.seed);
+  e.model = build_model(*model, "model", e.data.input_shape, options.dtype, gen, r);
   top.set("model", r);
   if (learner == "autoencoder") use_inputs_as_targets(e.data, e.model.output_shape);
   if (auto graph = std::dynamic_pointer_cast<nn::Graph>(e.model.model)) {
@@ -123,7 +125,9 @@ BuiltModel build_model_only(const Json& resolved_config, DType dtype) {
   if (!resolved_config.is_object() || !resolved_config.contains("model"))
     fail("model", "missing; expected {\"layers\": [...]}");
   Json r;
-  return build_model(resolved_config.at("model"), "model", {}, dtype, r);
+  const Json* seed = resolved_config.contains("seed") ? &resolved_config.at("seed") : nullptr;
+  Generator gen(seed && seed->is_number_integer() ? std::uint64_t(seed->get<std::int64_t>()) : 0);
+  return build_model(resolved_config.at("model"), "model", {}, dtype, gen, r);
 }
 
 Json default_config() {

@@ -34,6 +34,7 @@ struct LayerContext {
   Section& s;
   const Shape1& in;  // the shape reaching the layer, per example
   DType dtype;
+  Generator& gen;    // the construction generator: weight init and Dropout's seed
 };
 
 using Builder = std::function<std::shared_ptr<nn::Module>(LayerContext&)>;
@@ -79,7 +80,8 @@ Padding padding(Section& s) {
 }
 
 // TimeDistributed's inner layer, built for one step's shape (defined below builders()).
-std::shared_ptr<nn::Module> build_inner(Section& outer, const std::string& key, const Shape1& step, DType dtype);
+std::shared_ptr<nn::Module> build_inner(Section& outer, const std::string& key, const Shape1& step, DType dtype,
+                                        Generator& gen);
 
 // RNN, LSTM and GRU on examples [steps, features] (batch first).
 template <class Layer>
@@ -96,7 +98,7 @@ std::shared_ptr<nn::Module> recurrent(LayerContext& c, const std::string& type) 
   // Keras' return_sequences: every step [steps, hidden] (default, as PyTorch) or the last [hidden].
   o.return_sequences = c.s.boolean("return_sequences", true);
   o.dtype = c.dtype;
-  return std::make_shared<Layer>(o);
+  return std::make_shared<Layer>(o, c.gen);
 }
 
 const std::map<std::string, Builder>& builders() {
@@ -112,7 +114,7 @@ const std::map<std::string, Builder>& builders() {
          o.kernel_regularizer = regularizer(c.s, "kernel_regularizer");
          o.bias_regularizer = regularizer(c.s, "bias_regularizer");
          o.dtype = c.dtype;
-         return std::make_shared<nn::Dense>(o);
+         return std::make_shared<nn::Dense>(o, c.gen);
        }},
       {"Conv2d",
        [](LayerContext& c) {
@@ -127,7 +129,7 @@ const std::map<std::string, Builder>& builders() {
          o.groups = c.s.integer("groups", 1, 1);
          o.bias = c.s.boolean("bias", true);
          o.dtype = c.dtype;
-         return std::make_shared<nn::Conv2d>(o);
+         return std::make_shared<nn::Conv2d>(o, c.gen);
        }},
       {"ConvTranspose2d",
        [](LayerContext& c) {
@@ -143,7 +145,7 @@ const std::map<std::string, Builder>& builders() {
          o.bias = c.s.boolean("bias", true);
          o.dilation = c.s.pair("dilation", Pair(1), 1);
          o.dtype = c.dtype;
-         return std::make_shared<nn::ConvTranspose2d>(o);
+         return std::make_shared<nn::ConvTranspose2d>(o, c.gen);
        }},
       {"Upsample",
        [](LayerContext& c) {
@@ -187,7 +189,7 @@ const std::map<std::string, Builder>& builders() {
          else
            c.s.set("padding_idx", nullptr);
          o.dtype = c.dtype;
-         return std::make_shared<nn::Embedding>(o);
+         return std::make_shared<nn::Embedding>(o, c.gen);
        }},
       {"TimeDistributed",
        [](LayerContext& c) -> std::shared_ptr<nn::Module> {
@@ -195,7 +197,7 @@ const std::map<std::string, Builder>& builders() {
            fail(c.s.path(), "TimeDistributed expects examples of shape [steps, ...], but its input has shape " +
                                 shape_text(c.in));
          return std::make_shared<nn::TimeDistributed>(
-             build_inner(c.s, "layer", Shape1(c.in.begin() + 1, c.in.end()), c.dtype));
+             build_inner(c.s, "layer", Shape1(c.in.begin() + 1, c.in.end()), c.dtype, c.gen));
        }},
       {"MaxPool2d",
        [](LayerContext& c) {
@@ -248,7 +250,10 @@ const std::map<std::string, Builder>& builders() {
          return std::make_shared<nn::BatchNorm2d>(features, o);
        }},
       {"Dropout",
-       [](LayerContext& c) { return std::make_shared<nn::Dropout>(c.s.number("p", 0.5, {.lo = 0, .hi = 1})); }},
+       [](LayerContext& c) {
+         // The mask generator's seed is one draw of the construction generator (nn/dropout.h).
+         return std::make_shared<nn::Dropout>(c.s.number("p", 0.5, {.lo = 0, .hi = 1}), c.gen);
+       }},
       {"Flatten",
        [](LayerContext& c) {
          const auto start = c.s.integer("start", 1, std::numeric_limits<std::int64_t>::min());
@@ -314,10 +319,10 @@ Json layer_object(const Json& spec, const std::string& at) {
   return object;
 }
 
-BuiltLayer build_layer(Section& ls, const std::string& type, const Shape1& shape, DType dtype) {
+BuiltLayer build_layer(Section& ls, const std::string& type, const Shape1& shape, DType dtype, Generator& gen) {
   ls.raw("type");
   ls.set("type", type);
-  LayerContext context{ls, shape, dtype};
+  LayerContext context{ls, shape, dtype, gen};
   BuiltLayer out{nullptr, type, {}};
   try {
     out.layer = builders().at(type)(context);
@@ -329,21 +334,22 @@ BuiltLayer build_layer(Section& ls, const std::string& type, const Shape1& shape
   return out;
 }
 
-std::shared_ptr<nn::Module> build_inner(Section& outer, const std::string& key, const Shape1& step, DType dtype) {
+std::shared_ptr<nn::Module> build_inner(Section& outer, const std::string& key, const Shape1& step, DType dtype,
+                                        Generator& gen) {
   const std::string at = outer.path_of(key);
   const Json* spec = outer.raw(key);
   if (!spec) fail(at, "missing; expected the layer applied at every step, like {\"type\": \"Conv2d\", ...}");
   const Json object = layer_object(*spec, at);
   const std::string type = canonical(object["type"].get<std::string>(), at + ".type");
   Section ls(object, at, type);
-  BuiltLayer b = build_layer(ls, type, step, dtype);
+  BuiltLayer b = build_layer(ls, type, step, dtype, gen);
   ls.finish();
   outer.set(key, ls.resolved());
   return b.layer;
 }
 
 // The Sequential form: {"input_shape": [...], "layers": [...]}.
-BuiltModel build_sequential(Section& s, const Json& layers, const Shape1& input_shape, DType dtype) {
+BuiltModel build_sequential(Section& s, const Json& layers, const Shape1& input_shape, DType dtype, Generator& gen) {
   if (!layers.is_array() || layers.empty())
     fail(s.path_of("layers"), "expected a non-empty list of layers, got " + describe(layers));
   auto model = std::make_shared<nn::Sequential>();
@@ -356,7 +362,7 @@ BuiltModel build_sequential(Section& s, const Json& layers, const Shape1& input_
     const Json object = layer_object(layers[i], at);
     const std::string type = canonical(object["type"].get<std::string>(), at + ".type");
     Section ls(object, at, type);
-    BuiltLayer b = build_layer(ls, type, shape, dtype);
+    BuiltLayer b = build_layer(ls, type, shape, dtype, gen);
     if (const Json* name = ls.raw("name"); name && !name->is_null()) {
       const std::string n = ls.text("name", std::nullopt);
       try {
@@ -397,7 +403,7 @@ std::string lower_type(const Json& object) { return lower(object["type"].get<std
 // The functional form: {"inputs": {"image": [1, 28, 28]}, "nodes": [...], "outputs": [...]}.
 // A node is a layer {"name", "type", options, "input": node (default: the node before)} or a
 // merge {"name", "type": "add" | "multiply" | "concatenate", "inputs": [nodes], "axis"}.
-BuiltModel build_graph(Section& s, const Json& nodes, const Shape1& data_shape, DType dtype) {
+BuiltModel build_graph(Section& s, const Json& nodes, const Shape1& data_shape, DType dtype, Generator& gen) {
   auto graph = std::make_shared<nn::Graph>();
   BuiltModel built;
   std::map<std::string, nn::Node> by_name;
@@ -482,7 +488,7 @@ BuiltModel build_graph(Section& s, const Json& nodes, const Shape1& data_shape, 
           ns.set("input", order.back());
         }
         const Shape1 shape = sample_shape(*graph, x);
-        BuiltLayer b = build_layer(ns, type, shape, dtype);
+        BuiltLayer b = build_layer(ns, type, shape, dtype, gen);
         ns.finish();
         node = graph->layer(name, b.layer, x);
         built.layers.push_back({at, type, {}, b.layer->parameter_count(), b.layer->flops(batch_of_one(shape))});
@@ -521,12 +527,12 @@ BuiltModel build_graph(Section& s, const Json& nodes, const Shape1& data_shape, 
 }  // namespace
 
 BuiltModel build_model(const Json& spec, const std::string& path, std::vector<std::int64_t> input_shape, DType dtype,
-                       Json& resolved) {
+                       Generator& gen, Json& resolved) {
   const Json object = spec.is_array() ? Json{{"layers", spec}} : spec;
   Section s(object, path, "model");
   BuiltModel built;
   if (s.has("nodes")) {
-    built = build_graph(s, *s.raw("nodes"), input_shape, dtype);
+    built = build_graph(s, *s.raw("nodes"), input_shape, dtype, gen);
   } else {
     if (s.has("input_shape") || input_shape.empty()) {
       const auto given = s.integers("input_shape", std::nullopt, 1);
@@ -540,7 +546,7 @@ BuiltModel build_model(const Json& spec, const std::string& path, std::vector<st
     if (!layers)
       fail(s.path_of("layers"), "missing; expected a list of layers like {\"type\": \"Dense\", \"out\": 10} (or "
                                 "\"nodes\" for a functional graph)");
-    built = build_sequential(s, *layers, input_shape, dtype);
+    built = build_sequential(s, *layers, input_shape, dtype, gen);
   }
   s.finish();
   resolved = s.resolved();

@@ -4,6 +4,8 @@
 // thread: it draws the epoch's order, then the epoch seed; each batch's transforms get a fresh
 // generator seeded from (epoch seed, batch). So prefetching, stopping and resuming cannot change
 // what a batch holds, and a LoaderState (which holds the generator) carries all the randomness.
+// A shard (rank of world_size) takes every world_size-th position of the epoch's order, so all
+// ranks share one order computation and only the positions they read differ.
 // Not a multi-worker loader: one background thread, since a batch here is a memcpy gather.
 #include "soma/data/dataloader.h"
 
@@ -59,19 +61,31 @@ struct DataLoader::Impl {
   std::optional<Batch> ready;
   std::exception_ptr error;
 
+  // Examples of this rank's shard in an epoch of n: the positions rank, rank + W, ... below n.
+  std::int64_t shard_size(std::int64_t n) const {
+    const std::int64_t rank = options.rank, world = options.world_size;
+    return n > rank ? (n - rank + world - 1) / world : 0;
+  }
+
+  // Batches of this rank's shard. With drop_last, the full batches of the smallest shard
+  // (n / W examples), so every rank steps the same number of times.
   std::int64_t count(std::int64_t n) const {
     const std::int64_t bs = options.batch_size;
-    return options.drop_last ? n / bs : (n + bs - 1) / bs;
+    return options.drop_last ? n / options.world_size / bs : (shard_size(n) + bs - 1) / bs;
   }
 
   Batch make_batch(std::int64_t b) const {
-    const std::int64_t bs = options.batch_size;
-    const std::int64_t begin = b * bs, end = std::min(begin + bs, size);
+    const std::int64_t bs = options.batch_size, rank = options.rank, world = options.world_size;
+    const std::int64_t begin = b * bs, end = std::min(begin + bs, shard_size(size));
     std::vector<std::int64_t> indices(std::size_t(end - begin));
-    for (std::int64_t i = begin; i < end; ++i) indices[i - begin] = order.empty() ? i : order[i];
+    for (std::int64_t i = begin; i < end; ++i) {
+      const std::int64_t at = rank + i * world;  // the position in the epoch's order
+      indices[i - begin] = order.empty() ? at : order[at];
+    }
     Batch batch = dataset.get(indices);
     if (!options.transforms.empty()) {
-      Generator g(batch_seed(epoch_seed, b));
+      // Seeded by the batch's index among all ranks' batches, so two ranks never draw alike.
+      Generator g(batch_seed(epoch_seed, b * world + rank));
       for (const auto& transform : options.transforms) batch = transform(std::move(batch), g);
     }
     return batch;
@@ -139,6 +153,9 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
     : dataset_(std::move(dataset)), options_(std::move(options)) {
   SOMA_CHECK(dataset_, "DataLoader: the dataset is null");
   SOMA_CHECK(options_.batch_size > 0, "DataLoader: batch_size must be positive, got ", options_.batch_size);
+  SOMA_CHECK(options_.world_size >= 1, "DataLoader: world_size must be at least 1, got ", options_.world_size);
+  SOMA_CHECK(options_.rank >= 0 && options_.rank < options_.world_size, "DataLoader: rank must be in [0, ",
+             options_.world_size, ") for world_size ", options_.world_size, ", got ", options_.rank);
   impl_ = std::make_unique<Impl>(*dataset_, options_);
 }
 

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <vector>
 
-#include "soma/train/trainer.h"
+#include "soma/train/context.h"
 
 namespace soma::train {
 
@@ -28,8 +28,8 @@ CSVLogger::CSVLogger(std::string path) : path_(std::move(path)) {
   SOMA_CHECK(!path_.empty(), "CSVLogger: path is empty");
 }
 
-void CSVLogger::on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) {
-  History history = trainer.history();
+void CSVLogger::on_epoch_end(Context& context, std::int64_t epoch, Logs& logs) {
+  History history = context.history();
   history.append(epoch, logs);
   static const std::vector<std::string> kFirst = {"loss", "accuracy", "val_loss", "val_accuracy", "lr"};
   std::vector<std::string> columns;

@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "soma/io/weights.h"
-#include "soma/train/trainer.h"
+#include "soma/train/context.h"
 
 namespace soma::train {
 
@@ -35,7 +35,7 @@ bool EarlyStopping::improves(double value, double reference) const {
                                    : value - options_.min_delta > reference;
 }
 
-void EarlyStopping::on_train_begin(Trainer&) {
+void EarlyStopping::on_train_begin(Context&) {
   best_ = mode_ == MonitorMode::min ? std::numeric_limits<double>::infinity()
                                     : -std::numeric_limits<double>::infinity();
   best_epoch_ = -1;
@@ -44,7 +44,7 @@ void EarlyStopping::on_train_begin(Trainer&) {
   best_weights_.clear();
 }
 
-void EarlyStopping::on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) {
+void EarlyStopping::on_epoch_end(Context& context, std::int64_t epoch, Logs& logs) {
   const auto it = logs.find(options_.monitor);
   if (it == logs.end()) {
     if (!warned_)
@@ -59,29 +59,29 @@ void EarlyStopping::on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& log
   }
   const double value = it->second;
   if (options_.restore_best_weights && best_weights_.empty()) {
-    best_weights_ = snapshot(trainer.model());
+    best_weights_ = snapshot(context.model());
     best_epoch_ = epoch;
   }
   ++wait_;
   if (improves(value, best_)) {
     best_ = value;
     best_epoch_ = epoch;
-    if (options_.restore_best_weights) best_weights_ = snapshot(trainer.model());
+    if (options_.restore_best_weights) best_weights_ = snapshot(context.model());
     if (!options_.baseline || improves(value, *options_.baseline)) wait_ = 0;
     return;
   }
   if (wait_ >= options_.patience && epoch > 0) {
     stopped_epoch_ = epoch;
-    trainer.request_stop();
+    context.request_stop();
   }
 }
 
-void EarlyStopping::on_train_end(Trainer& trainer) {
+void EarlyStopping::on_train_end(Context& context) {
   if (stopped_epoch_ >= 0 && options_.verbose > 0) std::printf("Epoch %lld: early stopping\n", (long long)stopped_epoch_ + 1);
   if (options_.restore_best_weights && !best_weights_.empty()) {
     if (options_.verbose > 0)
       std::printf("Restoring model weights from the end of the best epoch: %lld.\n", (long long)best_epoch_ + 1);
-    io::load_state_dict(trainer.model(), best_weights_);
+    io::load_state_dict(context.model(), best_weights_);
   }
 }
 

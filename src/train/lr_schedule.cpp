@@ -4,18 +4,18 @@
 
 #include <cstdio>
 
-#include "soma/train/trainer.h"
+#include "soma/train/context.h"
 
 namespace soma::train {
 
-void LearningRateScheduler::on_epoch_end(Trainer&, std::int64_t, Logs&) { schedule_->step(); }
+void LearningRateScheduler::on_epoch_end(Context&, std::int64_t, Logs&) { schedule_->step(); }
 
 ReduceLROnPlateau::ReduceLROnPlateau(const ReduceLROnPlateauOptions& options) : options_(options) {}
 
-void ReduceLROnPlateau::on_train_begin(Trainer& trainer) {
+void ReduceLROnPlateau::on_train_begin(Context& context) {
   const MonitorMode mode = resolve_mode(options_.mode, options_.monitor);
   plateau_ = std::make_shared<optim::ReduceLROnPlateau>(
-      trainer.optimizer(),
+      context.optimizer(),
       optim::ReduceLROnPlateauOptions{.mode = mode == MonitorMode::max ? optim::PlateauMode::max : optim::PlateauMode::min,
                                       .factor = options_.factor,
                                       .patience = options_.patience,
@@ -25,7 +25,7 @@ void ReduceLROnPlateau::on_train_begin(Trainer& trainer) {
                                       .min_lr = options_.min_lr});
 }
 
-void ReduceLROnPlateau::on_epoch_end(Trainer&, std::int64_t, Logs& logs) {
+void ReduceLROnPlateau::on_epoch_end(Context&, std::int64_t, Logs& logs) {
   const auto it = logs.find(options_.monitor);
   if (it == logs.end()) {
     std::fprintf(stderr, "ReduceLROnPlateau: '%s' is not logged; the lr stays\n", options_.monitor.c_str());

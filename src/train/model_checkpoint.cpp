@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "soma/io/weights.h"
-#include "soma/train/trainer.h"
+#include "soma/train/context.h"
 
 namespace soma::train {
 
@@ -24,12 +24,12 @@ std::string ModelCheckpoint::format_path(const std::string& path, std::int64_t e
   return out;
 }
 
-void ModelCheckpoint::on_train_begin(Trainer&) {
+void ModelCheckpoint::on_train_begin(Context&) {
   best_ = mode_ == MonitorMode::min ? std::numeric_limits<double>::infinity()
                                     : -std::numeric_limits<double>::infinity();
 }
 
-void ModelCheckpoint::on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) {
+void ModelCheckpoint::on_epoch_end(Context& context, std::int64_t epoch, Logs& logs) {
   if ((epoch + 1) % options_.every_n_epochs != 0) return;
   if (options_.save_best_only) {
     const auto it = logs.find(options_.monitor);
@@ -49,9 +49,9 @@ void ModelCheckpoint::on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& l
   }
   last_path_ = format_path(options_.path, epoch);
   if (options_.weights_only)
-    io::save(trainer.model(), last_path_);
+    io::save(context.model(), last_path_);
   else
-    trainer.save_checkpoint(last_path_);  // written after every callback's on_epoch_end
+    context.save_checkpoint(last_path_);  // written after every callback's on_epoch_end
 }
 
 std::map<std::string, Tensor> ModelCheckpoint::state_dict() const { return {{"best", detail::state_value(best_)}}; }

@@ -9,7 +9,6 @@
 #include <iostream>
 #include <vector>
 
-#include "soma/train/trainer.h"
 
 namespace soma::train {
 
@@ -76,43 +75,40 @@ std::string ProgressBar::format_eta(double seconds) {
   return buf;
 }
 
-void ProgressBar::on_epoch_begin(Trainer& trainer, std::int64_t epoch) {
+void ProgressBar::on_epoch_begin(std::int64_t epoch, std::int64_t epochs, std::int64_t batches, std::int64_t first_batch) {
   if (options_.verbose == 0) return;
-  epochs_ = trainer.epochs();
+  epochs_ = epochs;
   epoch_ = epoch;
-  first_batch_ = -1;  // known at the first batch: a resumed epoch starts past 0
+  batches_ = batches;
+  first_batch_ = first_batch;  // a resumed epoch starts past 0
+  last_batch_ = first_batch;
   start_ = last_draw_ = std::chrono::steady_clock::now();
   if (interactive_ && options_.verbose == 1) out() << "Epoch " << epoch + 1 << "/" << epochs_ << "\n" << std::flush;
 }
 
-void ProgressBar::on_batch_end(Trainer& trainer, std::int64_t batch, const Logs& logs) {
+void ProgressBar::on_step(const StepEvent& event) {
   if (options_.verbose == 0) return;
-  if (first_batch_ < 0) first_batch_ = batch;
-  last_batch_ = batch + 1;
+  last_batch_ = event.batch + 1;
   last_batch_time_ = std::chrono::steady_clock::now();
   if (!interactive_ || options_.verbose != 1) return;
-  const std::int64_t total = trainer.batches_per_epoch();
+  const std::int64_t total = batches_;
   if (last_batch_ < total && seconds_since(last_draw_) < options_.redraw_interval) return;
   last_draw_ = std::chrono::steady_clock::now();
-  draw(last_batch_, total, logs, false);
+  draw(last_batch_, total, event.means, false);
 }
 
-void ProgressBar::on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) {
+void ProgressBar::on_epoch_end(const EpochEvent& event) {
   if (options_.verbose == 0) return;
-  const std::int64_t total = trainer.batches_per_epoch();
-  if (interactive_ && options_.verbose == 1) {
-    draw(total, total, logs, true);
-  } else {
-    out() << "Epoch " << epoch + 1 << "/" << epochs_ << " - ";
-    draw(total, total, logs, true);
-  }
+  const std::int64_t total = batches_;
+  if (!interactive_ || options_.verbose != 1) out() << "Epoch " << event.epoch + 1 << "/" << epochs_ << " - ";
+  draw(total, total, event.logs, true);
 }
 
 void ProgressBar::draw(std::int64_t done, std::int64_t total, const Logs& logs, bool final) {
   // Time per step counts the training batches only (not the validation that follows them);
   // the elapsed time is the whole epoch's.
   const double elapsed = seconds_since(start_);
-  const std::int64_t timed = first_batch_ < 0 ? 0 : last_batch_ - first_batch_;  // batches this run timed
+  const std::int64_t timed = last_batch_ - first_batch_;  // batches this run timed
   const double per_step =
       timed > 0 ? std::chrono::duration<double>(last_batch_time_ - start_).count() / double(timed) : 0;
   std::string line = std::to_string(done) + "/" + std::to_string(total);

@@ -104,7 +104,8 @@ struct Built {
 
 Built model_of(const char* spec) {
   Built b;
-  b.model = build_model(Json::parse(spec), "model", {}, DType::f32, b.resolved);
+  Generator gen(0);
+  b.model = build_model(Json::parse(spec), "model", {}, DType::f32, gen, b.resolved);
   return b;
 }
 

@@ -8,6 +8,7 @@
 
 #include "soma/config/experiment.h"
 #include "soma/core/factory.h"
+#include "soma/core/generator.h"
 #include "soma/data/npy.h"
 #include "soma/nn/dense.h"
 #include "soma/nn/graph.h"
@@ -82,6 +83,31 @@ TEST(ConfigBuild, ResolvedConfigBuildsTheSameRun) {
   EXPECT_EQ(again.resolved, first.resolved);
   // Same seed, same weights.
   EXPECT_EQ(test::values(again.model.model->parameters()[0]), test::values(first.model.model->parameters()[0]));
+}
+
+TEST(ConfigBuild, TheSeedAloneFixesTheModelAndTheDefaultGeneratorIsLeftAlone) {
+  Json c = tiny();
+  c["seed"] = 5;
+  c["model"]["layers"] = Json::parse(R"([{"type": "Dense", "out": 8}, "ReLU", {"type": "Dropout", "p": 0.5},
+                                          {"type": "Dense", "out": 2}])");
+  manual_seed(1);
+  const std::string before = default_generator().state();
+  const Experiment first = build_experiment(c);
+  EXPECT_EQ(default_generator().state(), before) << "build_experiment neither draws from nor reseeds it";
+  default_generator().normal();  // disturbed between the builds
+  const Experiment again = build_experiment(c);
+  const auto p1 = first.model.model->parameters(), p2 = again.model.model->parameters();
+  ASSERT_EQ(p1.size(), p2.size());
+  for (std::size_t i = 0; i < p1.size(); ++i) EXPECT_EQ(test::values(p1[i]), test::values(p2[i])) << i;
+  const auto g1 = first.model.model->named_generators(), g2 = again.model.model->named_generators();
+  ASSERT_EQ(g1.size(), 1u);
+  EXPECT_EQ(g1[0].first, "layers.2.generator");
+  EXPECT_EQ(g1[0].second->state(), g2[0].second->state());
+  EXPECT_NE(g1[0].second, g2[0].second) << "each model owns its generator";
+  // Another seed, other weights; build_model_only builds the run's model from the resolved seed.
+  c["seed"] = 6;
+  EXPECT_NE(test::values(build_experiment(c).model.model->parameters()[0]), test::values(p1[0]));
+  EXPECT_EQ(test::values(build_model_only(first.resolved).model->parameters()[0]), test::values(p1[0]));
 }
 
 TEST(ConfigBuild, LayerTypesMatchWithoutCaseAndLinearIsDense) {
@@ -265,7 +291,8 @@ TEST(ConfigBuild, DefaultConfigIsB3) {
   Json model = c["model"];
   model["input_shape"] = Json::array({1, 28, 28});
   Json resolved;
-  const BuiltModel m = build_model(model, "model", {}, DType::f32, resolved);
+  Generator gen(0);
+  const BuiltModel m = build_model(model, "model", {}, DType::f32, gen, resolved);
   EXPECT_EQ(m.output_shape, std::vector<std::int64_t>{10});
   EXPECT_EQ(resolved["layers"][8]["in"], 3136);
 }

@@ -1,6 +1,7 @@
 // Tests of DataLoader: batch counts, shuffling (a permutation, new each epoch, fixed by the
 // seed), prefetch on/off giving identical batches, bit-identical resume from a LoaderState,
-// exceptions from the background thread, and abandoning epochs mid-way.
+// exceptions from the background thread, abandoning epochs mid-way, and shards (rank of
+// world_size): disjoint, covering the epoch, deterministic and resumable.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -275,6 +276,107 @@ TEST(DataLoader, AbandoningEpochsAndDestroyingMidEpochAreClean) {
     dying.start_epoch();
     if (i % 2) dying.next();
   }  // each destructor joins its worker
+}
+
+// Shards: every rank computes the epoch order of the unsharded loader and reads its positions
+// rank, rank + W, ...; so shards are disjoint and their union is the epoch.
+data::DataLoaderOptions shard(int rank, int world, bool prefetch = true) {
+  data::DataLoaderOptions o = shuffled(prefetch);
+  o.rank = rank;
+  o.world_size = world;
+  return o;
+}
+
+std::vector<std::int64_t> all_ids(const std::vector<data::Batch>& batches) {
+  std::vector<std::int64_t> out;
+  for (const auto& b : batches)
+    for (std::int64_t i : ids(b)) out.push_back(i);
+  return out;
+}
+
+TEST(DataLoaderShard, ShardsAreDisjointAndTheirUnionIsTheEpoch) {
+  auto ds = numbered(23);
+  data::DataLoader whole(ds, shuffled(true));
+  const auto expected = epochs(whole, 2);
+  const int world = 3;
+  std::vector<std::vector<std::vector<data::Batch>>> per_rank;
+  for (int rank = 0; rank < world; ++rank) {
+    data::DataLoader loader(ds, shard(rank, world, rank != 1));
+    EXPECT_EQ(loader.batches_per_epoch(), 2);  // shards of 8, 8 and 7 in batches of 4
+    per_rank.push_back(epochs(loader, 2));
+  }
+  for (int e = 0; e < 2; ++e) {
+    const auto order = all_ids(expected[std::size_t(e)]);
+    std::vector<std::int64_t> seen;
+    for (int rank = 0; rank < world; ++rank) {
+      const auto mine = all_ids(per_rank[std::size_t(rank)][std::size_t(e)]);
+      ASSERT_EQ(mine.size(), std::size_t(rank < 2 ? 8 : 7));
+      for (std::size_t i = 0; i < mine.size(); ++i) EXPECT_EQ(mine[i], order[std::size_t(rank) + i * world]);
+      seen.insert(seen.end(), mine.begin(), mine.end());
+    }
+    std::sort(seen.begin(), seen.end());
+    std::vector<std::int64_t> every(23);
+    std::iota(every.begin(), every.end(), std::int64_t(0));
+    EXPECT_EQ(seen, every) << "epoch " << e;
+  }
+  // Each epoch has its own order, so a rank's shard changes between epochs.
+  EXPECT_NE(all_ids(per_rank[0][0]), all_ids(per_rank[0][1]));
+}
+
+TEST(DataLoaderShard, DropLastGivesEveryRankTheSameNumberOfFullBatches) {
+  auto ds = numbered(23);  // shards of 8, 8, 7: 7 / 3 -> 2 full batches on every rank
+  std::vector<std::int64_t> seen;
+  for (int rank = 0; rank < 3; ++rank) {
+    data::DataLoaderOptions o = shard(rank, 3);
+    o.batch_size = 3;
+    o.drop_last = true;
+    data::DataLoader loader(ds, o);
+    EXPECT_EQ(loader.batches_per_epoch(), 2);
+    loader.start_epoch();
+    const auto batches = drain(loader);
+    ASSERT_EQ(batches.size(), 2u);
+    for (const auto& b : batches) EXPECT_EQ(b.x.size(0), 3);
+    for (std::int64_t i : all_ids(batches)) seen.push_back(i);
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end()) << "an example in two shards";
+}
+
+TEST(DataLoaderShard, SameRankAndSeedGiveTheSameBatchesAndResumeExactly) {
+  auto ds = numbered(30);
+  data::DataLoader reference(ds, shard(1, 4));
+  const auto expected = epochs(reference, 2);
+  data::DataLoader again(ds, shard(1, 4, false));
+  EXPECT_TRUE(same_batches(epochs(again, 2)[1], expected[1]));
+
+  data::DataLoader interrupted(ds, shard(1, 4));
+  interrupted.start_epoch();
+  drain(interrupted);
+  interrupted.start_epoch();
+  interrupted.next();
+  const data::LoaderState saved = interrupted.state();
+  EXPECT_EQ(saved.next_batch, 1);
+  data::DataLoader resumed(ds, shard(1, 4));
+  resumed.set_state(saved);
+  EXPECT_TRUE(same_batches(drain(resumed), std::vector<data::Batch>(expected[1].begin() + 1, expected[1].end())));
+  // Past the end of this shard's epoch (2 batches), though the whole epoch has 8.
+  EXPECT_TRUE(throws_with([&] { resumed.set_state({1, 3, saved.generator}); }, {"next_batch 3", "2 batches"}));
+}
+
+TEST(DataLoaderShard, TransformsDrawDifferentlyOnEachRank) {
+  auto ds = std::make_shared<data::TensorDataset>(zeros({8, 2}), zeros({8}, DType::i64));
+  data::DataLoader a(ds, shard(0, 2)), b(ds, shard(1, 2));
+  a.start_epoch();
+  b.start_epoch();
+  EXPECT_FALSE(same_bits(a.next()->x, b.next()->x));  // same zeros, other noise
+}
+
+TEST(DataLoaderShard, RejectsARankOutsideTheWorld) {
+  auto ds = numbered(10);
+  EXPECT_TRUE(throws_with([&] { data::DataLoader(ds, {.rank = 3, .world_size = 3}); },
+                          {"rank", "[0, 3)", "got 3"}));
+  EXPECT_TRUE(throws_with([&] { data::DataLoader(ds, {.rank = -1, .world_size = 2}); }, {"rank", "got -1"}));
+  EXPECT_TRUE(throws_with([&] { data::DataLoader(ds, {.world_size = 0}); }, {"world_size", "at least 1", "got 0"}));
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ struct Sleep : train::Callback {
   int ms;
   explicit Sleep(int delay) : ms(delay) {}
   std::string name() const override { return "Sleep"; }
-  void on_batch_end(train::Trainer&, std::int64_t, const train::Logs&) override {
+  void on_batch_end(train::Context&, std::int64_t, const train::Logs&) override {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   }
 };

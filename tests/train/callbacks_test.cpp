@@ -26,7 +26,7 @@ struct Script : train::Callback {
       std::make_shared<std::vector<std::vector<std::pair<std::string, Tensor>>>>();
   Script(std::string k, std::vector<double> v) : key(std::move(k)), values(std::move(v)) {}
   std::string name() const override { return "Script"; }
-  void on_epoch_end(train::Trainer& t, std::int64_t epoch, train::Logs& logs) override {
+  void on_epoch_end(train::Context& t, std::int64_t epoch, train::Logs& logs) override {
     logs[key] = values.at(epoch);
     weights->push_back(test::train::weights_of(t.model()));
   }
@@ -45,6 +45,9 @@ struct Fixture {
   }
   train::History fit(std::int64_t epochs, std::vector<train::CallbackHandle> callbacks) {
     return trainer->fit(data, {.epochs = epochs, .batch_size = 16, .callbacks = std::move(callbacks), .verbose = 0});
+  }
+  train::History fit_observed(std::int64_t epochs, std::shared_ptr<train::Sink> sink) {
+    return trainer->fit(data, {.epochs = epochs, .batch_size = 16, .sinks = {std::move(sink)}, .verbose = 0});
   }
 };
 
@@ -144,7 +147,7 @@ TEST(TrainCSVLogger, MarksMissingValues) {
   const std::string path = dir.path("log.csv");
   struct Sometimes : train::Callback {
     std::string name() const override { return "Sometimes"; }
-    void on_epoch_end(train::Trainer&, std::int64_t e, train::Logs& logs) override {
+    void on_epoch_end(train::Context&, std::int64_t e, train::Logs& logs) override {
       if (e == 1) logs["extra"] = 0.25;
     }
   };
@@ -213,7 +216,7 @@ TEST(TrainLRSchedule, ReducesOnPlateau) {
 TEST(TrainProgressBar, OneLinePerEpochWhenNotATerminal) {
   Fixture f;
   std::ostringstream out;
-  f.fit(2, {train::ProgressBar({.out = &out})});
+  f.fit_observed(2, std::make_shared<train::ProgressBar>(train::ProgressBarOptions{.out = &out}));
   const std::string text = out.str();
   std::istringstream lines(text);
   std::string first, second, third;
@@ -231,7 +234,8 @@ TEST(TrainProgressBar, OneLinePerEpochWhenNotATerminal) {
 TEST(TrainProgressBar, RedrawsOneLineOnATerminal) {
   Fixture f;
   std::ostringstream out;
-  f.fit(1, {train::ProgressBar({.out = &out, .interactive = true, .redraw_interval = 0})});
+  f.fit_observed(1, std::make_shared<train::ProgressBar>(
+                        train::ProgressBarOptions{.out = &out, .interactive = true, .redraw_interval = 0}));
   const std::string text = out.str();
   EXPECT_TRUE(text.starts_with("Epoch 1/1\n\r1/4 [======>.......................] - ETA: ")) << text;
   EXPECT_NE(text.find("\r4/4 [==============================] - "), std::string::npos) << text;

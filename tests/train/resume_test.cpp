@@ -18,7 +18,7 @@ struct Kill : train::Callback {
   std::int64_t at_step;
   explicit Kill(std::int64_t step) : at_step(step) {}
   std::string name() const override { return "Kill"; }
-  void on_batch_end(train::Trainer& t, std::int64_t, const train::Logs&) override {
+  void on_batch_end(train::Context& t, std::int64_t, const train::Logs&) override {
     if (t.step() == at_step) throw Killed{};
   }
 };

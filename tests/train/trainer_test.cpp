@@ -173,14 +173,14 @@ struct Recorder : train::Callback {
   std::shared_ptr<std::vector<std::string>> calls = std::make_shared<std::vector<std::string>>();
   std::int64_t stop_after = -1;
   std::string name() const override { return "Recorder"; }
-  void on_train_begin(train::Trainer& t) override { calls->push_back("train_begin " + std::to_string(t.batches_per_epoch())); }
-  void on_train_end(train::Trainer&) override { calls->push_back("train_end"); }
-  void on_epoch_begin(train::Trainer&, std::int64_t e) override { calls->push_back("epoch_begin " + std::to_string(e)); }
-  void on_batch_end(train::Trainer& t, std::int64_t b, const train::Logs& logs) override {
+  void on_train_begin(train::Context& t) override { calls->push_back("train_begin " + std::to_string(t.batches_per_epoch())); }
+  void on_train_end(train::Context&) override { calls->push_back("train_end"); }
+  void on_epoch_begin(train::Context&, std::int64_t e) override { calls->push_back("epoch_begin " + std::to_string(e)); }
+  void on_batch_end(train::Context& t, std::int64_t b, const train::Logs& logs) override {
     calls->push_back("batch " + std::to_string(b) + " step " + std::to_string(t.step()) + " keys " +
                      std::to_string(logs.size()));
   }
-  void on_epoch_end(train::Trainer& t, std::int64_t e, train::Logs& logs) override {
+  void on_epoch_end(train::Context& t, std::int64_t e, train::Logs& logs) override {
     std::string keys;
     for (const auto& [k, v] : logs) keys += " " + k;
     calls->push_back("epoch_end " + std::to_string(e) + keys + " history " + std::to_string(t.history().size()));

@@ -39,7 +39,7 @@ struct KillAt : train::Callback {
   std::int64_t at_step;
   explicit KillAt(std::int64_t step) : at_step(step) {}
   std::string name() const override { return "KillAt"; }
-  void on_batch_end(train::Trainer& t, std::int64_t, const train::Logs&) override {
+  void on_batch_end(train::Context& t, std::int64_t, const train::Logs&) override {
     if (t.step() == at_step) throw Killed{};
   }
 };

@@ -1,11 +1,13 @@
 // soma gradcheck: the whole model's gradients against central finite differences, in
 // float64, on a few training examples. Every parameter tensor gets `samples` of its entries
 // checked (spread evenly over it). Dropout draws the same mask for every evaluation because
-// the default generator is reseeded before each forward pass.
+// the model's generators (named_generators) are reset to their first state before each forward pass.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <soma/autograd/grad_mode.h>
 #include <soma/config/experiment.h>
@@ -28,9 +30,11 @@ int gradcheck(const GradcheckArgs& args) {
   if (x.dtype() != DType::i64) x = x.to(DType::f64);  // int64 inputs are token ids (Embedding)
   Tensor y = slice(e.data.train->y(), 0, 0, n);
   if (y.dtype() == DType::f32) y = y.to(DType::f64);
-  const std::uint64_t seed = e.settings.seed + 12345;
+  std::vector<std::string> start;  // each generator's state before the first forward pass
+  for (const auto& [name, gen] : model.named_generators()) start.push_back(gen->state());
   auto loss_value = [&]() {
-    manual_seed(seed);
+    std::size_t k = 0;
+    for (const auto& [name, gen] : model.named_generators()) gen->set_state(start[k++]);
     return (*e.loss)(model(x), y) + model.regularization_loss();
   };
 

@@ -1,8 +1,8 @@
 // soma train: builds a run from a config (or the built-in default), trains it with the
-// Trainer, and fills the run folder. An interrupted run (Ctrl-C) saves a checkpoint at the
-// next step and `soma train --resume runs/X` continues it exactly: the Trainer restores the
-// weights, optimizer, generators, loader position and every callback's state, including the
-// step log below.
+// Trainer, and wires the run folder's sink (train/run_folder.h) to the event stream. An
+// interrupted run (Ctrl-C) saves a checkpoint at the next step and `soma train --resume runs/X`
+// continues it exactly: the loop restores the weights, optimizer, generators, loader position
+// and every callback's state, and the sink drops the rows written after that checkpoint.
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -15,6 +15,7 @@
 #include <soma/core/threads.h>
 #include <soma/io/atomic_file.h>
 #include <soma/io/checkpoint.h>
+#include <soma/train/run_folder.h>
 #include <soma/train/trainer.h>
 
 #include "commands.h"
@@ -28,89 +29,34 @@ namespace fs = std::filesystem;
 
 std::atomic<bool> interrupted{false};
 
-struct Interrupted {};
-
-// Records every step's batch loss and accuracy (recovered from the epoch's running means),
-// checkpoints the run at epoch ends and on interruption, and rewrites the metrics files and
-// curves now and then. Its records are part of its state_dict, so a resumed run's files hold
-// the steps before the interruption too.
-class StepLog : public train::Callback {
+// When `soma train` checkpoints: at epoch ends (at most every few seconds: an XOR run has
+// thousands of one-step epochs, but always after the first and the last), at the end, and when
+// the run is interrupted (Ctrl-C, or --stop-after for the tests), after which it stops the loop.
+class RunCheckpoints : public train::Callback {
  public:
-  StepLog(const RunFolder& run, std::int64_t train_size, std::int64_t batch_size, std::int64_t stop_after)
-      : run_(run), train_size_(train_size), batch_size_(batch_size), stop_after_(stop_after) {}
-  std::string name() const override { return "StepLog"; }
+  RunCheckpoints(std::string path, std::int64_t stop_after) : path_(std::move(path)), stop_after_(stop_after) {}
+  std::string name() const override { return "RunCheckpoints"; }
 
-  void on_batch_end(train::Trainer& trainer, std::int64_t batch, const train::Logs& logs) override {
-    // Examples seen in the epoch after this batch and before it.
-    const double n = double(std::min((batch + 1) * batch_size_, train_size_));
-    const double n_before = double(std::min(batch * batch_size_, train_size_));
-    auto batch_value = [&](const char* key, double& previous_mean) {
-      const auto it = logs.find(key);
-      if (it == logs.end()) return double(NAN);
-      const double before = batch == 0 ? 0 : previous_mean * n_before;
-      previous_mean = it->second;
-      return (it->second * n - before) / (n - n_before);
-    };
-    StepRecord r;
-    r.step = trainer.step();
-    r.epoch = epoch_;
-    r.loss = batch_value("loss", mean_loss_);
-    r.accuracy = batch_value("accuracy", mean_accuracy_);
-    steps_.push_back(r);
-    if (interrupted || (stop_after_ > 0 && trainer.step() >= stop_after_)) {
-      trainer.save_checkpoint(run_.checkpoint());
-      throw Interrupted{};
+  void on_batch_end(train::Context& context, std::int64_t, const train::Logs&) override {
+    if (interrupted || (stop_after_ > 0 && context.step() >= stop_after_)) {
+      context.save_checkpoint(path_);
+      context.interrupt();
     }
   }
-  void on_epoch_begin(train::Trainer&, std::int64_t epoch) override { epoch_ = epoch; }
-  void on_epoch_end(train::Trainer& trainer, std::int64_t, train::Logs&) override {
-    // Checkpoint and refresh the files at most every few seconds: an XOR run has thousands of
-    // one-step epochs.
+  void on_epoch_end(train::Context& context, std::int64_t, train::Logs&) override {
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_save_ > std::chrono::seconds(5) || trainer.history().size() + 1 >= trainer.epochs()) {
-      trainer.save_checkpoint(run_.checkpoint());
+    if (!saved_ || now - last_save_ > std::chrono::seconds(5) || context.history().size() + 1 >= context.epochs()) {
+      context.save_checkpoint(path_);
       last_save_ = now;
+      saved_ = true;
     }
   }
-  void on_train_end(train::Trainer& trainer) override { trainer.save_checkpoint(run_.checkpoint()); }
-
-  std::map<std::string, Tensor> state_dict() const override {
-    const auto n = std::int64_t(steps_.size());
-    Tensor step({n}, DType::i64), epoch({n}, DType::i64), loss({n}, DType::f64), accuracy({n}, DType::f64);
-    for (std::int64_t i = 0; i < n; ++i) {
-      step.data<std::int64_t>()[i] = steps_[i].step;
-      epoch.data<std::int64_t>()[i] = steps_[i].epoch;
-      loss.data<double>()[i] = steps_[i].loss;
-      accuracy.data<double>()[i] = steps_[i].accuracy;
-    }
-    return {{"step", step},
-            {"epoch", epoch},
-            {"loss", loss},
-            {"accuracy", accuracy},
-            {"mean_loss", train::detail::state_value(mean_loss_)},
-            {"mean_accuracy", train::detail::state_value(mean_accuracy_)}};
-  }
-  void load_state_dict(const std::map<std::string, Tensor>& state) override {
-    for (const char* key : {"step", "epoch", "loss", "accuracy"})
-      SOMA_CHECK(state.count(key), "StepLog: the checkpoint has no '", key, "'");
-    const Tensor &step = state.at("step"), &epoch = state.at("epoch"), &loss = state.at("loss"),
-                 &accuracy = state.at("accuracy");
-    steps_.clear();
-    for (std::int64_t i = 0; i < step.numel(); ++i)
-      steps_.push_back({step.data<std::int64_t>()[i], epoch.data<std::int64_t>()[i], loss.data<double>()[i],
-                        accuracy.data<double>()[i]});
-    mean_loss_ = train::detail::read_value(state, "mean_loss", "StepLog");
-    mean_accuracy_ = train::detail::read_value(state, "mean_accuracy", "StepLog");
-  }
-
-  const std::vector<StepRecord>& steps() const { return steps_; }
+  void on_train_end(train::Context& context) override { context.save_checkpoint(path_); }
 
  private:
-  RunFolder run_;
-  std::int64_t train_size_, batch_size_, stop_after_;
-  std::int64_t epoch_ = 0;
-  double mean_loss_ = 0, mean_accuracy_ = 0;
-  std::vector<StepRecord> steps_;
+  std::string path_;
+  std::int64_t stop_after_;
+  bool saved_ = false;
   std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
 };
 
@@ -132,45 +78,31 @@ std::string percent(double x) {
   return buf;
 }
 
-void write_report(const RunFolder& run, const config::Experiment& e, const config::Json& info,
-                  const train::History& history, const train::Metrics* test) {
-  std::string md = "# Run " + fs::path(run.dir).filename().string() + "\n\n";
-  md += "| | |\n|---|---|\n";
-  md += "| soma | " + std::string(version()) + " |\n";
-  md += "| machine | " + info.value("machine", "") + " |\n";
-  md += "| threads | " + std::to_string(info.value("threads", 0)) + " |\n";
-  md += "| seed | " + std::to_string(e.settings.seed) + " |\n";
-  md += "| data | " + std::to_string(e.data.train->size()) + " training examples" +
-        (e.data.test ? ", " + std::to_string(e.data.test->size()) + " test examples" : std::string()) + " of shape " +
-        config::shape_text(e.data.input_shape) + " |\n";
-  md += "| model | " + std::to_string(e.model.layers.size()) + " layers, " +
-        std::to_string(e.model.model->parameter_count()) + " parameters |\n";
-  md += "| optimizer | " + e.resolved["optimizer"].dump() + " |\n";
-  md += "| loss | " + e.resolved["loss"].dump() + " |\n";
-  md += "| epochs, batch size | " + std::to_string(history.size()) + " of " + std::to_string(e.settings.epochs) +
-        ", " + std::to_string(e.settings.batch_size) + " |\n";
-  if (info.contains("seconds")) md += "| training time | " + std::to_string(int(info["seconds"].get<double>())) + " s |\n";
+// The report's opening table: what was trained, on what, how, and the test result.
+std::vector<std::pair<std::string, std::string>> summary(const config::Experiment& e, const config::Json& info,
+                                                         std::int64_t epochs_done, const train::Metrics* test) {
+  std::vector<std::pair<std::string, std::string>> rows{
+      {"soma", version()},
+      {"machine", info.value("machine", "")},
+      {"threads", std::to_string(info.value("threads", 0))},
+      {"seed", std::to_string(e.settings.seed)},
+      {"data", std::to_string(e.data.train->size()) + " training examples" +
+                   (e.data.test ? ", " + std::to_string(e.data.test->size()) + " test examples" : std::string()) +
+                   " of shape " + config::shape_text(e.data.input_shape)},
+      {"model", std::to_string(e.model.layers.size()) + " layers, " +
+                    std::to_string(e.model.model->parameter_count()) + " parameters"},
+      {"optimizer", e.resolved["optimizer"].dump()},
+      {"loss", e.resolved["loss"].dump()},
+      {"epochs, batch size", std::to_string(epochs_done) + " of " + std::to_string(e.settings.epochs) + ", " +
+                                 std::to_string(e.settings.batch_size)}};
+  if (info.contains("seconds")) rows.emplace_back("training time", std::to_string(int(info["seconds"].get<double>())) + " s");
   if (test) {
-    md += "| test loss | " + std::to_string(test->loss) + " |\n";
-    if (!std::isnan(test->accuracy)) md += "| test accuracy | " + percent(test->accuracy) + " |\n";
+    rows.emplace_back("test loss", std::to_string(test->loss));
+    if (!std::isnan(test->accuracy)) rows.emplace_back("test accuracy", percent(test->accuracy));
   }
-  md += "\n## Epochs\n\n| epoch | loss | accuracy | val_loss | val_accuracy |\n|---|---|---|---|---|\n";
-  auto cell = [&](const char* name, std::int64_t i) {
-    if (!history.contains(name) || std::isnan(history[name][i])) return std::string("-");
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4f", history[name][i]);
-    return std::string(buf);
-  };
-  for (std::int64_t i = 0; i < history.size(); ++i)
-    md += "| " + std::to_string(history.epochs()[i] + 1) + " | " + cell("loss", i) + " | " + cell("accuracy", i) +
-          " | " + cell("val_loss", i) + " | " + cell("val_accuracy", i) + " |\n";
-  md += "\n![loss](loss.png)\n";
-  if (fs::exists(run.file("accuracy.png"))) md += "\n![accuracy](accuracy.png)\n";
-  md += "\nFiles: `config.json` (the config with every default filled in), `run.json`, `metrics.csv` (per epoch), "
-        "`steps.csv` (per step), `checkpoint.safetensors` (resumable), `model.safetensors` (final weights and "
-        "config).\n";
-  const std::string text = md;
-  io::write_file_atomic(run.file("report.md"), std::as_bytes(std::span(text.data(), text.size())));
+  rows.emplace_back("files", "`config.json` (the config with every default filled in), `run.json`, "
+                             "`checkpoint.safetensors` (resumable), `model.safetensors` (final weights and config)");
+  return rows;
 }
 
 }  // namespace
@@ -213,7 +145,7 @@ int train(const TrainArgs& args) {
     const config::Settings s = config::read_settings(top);
     if (s.threads > 0) set_num_threads(s.threads);
     if (!resuming) {
-      run = make_run_folder(args.runs_dir, args.name.empty() ? s.name : args.name, !args.name.empty());
+      run.dir = train::create_run_folder(args.runs_dir, args.name.empty() ? s.name : args.name, !args.name.empty());
     }
   }
   cfg["name"] = fs::path(run.dir).filename().string();
@@ -241,11 +173,7 @@ int train(const TrainArgs& args) {
               run.dir.c_str());
   std::fflush(stdout);
 
-  // The examples fit() trains on (validation_split keeps the first part, as the Trainer does).
-  const auto trained = e.settings.validation_split > 0
-                           ? std::int64_t(double(e.data.train->size()) * (1 - e.settings.validation_split))
-                           : e.data.train->size();
-  auto log = std::make_shared<StepLog>(run, trained, e.settings.batch_size, args.stop_after);
+  auto folder = std::make_shared<train::RunFolderSink>(run.dir);
   train::Trainer trainer(*e.model.model, *e.optimizer, *e.loss);
   train::FitOptions fit;
   fit.epochs = e.settings.epochs;
@@ -254,7 +182,8 @@ int train(const TrainArgs& args) {
   if (e.settings.validate && e.data.test) fit.validation = e.data.test;
   fit.validation_split = e.settings.validation_split;
   fit.callbacks = e.callbacks;
-  fit.callbacks.push_back(log);
+  fit.callbacks.push_back(std::make_shared<RunCheckpoints>(run.checkpoint(), args.stop_after));
+  fit.sinks = {folder};
   fit.seed = e.settings.seed;
   fit.verbose = e.settings.verbose;
   fit.checkpoint_path = run.checkpoint();
@@ -270,22 +199,19 @@ int train(const TrainArgs& args) {
     std::signal(SIGINT, SIG_DFL);
   });
   const auto start = std::chrono::steady_clock::now();
-  train::History history;
-  try {
-    history = trainer.fit(e.data.train, fit);
-  } catch (const Interrupted&) {
+  const train::History history = trainer.fit(e.data.train, fit);
+  if (trainer.interrupted()) {
     info["status"] = "interrupted";
     info["step"] = trainer.step();
     write_json(run.file("run.json"), info);
     std::printf("\ninterrupted after step %lld; the checkpoint is saved. Continue with:\n  soma train --resume %s\n",
-                static_cast<long long>(log->steps().empty() ? 0 : log->steps().back().step), run.dir.c_str());
+                static_cast<long long>(trainer.step()), run.dir.c_str());
     return 3;
   }
   std::signal(SIGINT, SIG_DFL);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   save_model(run, e);
-  write_metrics(run, history, log->steps());
   std::optional<train::Metrics> test;
   if (e.data.test) test = trainer.evaluate(e.data.test, 256);
   info["status"] = "finished";
@@ -295,7 +221,8 @@ int train(const TrainArgs& args) {
     if (!std::isnan(test->accuracy)) info["test_accuracy"] = test->accuracy;
   }
   write_json(run.file("run.json"), info);
-  write_report(run, e, info, history, test ? &*test : nullptr);
+  folder->set_summary(summary(e, info, history.size(), test ? &*test : nullptr));
+  folder->write_report();
   std::printf("trained in %.1f s; wrote %s/{model.safetensors, metrics.csv, loss.png, report.md, ...}\n", seconds,
               run.dir.c_str());
   if (test) {

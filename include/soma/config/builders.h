@@ -55,10 +55,11 @@ struct BuiltModel {
 /// Builds the "model" section for examples of `input_shape` (empty: the section's own
 /// "input_shape" or "inputs" is required): a Sequential ({"input_shape": [...], "layers":
 /// [...]} or just the list) or a functional nn::Graph ({"inputs": {...}, "nodes": [...],
-/// "outputs": [...]}). Weights are drawn from default_generator(). `dtype` is the parameters'
-/// dtype (float64 for gradcheck).
+/// "outputs": [...]}). Every layer is constructed from `gen`, in the config's order: the
+/// weights, and the seed of each Dropout's own mask generator (one draw each), so the same
+/// generator state gives the same model. `dtype` is the parameters' dtype (float64 for gradcheck).
 BuiltModel build_model(const Json& spec, const std::string& path, std::vector<std::int64_t> input_shape,
-                       DType dtype, Json& resolved);
+                       DType dtype, Generator& gen, Json& resolved);
 
 /// "cross_entropy" or {"type": "huber", "delta": 1, "reduction": "mean"}; "sequence_cross_entropy"
 /// for logits [N, T, V] against next-token ids [N, T].

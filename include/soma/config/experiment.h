@@ -47,8 +47,9 @@ struct BuildOptions {
   DType dtype = DType::f32;    ///< the model's dtype (float64 for gradcheck)
 };
 
-/// Builds every part of `config`, in this order: settings, data, model (after seeding
-/// default_generator() with the seed), loss, optimizer, schedule, callbacks, augment.
+/// Builds every part of `config`, in this order: settings, data, model (from a Generator of
+/// its own seeded with the config's seed; default_generator() is neither used nor reseeded),
+/// loss, optimizer, schedule, callbacks, augment.
 /// Throws ConfigError naming the JSON path of the first mistake.
 Experiment build_experiment(const Json& config, const BuildOptions& options = {});
 
@@ -61,7 +62,8 @@ Settings read_settings(Section& top);
 Json default_config();
 
 /// The model part of a config alone, for commands that need no data (predict): builds the
-/// resolved "model" section of a run's config.
+/// resolved "model" section of a run's config, from a Generator seeded with its "seed" (0
+/// when absent), so the model is the one build_experiment built.
 BuiltModel build_model_only(const Json& resolved_config, DType dtype = DType::f32);
 
 }  // namespace soma::config

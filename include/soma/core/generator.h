@@ -45,7 +45,7 @@ class Generator {
   bool has_spare_ = false;
 };
 
-/// The generator used when none is given (weight init, etc.); seed it with manual_seed.
+/// The generator constructors use when given none (weight init, a Dropout's seed); training never draws from it.
 Generator& default_generator();
 /// Seeds the default generator (like torch.manual_seed).
 void manual_seed(std::uint64_t seed);

@@ -19,8 +19,9 @@ namespace soma::data {
 /// A transform applied to every batch as it is loaded (normalization, augmentation; see
 /// soma/data/transforms.h). It draws any randomness from the given generator, which the loader
 /// seeds for each batch from the epoch (a seed drawn from the loader's generator after the
-/// epoch's shuffle) and the batch index: a batch's random draws are the same with or without
-/// prefetching and after resuming from a LoaderState.
+/// epoch's shuffle) and the batch's index among all shards' batches (b * world_size + rank;
+/// just b without sharding): a batch's random draws are the same with or without prefetching
+/// and after resuming from a LoaderState.
 /// NOTE: with prefetching it runs on the loader's background thread.
 using Transform = std::function<Batch(Batch, Generator&)>;
 
@@ -31,6 +32,16 @@ struct DataLoaderOptions {
   bool prefetch = true;          ///< load the next batch on a background thread
   std::uint64_t seed = 0;        ///< seeds the loader's generator (shuffling, transforms)
   std::vector<Transform> transforms;  ///< applied in order to each batch
+  /// The shard this loader reads, for data-parallel training (PyTorch's DistributedSampler):
+  /// every rank computes the same epoch order (same seed on all ranks) and takes its
+  /// positions rank, rank + world_size, rank + 2 world_size, ... of it, so the shards of one
+  /// epoch are disjoint and together hold every example once. Shards differ in size by at
+  /// most one example; with drop_last each rank keeps only the full batches of the smallest
+  /// shard, so all ranks take the same number of steps.
+  /// NOTE: unlike DistributedSampler, a shard is never padded by repeating examples: without
+  /// drop_last, ranks may get batches_per_epoch() values one apart.
+  int rank = 0;        ///< this loader's shard, in [0, world_size)
+  int world_size = 1;  ///< number of shards (>= 1); 1 reads the whole epoch
 };
 
 /// Where a loader stands: the epoch, the next batch within it, and the generator state
@@ -53,7 +64,8 @@ struct LoaderState {
 ///   }
 class DataLoader {
  public:
-  /// Throws soma::Error for a null dataset or batch_size <= 0.
+  /// Throws soma::Error for a null dataset, batch_size <= 0, world_size < 1, or a rank
+  /// outside [0, world_size).
   DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options = {});
   /// Stops and joins the background thread (waiting for a batch it is loading).
   ~DataLoader();
@@ -68,7 +80,7 @@ class DataLoader {
   /// is not consumed, so calling next() again retries it.
   /// Throws soma::Error when no epoch was started.
   std::optional<Batch> next();
-  /// Batches per epoch (honouring drop_last).
+  /// Batches per epoch of this loader's shard (honouring drop_last).
   std::int64_t batches_per_epoch() const;
   const Dataset& dataset() const { return *dataset_; }
   const DataLoaderOptions& options() const { return options_; }

@@ -18,7 +18,7 @@ namespace soma {
 /// The gradient is gy times the same scaled mask. Requires a float32/float64 x.
 /// Throws soma::Error unless 0 <= p <= 1 (NaN included).
 ///   Generator gen(42);  Tensor h = dropout(x, 0.3, /*training=*/true, gen);
-Tensor dropout(const Tensor& x, double p, bool training, Generator& gen = default_generator());
+Tensor dropout(const Tensor& x, double p, bool training, Generator& gen);
 
 /// Dropout with a mask chosen by the caller: y = x * mask * scale, gradient gy * mask * scale.
 /// For gradient checks and for reproducing a known mask (dropout() with keep probability

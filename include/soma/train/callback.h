@@ -1,5 +1,5 @@
-// Callback: hooks the Trainer calls around training (train, epoch and batch begin/end), the
-// way Keras callbacks work; EarlyStopping, ModelCheckpoint, CSVLogger, the schedules and the
+// Callback: hooks the training loop (loop.h) calls around training (train, epoch and batch
+// begin/end), the way Keras callbacks work, for every learner alike; EarlyStopping, ModelCheckpoint, CSVLogger, the schedules and the
 // progress bar are callbacks. Also CallbackHandle, which lets a list of callbacks of different
 // types be written inline: .callbacks = {train::EarlyStopping({.patience = 2}), ...}.
 #pragma once
@@ -16,11 +16,12 @@
 
 namespace soma::train {
 
-class Trainer;
+class Context;
 
 /// The base of every callback. Every hook does nothing by default; override the ones needed.
-/// The Trainer passes itself, so a callback can reach the model, the optimizer, the history,
-/// ask training to stop (trainer.request_stop()) or write a checkpoint.
+/// The loop passes its Context (context.h), so a callback can reach the model, the optimizer,
+/// the history and the last step's own values, ask training to stop (context.request_stop())
+/// or write a checkpoint. Callbacks may change training; to only record it, write a Sink.
 /// Epochs and batches are numbered from 0; a resumed fit continues the count.
 class Callback {
  public:
@@ -31,18 +32,18 @@ class Callback {
 
   /// Before the first epoch of fit(); a callback resets its state here (a callback may be
   /// reused by several fits). On resume, the state saved in the checkpoint is loaded after it.
-  virtual void on_train_begin(Trainer& trainer) {}
+  virtual void on_train_begin(Context& context) {}
   /// After the last epoch (also after an early stop).
-  virtual void on_train_end(Trainer& trainer) {}
+  virtual void on_train_end(Context& context) {}
   /// At the start of epoch `epoch`.
-  virtual void on_epoch_begin(Trainer& trainer, std::int64_t epoch) {}
+  virtual void on_epoch_begin(Context& context, std::int64_t epoch) {}
   /// After epoch `epoch` and its validation. `logs` holds "loss", "accuracy" (classification),
   /// "val_loss", "val_accuracy" (with validation data) and "lr"; a callback may add entries,
   /// which later callbacks and the History see.
-  virtual void on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) {}
-  /// After each optimizer step; `batch` counts within the epoch and `logs` holds the epoch's
-  /// running means so far ("loss", "accuracy").
-  virtual void on_batch_end(Trainer& trainer, std::int64_t batch, const Logs& logs) {}
+  virtual void on_epoch_end(Context& context, std::int64_t epoch, Logs& logs) {}
+  /// After each step; `batch` counts within the epoch and `logs` holds the epoch's running
+  /// means so far ("loss", "accuracy"); context.step_logs() holds the step's own values.
+  virtual void on_batch_end(Context& context, std::int64_t batch, const Logs& logs) {}
 
   /// State that a checkpoint must hold for an exact resume (e.g. EarlyStopping's best value
   /// and wait count), as named tensors; empty for a stateless callback.

@@ -23,7 +23,7 @@ class CSVLogger : public Callback {
   explicit CSVLogger(std::string path);
   std::string name() const override { return "CSVLogger"; }
 
-  void on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) override;
+  void on_epoch_end(Context& context, std::int64_t epoch, Logs& logs) override;
   const std::string& path() const { return path_; }
 
  private:

@@ -38,9 +38,9 @@ class EarlyStopping : public Callback {
   explicit EarlyStopping(const EarlyStoppingOptions& options = {});
   std::string name() const override { return "EarlyStopping"; }
 
-  void on_train_begin(Trainer& trainer) override;
-  void on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) override;
-  void on_train_end(Trainer& trainer) override;
+  void on_train_begin(Context& context) override;
+  void on_epoch_end(Context& context, std::int64_t epoch, Logs& logs) override;
+  void on_train_end(Context& context) override;
   std::map<std::string, Tensor> state_dict() const override;
   void load_state_dict(const std::map<std::string, Tensor>& state) override;
 

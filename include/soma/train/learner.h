@@ -64,9 +64,11 @@ class Learner {
   /// After each epoch's logs: pictures or text for the record (a GAN's fixed-noise samples).
   virtual void report_epoch(EventStream& events, std::int64_t epoch) {}
 
-  /// Adds a hook run on every optimizer step, after those added before.
-  void add_gradient_hook(GradientHook hook);
-  void clear_gradient_hooks() { hooks_.clear(); }
+  /// Adds a hook run on every optimizer step, after those added before; returns its id.
+  /// Throws soma::Error for an empty function.
+  int add_gradient_hook(GradientHook hook);
+  /// Removes the hook `id` (no effect when it is gone already).
+  void remove_gradient_hook(int id);
   std::size_t gradient_hooks() const { return hooks_.size(); }
 
  protected:
@@ -74,7 +76,8 @@ class Learner {
   void apply_step(optim::Optimizer& opt);
 
  private:
-  std::vector<GradientHook> hooks_;
+  std::vector<std::pair<int, GradientHook>> hooks_;
+  int next_hook_id_ = 0;
 };
 
 }  // namespace soma::train

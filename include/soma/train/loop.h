@@ -108,7 +108,7 @@ class Loop : public Context {
   std::int64_t batches_per_epoch() const override;
   const History& history() const override { return history_; }
   const Logs& step_logs() const override { return step_logs_; }
-  EventStream& events() override;
+  EventStream& events() override { return events_; }
   void request_stop() override { stop_requested_ = true; }
   bool stop_requested() const override { return stop_requested_; }
   void interrupt() override { interrupt_requested_ = true; }
@@ -121,6 +121,7 @@ class Loop : public Context {
   void end_epoch(Run& run, std::int64_t epoch);
 
   Learner& learner_;
+  EventStream events_;  // the running (or last) fit's sinks
   History history_;
   Logs step_logs_;
   Run* run_ = nullptr;  // the fit in progress, null outside fit

@@ -24,7 +24,7 @@ class LearningRateScheduler : public Callback {
   explicit LearningRateScheduler(optim::LRScheduler& schedule) : schedule_(&schedule) {}
   std::string name() const override { return "LearningRateScheduler"; }
 
-  void on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) override;
+  void on_epoch_end(Context& context, std::int64_t epoch, Logs& logs) override;
   /// The schedule's state_dict (its epoch and lrs).
   std::map<std::string, Tensor> state_dict() const override { return schedule_->state_dict(); }
   void load_state_dict(const std::map<std::string, Tensor>& state) override { schedule_->load_state_dict(state); }
@@ -55,8 +55,8 @@ class ReduceLROnPlateau : public Callback {
   explicit ReduceLROnPlateau(const ReduceLROnPlateauOptions& options = {});
   std::string name() const override { return "ReduceLROnPlateau"; }
 
-  void on_train_begin(Trainer& trainer) override;
-  void on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) override;
+  void on_train_begin(Context& context) override;
+  void on_epoch_end(Context& context, std::int64_t epoch, Logs& logs) override;
   std::map<std::string, Tensor> state_dict() const override;
   void load_state_dict(const std::map<std::string, Tensor>& state) override;
 

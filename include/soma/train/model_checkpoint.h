@@ -33,8 +33,8 @@ class ModelCheckpoint : public Callback {
   explicit ModelCheckpoint(const ModelCheckpointOptions& options);
   std::string name() const override { return "ModelCheckpoint"; }
 
-  void on_train_begin(Trainer& trainer) override;
-  void on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) override;
+  void on_train_begin(Context& context) override;
+  void on_epoch_end(Context& context, std::int64_t epoch, Logs& logs) override;
   std::map<std::string, Tensor> state_dict() const override;
   void load_state_dict(const std::map<std::string, Tensor>& state) override;
 

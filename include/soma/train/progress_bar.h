@@ -1,7 +1,7 @@
-// ProgressBar: Keras' progress display as a callback. On a terminal one line per epoch,
+// ProgressBar: Keras' progress display as a sink of the event stream (events.h). On a terminal one line per epoch,
 // redrawn as batches finish (k/n, a bar, elapsed time, ETA, running loss and metrics); when
 // the output is not a terminal (a log file, CI) a single line per epoch, so logs stay short.
-// The Trainer adds one itself when FitOptions::verbose > 0; it computes nothing.
+// The loop adds one itself when FitOptions::verbose > 0; it computes nothing.
 #pragma once
 
 #include <chrono>
@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "soma/train/callback.h"
+#include "soma/train/events.h"
 
 namespace soma::train {
 
@@ -34,14 +34,13 @@ struct ProgressBarOptions {
 /// Not a terminal: "Epoch 2/5 - 938/938 - 7s 7ms/step - loss: 0.4102 - ..." once per epoch.
 /// Values print with 4 decimals ("%.4e" below 1e-3, as Keras); "lr" is not shown. The time
 /// per step counts the training batches only; the epoch's time includes its validation.
-class ProgressBar : public Callback {
+class ProgressBar : public Sink {
  public:
   explicit ProgressBar(const ProgressBarOptions& options = {});
-  std::string name() const override { return "ProgressBar"; }
 
-  void on_epoch_begin(Trainer& trainer, std::int64_t epoch) override;
-  void on_batch_end(Trainer& trainer, std::int64_t batch, const Logs& logs) override;
-  void on_epoch_end(Trainer& trainer, std::int64_t epoch, Logs& logs) override;
+  void on_epoch_begin(std::int64_t epoch, std::int64_t epochs, std::int64_t batches, std::int64_t first_batch) override;
+  void on_step(const StepEvent& event) override;
+  void on_epoch_end(const EpochEvent& event) override;
 
   /// "loss: 0.4102 - accuracy: 0.8531": loss, accuracy, val_loss, val_accuracy first, then
   /// the others by name, "lr" left out.
@@ -56,6 +55,7 @@ class ProgressBar : public Callback {
   ProgressBarOptions options_;
   bool interactive_;
   std::int64_t epochs_ = 0;
+  std::int64_t batches_ = 0;
   std::int64_t epoch_ = 0;
   std::int64_t first_batch_ = 0;  // batches already done when the epoch (or a resume) began
   std::int64_t last_batch_ = 0;
