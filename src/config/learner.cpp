@@ -37,11 +37,12 @@ Shape image_shape(Section& s, const DataSets& data) {
 }
 
 // A model section read from `s[key]`, for examples of `input_shape`.
-BuiltModel model_at(Section& s, const std::string& key, const std::vector<std::int64_t>& input_shape, DType dtype) {
+BuiltModel model_at(Section& s, const std::string& key, const std::vector<std::int64_t>& input_shape, DType dtype,
+                    Generator& gen) {
   const Json* spec = s.raw(key);
   if (!spec) fail(s.path_of(key), "missing; expected a model like {\"layers\": [...]}");
   Json r;
-  BuiltModel m = build_model(*spec, s.path_of(key), input_shape, dtype, r);
+  BuiltModel m = build_model(*spec, s.path_of(key), input_shape, dtype, gen, r);
   s.set(key, r);
   return m;
 }
@@ -54,7 +55,7 @@ std::unique_ptr<optim::Optimizer> optimizer_at(Section& s, const std::string& ke
   return opt;
 }
 
-void build_gan(Section& s, const DataSets& data, std::uint64_t seed, DType dtype, BuiltLearner& out) {
+void build_gan(Section& s, const DataSets& data, std::uint64_t seed, DType dtype, Generator& gen, BuiltLearner& out) {
   const generative::GanOptions defaults;
   generative::GanOptions o;
   o.noise_shape = shape_of(s.integers("noise_shape", dims_of(defaults.noise_shape), 1));
@@ -70,16 +71,16 @@ void build_gan(Section& s, const DataSets& data, std::uint64_t seed, DType dtype
   o.seed = seed;
   const bool dcgan_weights = s.text("init", "default", {"default", "dcgan"}) == "dcgan";
 
-  BuiltModel g = model_at(s, "generator", dims_of(o.noise_shape), dtype);
+  BuiltModel g = model_at(s, "generator", dims_of(o.noise_shape), dtype, gen);
   if (g.output_shape != data.input_shape)
     fail(s.path_of("generator"), "its output " + shape_text(g.output_shape) + " per example must be the data's " +
                                      shape_text(data.input_shape) + " (set data.input_shape to reshape the data)");
-  BuiltModel d = model_at(s, "discriminator", data.input_shape, dtype);
+  BuiltModel d = model_at(s, "discriminator", data.input_shape, dtype, gen);
   if (product(d.output_shape) != 1)
     fail(s.path_of("discriminator"), "expected one probability per example (output [1]), got " + shape_text(d.output_shape));
   if (dcgan_weights) {
-    generative::dcgan_init(*g.model, default_generator());
-    generative::dcgan_init(*d.model, default_generator());
+    generative::dcgan_init(*g.model, gen);
+    generative::dcgan_init(*d.model, gen);
   }
   out.optimizers.push_back(optimizer_at(s, "generator_optimizer", *g.model));
   out.optimizers.push_back(optimizer_at(s, "discriminator_optimizer", *d.model));
@@ -87,7 +88,7 @@ void build_gan(Section& s, const DataSets& data, std::uint64_t seed, DType dtype
   out.models = {std::move(g), std::move(d)};
 }
 
-void build_vae(Section& s, const DataSets& data, std::uint64_t seed, DType dtype, BuiltLearner& out) {
+void build_vae(Section& s, const DataSets& data, std::uint64_t seed, DType dtype, Generator& gen, BuiltLearner& out) {
   const generative::VaeOptions defaults;
   const generative::VaeLearnerOptions learner_defaults;
   generative::VaeOptions o{.input = product(data.input_shape), .dtype = dtype};
@@ -96,13 +97,13 @@ void build_vae(Section& s, const DataSets& data, std::uint64_t seed, DType dtype
   generative::VaeLearnerOptions lo{.seed = seed};
   lo.samples = s.integer("samples", learner_defaults.samples, 1);
   lo.image_shape = image_shape(s, data);
-  auto vae = std::make_shared<generative::Vae>(o, default_generator());
+  auto vae = std::make_shared<generative::Vae>(o, gen);
   out.optimizers.push_back(optimizer_at(s, "optimizer", *vae));
   out.learner = std::make_unique<generative::VaeLearner>(*vae, *out.optimizers[0], lo);
   out.models.push_back({vae, data.input_shape, data.input_shape, {}});
 }
 
-void build_rbm(Section& s, const DataSets& data, std::uint64_t seed, DType dtype, BuiltLearner& out) {
+void build_rbm(Section& s, const DataSets& data, std::uint64_t seed, DType dtype, Generator& gen, BuiltLearner& out) {
   const generative::RbmOptions defaults;
   const generative::RbmLearnerOptions learner_defaults;
   generative::RbmOptions o{.visible = product(data.input_shape), .dtype = dtype};
@@ -115,7 +116,7 @@ void build_rbm(Section& s, const DataSets& data, std::uint64_t seed, DType dtype
   generative::RbmLearnerOptions lo{.seed = seed};
   lo.filters = s.integer("filters", learner_defaults.filters, 0);
   lo.image_shape = image_shape(s, data);
-  auto rbm = std::make_shared<generative::Rbm>(o, default_generator());
+  auto rbm = std::make_shared<generative::Rbm>(o, gen);
   out.learner = std::make_unique<generative::RbmLearner>(*rbm, lo);
   out.models.push_back({rbm, data.input_shape, {o.hidden}, {}});
 }
@@ -136,15 +137,15 @@ std::string learner_type(const Json& config) {
 }
 
 BuiltLearner build_learner(const Json& spec, const std::string& path, const DataSets& data, std::uint64_t seed,
-                           DType dtype, Json& resolved) {
+                           DType dtype, Generator& gen, Json& resolved) {
   const Json object = spec.is_string() ? Json{{"type", spec}} : spec;
   Section s(object, path, "learner");
   BuiltLearner out;
   out.type = s.text("type", std::nullopt, {"gan", "vae", "rbm"});
   if (data.input_shape.empty()) fail(path, "the data's examples have no shape");
-  if (out.type == "gan") build_gan(s, data, seed, dtype, out);
-  else if (out.type == "vae") build_vae(s, data, seed, dtype, out);
-  else build_rbm(s, data, seed, dtype, out);
+  if (out.type == "gan") build_gan(s, data, seed, dtype, gen, out);
+  else if (out.type == "vae") build_vae(s, data, seed, dtype, gen, out);
+  else build_rbm(s, data, seed, dtype, gen, out);
   s.finish();
   resolved = s.resolved();
   return out;
@@ -156,10 +157,11 @@ LearnerExperiment build_learner_experiment(const Json& config, const BuildOption
   detail::read_settings_and_data(top, options, e.settings, e.data);
   Json r;
 
-  manual_seed(e.settings.seed);  // the weights are drawn while the models are built
   const Json* learner = top.raw("learner");
   if (!learner) fail("learner", "missing; expected {\"type\": \"gan\"}, \"vae\" or \"rbm\" with its options");
-  e.learner = build_learner(*learner, "learner", e.data, e.settings.seed + 1, options.dtype, r);
+  // The weights from a generator of the run's own, as build_experiment's model.
+  Generator gen(e.settings.seed);
+  e.learner = build_learner(*learner, "learner", e.data, e.settings.seed + 1, options.dtype, gen, r);
   top.set("learner", r);
   for (const char* key : {"model", "loss", "optimizer", "schedule"})
     if (top.has(key))

@@ -28,11 +28,11 @@ struct BuiltLearner {
 std::string learner_type(const Json& config);
 
 /// Builds a "learner" section of type gan, vae or rbm for the examples of `data` (the models'
-/// weights from default_generator(); the learner's own noise from `seed`). `resolved` gets the
+/// weights drawn from `gen`; the learner's own noise seeded with `seed`). `resolved` gets the
 /// section with every default filled in. Throws ConfigError naming the JSON path of a mistake,
 /// including models that do not fit the data (G's output against the examples' shape).
 BuiltLearner build_learner(const Json& spec, const std::string& path, const DataSets& data, std::uint64_t seed,
-                           DType dtype, Json& resolved);
+                           DType dtype, Generator& gen, Json& resolved);
 
 /// A whole config whose learner is a gan, vae or rbm.
 struct LearnerExperiment {
@@ -44,8 +44,8 @@ struct LearnerExperiment {
   BuiltLearner learner;
 };
 
-/// Builds settings, data, the learner (after seeding default_generator() with the seed; the
-/// learner's noise is seeded with seed + 1), callbacks and augment. The keys "model", "loss",
+/// Builds settings, data, the learner (its models' weights from a Generator seeded with the
+/// seed, its own noise from seed + 1), callbacks and augment. The keys "model", "loss",
 /// "optimizer" and "schedule" belong to supervised configs and are refused here.
 /// Throws ConfigError naming the JSON path of the first mistake.
 LearnerExperiment build_learner_experiment(const Json& config, const BuildOptions& options = {});
