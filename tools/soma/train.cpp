@@ -13,12 +13,15 @@
 #include <memory>
 #include <optional>
 
+#include <soma/autograd/grad_mode.h>
+#include <soma/config/learner.h>
 #include <soma/core/factory.h>
 #include <soma/core/generator.h>
 #include <soma/core/threads.h>
 #include <soma/io/atomic_file.h>
 #include <soma/io/checkpoint.h>
-#include <soma/config/learner.h>
+#include <soma/ops/activation.h>
+#include <soma/ops/view.h>
 #include <soma/train/loop.h>
 #include <soma/train/run_folder.h>
 #include <soma/train/supervised.h>
@@ -63,6 +66,32 @@ class RunCheckpoints : public train::Callback {
   std::int64_t stop_after_;
   bool saved_ = false;
   std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
+};
+
+// An autoencoder's record: after every epoch, the first test images (or training images)
+// above their reconstructions, as the "reconstructions" grid. Logits (a bce_with_logits loss)
+// go through a sigmoid first.
+class Reconstructions : public train::Callback {
+ public:
+  Reconstructions(std::shared_ptr<const data::TensorDataset> images, bool logits)
+      : images_(std::move(images)), logits_(logits) {}
+  std::string name() const override { return "Reconstructions"; }
+  void on_epoch_end(train::Context& context, std::int64_t epoch, train::Logs&) override {
+    nn::Module& model = context.model();
+    const bool training = model.is_training();
+    model.eval();
+    NoGradGuard no_grad;
+    const std::int64_t n = std::min<std::int64_t>(8, images_->size());
+    const Tensor x = slice(images_->x(), 0, 0, n);
+    Tensor y = model(x);
+    if (logits_) y = sigmoid(y);
+    model.train(training);
+    context.events().images("reconstructions", epoch, cat({x, reshape(y, x.shape())}), 0, 1);
+  }
+
+ private:
+  std::shared_ptr<const data::TensorDataset> images_;
+  bool logits_;
 };
 
 config::Json& data_object(config::Json& cfg) {
@@ -230,6 +259,9 @@ int train(const TrainArgs& args) {
   if (settings.validate && data.test) fit.validation = data.test;
   fit.validation_split = settings.validation_split;
   fit.callbacks = *b.callbacks;
+  if (config::learner_type(*b.resolved) == "autoencoder" && data.input_shape.size() == 3)
+    fit.callbacks.push_back(Reconstructions(data.test ? data.test : data.train,
+                                            (*b.resolved)["loss"].value("type", "") == "bce_with_logits"));
   fit.callbacks.push_back(std::make_shared<RunCheckpoints>(run.checkpoint(), args.stop_after));
   fit.sinks = {folder};
   fit.seed = settings.seed;
