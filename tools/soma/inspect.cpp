@@ -73,6 +73,15 @@ Loaded load_target(const std::string& target) {
   return out;
 }
 
+// evaluate and predict run a supervised model; a GAN, VAE or RBM run has none to run.
+Loaded load_supervised(const std::string& target) {
+  Loaded out = load_target(target);
+  const std::string kind = config::learner_type(out.config);
+  SOMA_CHECK(kind == "supervised" || kind == "autoencoder", "'", target, "' holds a ", kind,
+             " learner; evaluate and predict take a supervised model (its test values are in run.json)");
+  return out;
+}
+
 int threads_of(const config::Json& cfg) { return cfg.is_object() ? int(cfg.value("threads", 0)) : 0; }
 
 // Inputs for predict: IDX, NPY, CSV (every column a feature; a header line is skipped) or
@@ -119,7 +128,7 @@ Tensor read_inputs(const std::string& input, const config::Json& cfg, const std:
 }  // namespace
 
 int evaluate(const EvaluateArgs& args) {
-  Loaded loaded = load_target(args.target);
+  Loaded loaded = load_supervised(args.target);
   if (threads_of(loaded.config) > 0) set_num_threads(threads_of(loaded.config));
   if (args.limit > 0) loaded.config["data"]["test_limit"] = args.limit;
   config::Experiment e = config::build_experiment(loaded.config, {});
@@ -148,7 +157,7 @@ int evaluate(const EvaluateArgs& args) {
 }
 
 int predict(const PredictArgs& args) {
-  const Loaded loaded = load_target(args.target);
+  const Loaded loaded = load_supervised(args.target);
   if (threads_of(loaded.config) > 0) set_num_threads(threads_of(loaded.config));
   config::BuiltModel built = config::build_model_only(loaded.config);
   io::load_state_dict(*built.model, loaded.weights);
