@@ -36,7 +36,9 @@ class RbmLearner : public train::Learner {
   explicit RbmLearner(Rbm& rbm, RbmLearnerOptions options = {});
 
   std::string name() const override { return "rbm"; }
+  /// One Rbm::step on the batch's rows, drawing from the learner's generator.
   train::StepResult train_step(const data::Batch& batch) override;
+  /// The mean-field reconstruction error of the batch's rows; no draws.
   train::StepResult evaluate_step(const data::Batch& batch) override;
   nn::Module& model() override { return rbm_; }
   std::vector<optim::Optimizer*> optimizers() override { return {}; }
@@ -47,9 +49,9 @@ class RbmLearner : public train::Learner {
   /// events.images("filters", ...): the first `filters` columns of W, with image_shape.
   void report_epoch(train::EventStream& events, std::int64_t epoch) override;
 
-  Rbm& rbm() { return rbm_; }
-  Generator& generator() { return gen_; }
-  /// batch.x as the Rbm's rows [N, visible].
+  Rbm& rbm() { return rbm_; }                 ///< the machine it trains
+  Generator& generator() { return gen_; }     ///< the Gibbs sampling's generator ("gibbs")
+  /// batch.x as the Rbm's rows [N, visible]. Throws soma::Error for another number of values.
   Tensor rows(const Tensor& x) const;
 
  private:

@@ -99,7 +99,9 @@ class VaeLearner : public train::Learner {
   VaeLearner(Vae& vae, optim::Optimizer& optimizer, VaeLearnerOptions options = {});
 
   std::string name() const override { return "vae"; }
+  /// Encode, sample z from the learner's generator, decode; descends reconstruction + kl.
   train::StepResult train_step(const data::Batch& batch) override;
+  /// The same values with z = mu: no draws.
   train::StepResult evaluate_step(const data::Batch& batch) override;
   nn::Module& model() override { return vae_; }
   std::vector<optim::Optimizer*> optimizers() override { return {&opt_}; }
