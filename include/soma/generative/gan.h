@@ -90,6 +90,9 @@ class GanLearner : public train::Learner {
   GanStep generator_step(std::int64_t n) { return generator_step(noise(n)); }
 
   /// G's output for the fixed noise batch (no gradients), shaped by image_shape when set.
+  /// NOTE: G runs in its current mode: in training mode (as the loop leaves it at report_epoch)
+  /// a batch-normed G uses the fixed batch's statistics and updates its running ones, as in
+  /// PyTorch's DCGAN tutorial.
   Tensor sample_fixed();
   const Tensor& fixed_noise() const { return fixed_noise_; }
   std::int64_t d_steps_taken() const { return d_steps_taken_; }
