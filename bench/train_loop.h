@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bench.h"
-#include "data/permutation.h"
+#include "soma/core/permutation.h"
 
 namespace soma::bench {
 
@@ -19,7 +19,7 @@ namespace soma::bench {
 /// batch's loss.
 inline double classifier_samples_per_s(nn::Module& net, optim::Optimizer& opt, const Tensor& x, const Tensor& y,
                                        std::int64_t batch, int batches, Generator& order_gen, double& final_loss) {
-  const std::vector<std::int64_t> order = data::detail::random_permutation(x.size(0), order_gen);
+  const std::vector<std::int64_t> order = random_permutation(x.size(0), order_gen);
   Tensor loss;
   const double start = now_s();
   for (int b = 0; b < batches; ++b) {

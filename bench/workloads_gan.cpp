@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "bench.h"
-#include "data/permutation.h"
+#include "soma/core/permutation.h"
 
 namespace soma::bench {
 
@@ -33,7 +33,7 @@ Result run_gan(const Options&) {
     optim::Adam g_opt(g.parameters(), {.lr = 2e-4, .betas = {0.5, 0.999}});
     optim::Adam d_opt(d.parameters(), {.lr = 2e-4, .betas = {0.5, 0.999}});
     generative::GanLearner gan(g, d, g_opt, d_opt, {.noise_shape = {100}, .seed = kSeed});
-    const std::vector<std::int64_t> order = data::detail::random_permutation(x.size(0), order_gen);
+    const std::vector<std::int64_t> order = random_permutation(x.size(0), order_gen);
     const double start = now_s();
     for (int it = 0; it < kIterations; ++it) {
       const Tensor index = from_data(std::span<const std::int64_t>(order.data() + it * kBatch, kBatch), {kBatch});

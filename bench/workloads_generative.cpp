@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bench.h"
-#include "data/permutation.h"
+#include "soma/core/permutation.h"
 
 namespace soma::bench {
 
@@ -27,7 +27,7 @@ Result run_rbm(const Options&) {
   auto train = [&] {
     Generator gen(kSeed);
     generative::Rbm rbm({.visible = 784, .hidden = 256, .lr = 0.01}, gen);
-    const std::vector<std::int64_t> order = data::detail::random_permutation(x.size(0), order_gen);
+    const std::vector<std::int64_t> order = random_permutation(x.size(0), order_gen);
     double error = 0;
     const double start = now_s();
     for (int b = 0; b < kUpdates; ++b) {

@@ -5,6 +5,7 @@
 #include "soma/core/error.h"
 #include "soma/core/factory.h"
 #include "soma/core/generator.h"
+#include "soma/core/permutation.h"
 #include "soma/core/tensor.h"
 #include "soma/core/threads.h"
 #include "soma/data/augment.h"

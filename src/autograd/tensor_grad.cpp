@@ -1,4 +1,5 @@
-// Tensor's autograd methods: leaves, gradients, backward, detach.
+// Tensor's autograd methods: leaves, gradients, backward (requires_grad and detach, which only
+// read or drop the node, are in core/tensor.cpp, which uses them).
 #include "soma/autograd/function.h"
 #include "soma/autograd/node.h"
 
@@ -23,7 +24,6 @@ bool needs_grad(std::span<const Tensor> inputs) {
 }
 }  // namespace autograd
 
-bool Tensor::requires_grad() const { return defined() && bool(impl_->grad_node); }
 
 bool Tensor::is_leaf() const { return !impl_->grad_node || leaf_node(*this); }
 
@@ -61,15 +61,6 @@ void Tensor::zero_grad() {
 
 void Tensor::backward(const Tensor& grad, bool retain_graph) const {
   autograd::run_backward(*this, grad, retain_graph);
-}
-
-Tensor Tensor::detach() const {
-  auto impl = make_ref<TensorImpl>();
-  impl->storage = impl_->storage;
-  impl->offset = impl_->offset;
-  impl->shape = impl_->shape;
-  impl->dtype = impl_->dtype;
-  return Tensor(std::move(impl));
 }
 
 }  // namespace soma

@@ -115,8 +115,8 @@ Split read_source(const Json& spec, const std::string& path, const std::string& 
     const std::string file = absolute(s.text("csv", std::nullopt), base_dir);
     s.set("csv", file);
     data::CsvOptions options;
-    options.header = s.boolean("header", true);
-    const std::string delimiter = s.text("delimiter", ",");
+    options.header = s.boolean("header", options.header);
+    const std::string delimiter = s.text("delimiter", std::string(1, options.delimiter));
     if (delimiter.size() != 1) fail(s.path_of("delimiter"), "expected one character, got \"" + delimiter + "\"");
     options.delimiter = delimiter[0];
     const Json* label = s.raw("label_column");
@@ -132,7 +132,7 @@ Split read_source(const Json& spec, const std::string& path, const std::string& 
     auto csv = at_path(s.path_of("csv"), [&] { return data::read_csv(file, options); });
     split = {csv.x, csv.y};
   } else {
-    const bool header = s.boolean("header", true);
+    const bool header = s.boolean("header", data::CsvOptions{}.header);  // for .csv files, as above
     for (const char* key : {"x", "y"}) {
       const bool labels = std::string(key) == "y";
       const Json* v = s.raw(key);

@@ -34,18 +34,18 @@ void use_inputs_as_targets(DataSets& data, const std::vector<std::int64_t>& outp
 
 Settings read_settings(Section& top) {
   Settings s;
-  s.name = top.text("name", "");
-  s.seed = std::uint64_t(top.integer("seed", 0, 0));
-  s.threads = int(top.integer("threads", 0, 0));
-  s.epochs = top.integer("epochs", 1, 0);
-  s.batch_size = top.integer("batch_size", 64, 1);
-  s.shuffle = top.boolean("shuffle", true);
-  s.validate = top.boolean("validate", true);
-  s.validation_split = top.number("validation_split", 0.0, {.lo = 0, .hi = 1, .hi_open = true});
-  s.checkpoint_every = top.integer("checkpoint_every", 0, 0);
-  s.clip_grad_norm = top.number("clip_grad_norm", 0.0, {.lo = 0});
-  s.clip_grad_value = top.number("clip_grad_value", 0.0, {.lo = 0});
-  s.verbose = int(top.integer("verbose", 1, 0));
+  s.name = top.text("name", s.name);
+  s.seed = std::uint64_t(top.integer("seed", s.seed, 0));
+  s.threads = int(top.integer("threads", s.threads, 0));
+  s.epochs = top.integer("epochs", s.epochs, 0);
+  s.batch_size = top.integer("batch_size", s.batch_size, 1);
+  s.shuffle = top.boolean("shuffle", s.shuffle);
+  s.validate = top.boolean("validate", s.validate);
+  s.validation_split = top.number("validation_split", s.validation_split, {.lo = 0, .hi = 1, .hi_open = true});
+  s.checkpoint_every = top.integer("checkpoint_every", s.checkpoint_every, 0);
+  s.clip_grad_norm = top.number("clip_grad_norm", s.clip_grad_norm, {.lo = 0});
+  s.clip_grad_value = top.number("clip_grad_value", s.clip_grad_value, {.lo = 0});
+  s.verbose = int(top.integer("verbose", s.verbose, 0));
   if (s.verbose > 2) fail("verbose", "expected 0, 1 or 2, got " + std::to_string(s.verbose));
   return s;
 }

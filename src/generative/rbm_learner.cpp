@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <span>
 
-#include "data/permutation.h"
 #include "soma/autograd/grad_mode.h"
 #include "soma/core/error.h"
 #include "soma/core/factory.h"
+#include "soma/core/permutation.h"
 #include "soma/ops/reduction.h"
 #include "soma/ops/view.h"
 #include "soma/train/events.h"
@@ -69,7 +69,7 @@ std::vector<double> fit_rbm(Rbm& rbm, const Tensor& data, const RbmFitOptions& o
   std::vector<double> errors;
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     std::vector<std::int64_t> order;
-    if (options.shuffle) order = data::detail::random_permutation(n, gen);
+    if (options.shuffle) order = random_permutation(n, gen);
     double sum = 0;
     for (std::int64_t first = 0; first < n; first += options.batch_size) {
       const std::int64_t last = std::min(n, first + options.batch_size);

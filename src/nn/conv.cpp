@@ -3,8 +3,8 @@
 #include "soma/nn/conv.h"
 
 #include <cmath>
-#include <sstream>
 
+#include "conv_layer.h"
 #include "soma/core/factory.h"
 
 namespace soma::nn {
@@ -31,48 +31,16 @@ Conv2d::Conv2d(const Conv2dOptions& options, Generator& gen) : options_(options)
   if (o.bias) bias_ = register_parameter("bias", uniform({o.out}, -bound, bound, gen, o.dtype));
 }
 
-std::string Conv2d::describe() const {
-  std::ostringstream os;
-  os << "Conv2d(" << options_.in << " -> " << options_.out << ", kernel " << options_.kernel;
-  if (!(options_.stride == Pair(1))) os << ", stride " << options_.stride;
-  if (!(options_.padding == Padding(0))) os << ", padding " << options_.padding;
-  if (!(options_.dilation == Pair(1))) os << ", dilation " << options_.dilation;
-  if (options_.groups != 1) os << ", groups " << options_.groups;
-  os << ')';
-  return os.str();
-}
-
-namespace {
-
-// The output size along one axis; `pad` is the total padding (both sides). Returns 0 or less
-// when the kernel does not fit.
-std::int64_t conv_output_size(std::int64_t in, std::int64_t pad, std::int64_t kernel, std::int64_t stride,
-                              std::int64_t dilation) {
-  const std::int64_t reach = dilation * (kernel - 1) + 1;
-  return in + pad < reach ? 0 : (in + pad - reach) / stride + 1;
-}
-
-std::int64_t total_padding(const Padding& padding, std::int64_t explicit_size, std::int64_t kernel,
-                           std::int64_t dilation) {
-  switch (padding.mode()) {
-    case Padding::Mode::valid: return 0;
-    case Padding::Mode::same: return dilation * (kernel - 1);  // output size = input size
-    default: return 2 * explicit_size;
-  }
-}
-
-}  // namespace
+std::string Conv2d::describe() const { return detail::describe_conv("Conv2d", options_); }
 
 Shape Conv2d::output_shape(const Shape& input) const {
   const Conv2dOptions& o = options_;
+  detail::check_conv_input(describe(), input, o.in);
   const int n = input.dim();
-  SOMA_CHECK(n == 4 || n == 3, describe(), " expects [N, ", o.in, ", H, W] (or [", o.in, ", H, W]) but receives ",
-             input);
-  SOMA_CHECK(input[n - 3] == o.in, describe(), " expects ", o.in, " input channels but receives ", input[n - 3],
-             " (input ", input, ")");
   const std::int64_t H = input[n - 2], W = input[n - 1];
-  const std::int64_t pad_h = total_padding(o.padding, o.padding.sizes().h, o.kernel.h, o.dilation.h);
-  const std::int64_t pad_w = total_padding(o.padding, o.padding.sizes().w, o.kernel.w, o.dilation.w);
+  const auto [top, bottom] = conv_axis_padding(o.padding, o.padding.sizes().h, o.kernel.h, o.dilation.h);
+  const auto [left, right] = conv_axis_padding(o.padding, o.padding.sizes().w, o.kernel.w, o.dilation.w);
+  const std::int64_t pad_h = top + bottom, pad_w = left + right;
   const std::int64_t OH = conv_output_size(H, pad_h, o.kernel.h, o.stride.h, o.dilation.h);
   const std::int64_t OW = conv_output_size(W, pad_w, o.kernel.w, o.stride.w, o.dilation.w);
   SOMA_CHECK(OH >= 1 && OW >= 1, describe(), ": input ", o.in, 'x', H, 'x', W, ", kernel ", o.kernel, ", stride ",
@@ -86,15 +54,7 @@ Shape Conv2d::output_shape(const Shape& input) const {
 }
 
 std::string Conv2d::shape_arithmetic(const Shape& input) const {
-  const Shape out = output_shape(input);
-  const int n = input.dim();
-  std::ostringstream os;
-  os << "input " << input[n - 3] << 'x' << input[n - 2] << 'x' << input[n - 1] << ", kernel " << options_.kernel
-     << ", stride " << options_.stride << ", padding " << options_.padding;
-  if (!(options_.dilation == Pair(1))) os << ", dilation " << options_.dilation;
-  if (options_.groups != 1) os << ", groups " << options_.groups;
-  os << " -> " << out[n - 2] << 'x' << out[n - 1];
-  return os.str();
+  return detail::conv_arithmetic(options_, input, output_shape(input));
 }
 
 std::int64_t Conv2d::flops(const Shape& input) const {
@@ -103,9 +63,7 @@ std::int64_t Conv2d::flops(const Shape& input) const {
 }
 
 Tensor Conv2d::forward(const Tensor& x) {
-  SOMA_CHECK(x.defined() && (x.dim() == 4 || x.dim() == 3) && x.size(-3) == options_.in, describe(), ": expects [N, ",
-             options_.in, ", H, W] (or [", options_.in, ", H, W]) but receives shape ",
-             x.defined() ? x.shape().str() : std::string("undefined"));
+  detail::check_conv_forward(describe(), x, options_.in);
   try {
     return conv2d(x, weight_, bias_, params_);
   } catch (const Error& e) {

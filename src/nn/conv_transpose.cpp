@@ -3,8 +3,8 @@
 #include "soma/nn/conv_transpose.h"
 
 #include <cmath>
-#include <sstream>
 
+#include "conv_layer.h"
 #include "soma/core/factory.h"
 
 namespace soma::nn {
@@ -56,32 +56,18 @@ ConvTranspose2d::ConvTranspose2d(const ConvTranspose2dOptions& options, Generato
   if (o.bias) bias_ = register_parameter("bias", uniform({o.out}, -bound, bound, gen, o.dtype));
 }
 
-std::string ConvTranspose2d::describe() const {
-  const ConvTranspose2dOptions& o = options_;
-  std::ostringstream os;
-  os << "ConvTranspose2d(" << o.in << " -> " << o.out << ", kernel " << o.kernel;
-  if (!(o.stride == Pair(1))) os << ", stride " << o.stride;
-  if (!(o.padding == Pair(0))) os << ", padding " << o.padding;
-  if (!(o.output_padding == Pair(0))) os << ", output_padding " << o.output_padding;
-  if (!(o.dilation == Pair(1))) os << ", dilation " << o.dilation;
-  if (o.groups != 1) os << ", groups " << o.groups;
-  os << ')';
-  return os.str();
-}
+std::string ConvTranspose2d::describe() const { return detail::describe_conv("ConvTranspose2d", options_); }
 
 Shape ConvTranspose2d::output_shape(const Shape& input) const {
   const ConvTranspose2dOptions& o = options_;
+  detail::check_conv_input(describe(), input, o.in);
   const int n = input.dim();
-  SOMA_CHECK(n == 4 || n == 3, describe(), " expects [N, ", o.in, ", H, W] (or [", o.in, ", H, W]) but receives ",
-             input);
-  SOMA_CHECK(input[n - 3] == o.in, describe(), " expects ", o.in, " input channels but receives ", input[n - 3],
-             " (input ", input, ")");
   const std::int64_t H = input[n - 2], W = input[n - 1];
   SOMA_CHECK(H >= 1 && W >= 1, describe(), ": the input planes must not be empty, got ", input);
   const std::int64_t OH =
-      (H - 1) * o.stride.h - 2 * o.padding.h + o.dilation.h * (o.kernel.h - 1) + o.output_padding.h + 1;
+      conv_transpose_output_size(H, o.kernel.h, o.stride.h, o.padding.h, o.output_padding.h, o.dilation.h);
   const std::int64_t OW =
-      (W - 1) * o.stride.w - 2 * o.padding.w + o.dilation.w * (o.kernel.w - 1) + o.output_padding.w + 1;
+      conv_transpose_output_size(W, o.kernel.w, o.stride.w, o.padding.w, o.output_padding.w, o.dilation.w);
   SOMA_CHECK(OH >= 1 && OW >= 1, describe(), ": input ", o.in, 'x', H, 'x', W, ", kernel ", o.kernel, ", stride ",
              o.stride, ", padding ", o.padding, ", output_padding ", o.output_padding, " -> ", OH, 'x', OW,
              " (each side: (in - 1)*stride - 2*padding + dilation*(kernel - 1) + output_padding + 1): the output "
@@ -94,16 +80,7 @@ Shape ConvTranspose2d::output_shape(const Shape& input) const {
 }
 
 std::string ConvTranspose2d::shape_arithmetic(const Shape& input) const {
-  const Shape out = output_shape(input);
-  const int n = input.dim();
-  std::ostringstream os;
-  os << "input " << input[n - 3] << 'x' << input[n - 2] << 'x' << input[n - 1] << ", kernel " << options_.kernel
-     << ", stride " << options_.stride << ", padding " << options_.padding << ", output_padding "
-     << options_.output_padding;
-  if (!(options_.dilation == Pair(1))) os << ", dilation " << options_.dilation;
-  if (options_.groups != 1) os << ", groups " << options_.groups;
-  os << " -> " << out[n - 2] << 'x' << out[n - 1];
-  return os.str();
+  return detail::conv_arithmetic(options_, input, output_shape(input));
 }
 
 std::int64_t ConvTranspose2d::flops(const Shape& input) const {
@@ -112,9 +89,7 @@ std::int64_t ConvTranspose2d::flops(const Shape& input) const {
 }
 
 Tensor ConvTranspose2d::forward(const Tensor& x) {
-  SOMA_CHECK(x.defined() && (x.dim() == 4 || x.dim() == 3) && x.size(-3) == options_.in, describe(),
-             ": expects [N, ", options_.in, ", H, W] (or [", options_.in, ", H, W]) but receives shape ",
-             x.defined() ? x.shape().str() : std::string("undefined"));
+  detail::check_conv_forward(describe(), x, options_.in);
   try {
     return conv_transpose2d(x, weight_, bias_, params_);
   } catch (const Error& e) {

@@ -24,18 +24,6 @@ Tensor named(const char* layer, F op) {
   }
 }
 
-// PyTorch's pooling_output_shape (as ops/pool.cpp computes it): floor((in + 2 pad - kernel) /
-// stride) + 1, or the ceiling with ceil_mode, minus one when ceil_mode's last window would
-// start past the input and its left padding.
-std::int64_t pool_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t pad,
-                              bool ceil_mode) {
-  const std::int64_t span = in + 2 * pad - kernel + (ceil_mode ? stride - 1 : 0);
-  const std::int64_t floor_div = span >= 0 ? span / stride : -((-span + stride - 1) / stride);
-  std::int64_t out = floor_div + 1;
-  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
-  return out;
-}
-
 std::string window_words(const Shape& input, Pair kernel, Pair stride, Pair padding, bool ceil_mode) {
   const int n = input.dim();
   std::ostringstream os;

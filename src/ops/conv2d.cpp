@@ -5,7 +5,6 @@
 
 #include <sstream>
 #include <string>
-#include <tuple>
 #include <type_traits>
 
 #include "kernels/conv_dnnl.h"
@@ -38,20 +37,6 @@ std::string describe(const Shape& x, Pair kernel, const Conv2dParams& p) {
   return os.str();
 }
 
-// Padding before and after along one axis. 'same': total dilation*(kernel-1), the odd one
-// after (bottom/right), which is where PyTorch puts it.
-std::pair<std::int64_t, std::int64_t> axis_padding(const Padding& padding, std::int64_t explicit_size,
-                                                   std::int64_t kernel, std::int64_t dilation) {
-  switch (padding.mode()) {
-    case Padding::Mode::valid: return {0, 0};
-    case Padding::Mode::same: {
-      const std::int64_t total = dilation * (kernel - 1);
-      return {total / 2, total - total / 2};
-    }
-    default: return {explicit_size, explicit_size};
-  }
-}
-
 ConvPlan plan_conv(const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dParams& p) {
   SOMA_CHECK(x.defined() && w.defined(), "conv2d: the ", x.defined() ? "weight" : "input", " is undefined");
   SOMA_CHECK(is_floating(x.dtype()), "conv2d: expected a float32 or float64 input, got ", name_of(x.dtype()));
@@ -79,26 +64,23 @@ ConvPlan plan_conv(const Tensor& x, const Tensor& w, const Tensor& b, const Conv
   SOMA_CHECK(!b.defined() || (b.dim() == 1 && b.size(0) == O), "conv2d: bias must be [", O,
              "] (one per output channel of weight ", w.shape(), "), got shape ", b.shape());
 
-  ConvPlan plan;
-  kernels::ConvGeometry& g = plan.shape.g;
-  g.C = C / p.groups;
-  g.H = x.size(2);
-  g.W = x.size(3);
-  g.kH = kernel.h;
-  g.kW = kernel.w;
-  g.stride_h = p.stride.h;
-  g.stride_w = p.stride.w;
-  g.dil_h = p.dilation.h;
-  g.dil_w = p.dilation.w;
-  std::tie(g.pad_top, plan.pad_bottom) = axis_padding(p.padding, p.padding.sizes().h, kernel.h, p.dilation.h);
-  std::tie(g.pad_left, plan.pad_right) = axis_padding(p.padding, p.padding.sizes().w, kernel.w, p.dilation.w);
-  const std::int64_t padded_h = g.H + g.pad_top + plan.pad_bottom, padded_w = g.W + g.pad_left + plan.pad_right;
+  const std::int64_t H = x.size(2), W = x.size(3);
+  const auto [top, bottom] = conv_axis_padding(p.padding, p.padding.sizes().h, kernel.h, p.dilation.h);
+  const auto [left, right] = conv_axis_padding(p.padding, p.padding.sizes().w, kernel.w, p.dilation.w);
+  const std::int64_t padded_h = H + top + bottom, padded_w = W + left + right;
   const std::int64_t reach_h = p.dilation.h * (kernel.h - 1) + 1, reach_w = p.dilation.w * (kernel.w - 1) + 1;
   SOMA_CHECK(padded_h >= reach_h && padded_w >= reach_w, "conv2d: the kernel does not fit: ",
              describe(x.shape(), kernel, p), ": the padded input is ", padded_h, 'x', padded_w,
              " but the kernel spans ", reach_h, 'x', reach_w);
-  g.OH = (padded_h - reach_h) / p.stride.h + 1;
-  g.OW = (padded_w - reach_w) / p.stride.w + 1;
+
+  ConvPlan plan;
+  plan.shape.g = {.C = C / p.groups, .H = H, .W = W, .kH = kernel.h, .kW = kernel.w,
+                  .stride_h = p.stride.h, .stride_w = p.stride.w, .pad_top = top, .pad_left = left,
+                  .dil_h = p.dilation.h, .dil_w = p.dilation.w,
+                  .OH = conv_output_size(H, top + bottom, kernel.h, p.stride.h, p.dilation.h),
+                  .OW = conv_output_size(W, left + right, kernel.w, p.stride.w, p.dilation.w)};
+  plan.pad_bottom = bottom;
+  plan.pad_right = right;
   plan.shape.N = x.size(0);
   plan.shape.groups = p.groups;
   plan.shape.O = O;

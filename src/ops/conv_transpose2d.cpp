@@ -77,10 +77,10 @@ TransposePlan plan_transpose(const Tensor& x, const Tensor& w, const Tensor& b, 
              "] (one per output channel: weight ", w.shape(), " has ", w.size(1), " x groups ", p.groups,
              "), got shape ", b.shape());
   SOMA_CHECK(x.size(2) >= 1 && x.size(3) >= 1, op, ": the input planes must not be empty, got shape ", x.shape());
-  const std::int64_t OH = (x.size(2) - 1) * p.stride.h - 2 * p.padding.h + p.dilation.h * (kernel.h - 1) +
-                          p.output_padding.h + 1;
-  const std::int64_t OW = (x.size(3) - 1) * p.stride.w - 2 * p.padding.w + p.dilation.w * (kernel.w - 1) +
-                          p.output_padding.w + 1;
+  const std::int64_t OH =
+      conv_transpose_output_size(x.size(2), kernel.h, p.stride.h, p.padding.h, p.output_padding.h, p.dilation.h);
+  const std::int64_t OW =
+      conv_transpose_output_size(x.size(3), kernel.w, p.stride.w, p.padding.w, p.output_padding.w, p.dilation.w);
   SOMA_CHECK(OH >= 1 && OW >= 1, op, ": ", describe(x.shape(), kernel, p), " -> ", OH, 'x', OW,
              " (each side: (in - 1)*stride - 2*padding + dilation*(kernel - 1) + output_padding + 1): "
              "the output would be empty");
@@ -91,20 +91,9 @@ TransposePlan plan_transpose(const Tensor& x, const Tensor& w, const Tensor& b, 
   s.N = x.size(0);
   s.groups = p.groups;
   s.O = C;
-  kernels::ConvGeometry& g = s.g;
-  g.C = w.size(1);
-  g.H = OH;
-  g.W = OW;
-  g.kH = kernel.h;
-  g.kW = kernel.w;
-  g.stride_h = p.stride.h;
-  g.stride_w = p.stride.w;
-  g.pad_top = p.padding.h;
-  g.pad_left = p.padding.w;
-  g.dil_h = p.dilation.h;
-  g.dil_w = p.dilation.w;
-  g.OH = x.size(2);
-  g.OW = x.size(3);
+  s.g = {.C = w.size(1), .H = OH, .W = OW, .kH = kernel.h, .kW = kernel.w, .stride_h = p.stride.h,
+         .stride_w = p.stride.w, .pad_top = p.padding.h, .pad_left = p.padding.w, .dil_h = p.dilation.h,
+         .dil_w = p.dilation.w, .OH = x.size(2), .OW = x.size(3)};
   plan.pad_bottom = p.padding.h - p.output_padding.h;
   plan.pad_right = p.padding.w - p.output_padding.w;
   return plan;

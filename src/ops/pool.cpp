@@ -26,18 +26,6 @@ struct PoolPlan {
   Shape out;
 };
 
-// PyTorch's pooling_output_shape: floor((in + 2 pad - kernel) / stride) + 1, or the ceiling
-// with ceil_mode, minus one when ceil_mode's last window would start past the input and its
-// left padding (it would cover only right padding).
-std::int64_t pool_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t pad,
-                              bool ceil_mode) {
-  const std::int64_t span = in + 2 * pad - kernel + (ceil_mode ? stride - 1 : 0);
-  const std::int64_t floor_div = span >= 0 ? span / stride : -((-span + stride - 1) / stride);
-  std::int64_t out = floor_div + 1;
-  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
-  return out;
-}
-
 // "input 1x28x28, kernel 2, stride 2, padding 0" (+ ", ceil_mode"): the words of every error.
 std::string describe(const Shape& x, Pair kernel, Pair stride, Pair padding, bool ceil_mode) {
   std::ostringstream os;

@@ -127,6 +127,8 @@ History Loop::fit(std::shared_ptr<const data::Dataset> train, const FitOptions& 
   loader.shuffle = options.shuffle;
   loader.seed = options.seed;
   loader.transforms = options.transforms;
+  loader.rank = int(options.rank);
+  loader.world_size = int(options.world_size);
   run.loader = std::make_unique<data::DataLoader>(run.train, loader);
   for (const auto& callback : options.callbacks) run.callbacks.push_back(callback.get());
   events_ = EventStream();

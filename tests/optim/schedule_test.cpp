@@ -39,6 +39,18 @@ TEST(OptimSchedule, ChecksOptions) {
   EXPECT_EQ(opt.lr(), 0.1);  // failed constructions leave the lr alone
 }
 
+// options().lr is the live learning rate: what the schedule set, not the constructor's.
+TEST(OptimSchedule, OptionsReportTheLiveLr) {
+  SGD opt(one_param(), {.lr = 0.2, .momentum = 0.9});
+  StepLR s(opt, {.step_size = 1, .gamma = 0.5});
+  s.step();
+  EXPECT_EQ(opt.lr(), 0.1);
+  EXPECT_EQ(opt.options().lr, 0.1);
+  EXPECT_EQ(opt.options().momentum, 0.9);
+  opt.set_lr(0.05);
+  EXPECT_EQ(opt.options().lr, 0.05);
+}
+
 // The chainable forms agree with PyTorch's closed forms (up to rounding) for 40 epochs.
 TEST(OptimSchedule, MatchesClosedForms) {
   const double base = 0.2;

@@ -15,11 +15,14 @@ namespace soma::config {
 
 /// The fit settings at the config's top level.
 struct Settings {
+  static constexpr std::int64_t kBatchSize = 64;  ///< the config's batch size (see batch_size)
   std::string name;                  ///< the run folder's name ("" = a timestamp)
   std::uint64_t seed = 0;            ///< weight init, dropout and shuffling
   int threads = 0;                   ///< 0: soma's default (all cores)
   std::int64_t epochs = 1;
-  std::int64_t batch_size = 64;
+  /// 64, where train::FitOptions has PyTorch's 32: a config run from the command line trains
+  /// on whole data sets, where a batch of 64 takes half the optimizer steps per epoch. The
+  std::int64_t batch_size = kBatchSize;
   bool shuffle = true;
   bool validate = true;              ///< evaluate on the test set after every epoch
   double validation_split = 0;       ///< hold out this fraction of train instead of the test set

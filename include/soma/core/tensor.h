@@ -84,7 +84,7 @@ class Tensor {
   /// True when both share storage.
   bool shares_storage(const Tensor& other) const { return impl_->storage.get() == other.impl_->storage.get(); }
 
-  // ---- autograd (implemented in src/autograd) ----
+  // ---- autograd (in src/autograd; requires_grad and detach, used by core, in core) ----
   bool requires_grad() const;
   /// Marks a leaf tensor as a parameter whose gradient backward() accumulates. Returns *this.
   /// Throws for non-floating tensors and for outputs of ops (non-leaves).

@@ -62,11 +62,12 @@ Tensor rotate(const Tensor& x, double degrees, Interpolation interpolation = Int
 /// for x with fewer than 3 dimensions or an int64 x.
 Transform random_rotation(const RandomRotationOptions& options);
 
+inline constexpr double kGaussianNoiseMean = 0;  ///< gaussian_noise's default mean
 /// Adds independent normal noise of mean `mean` and standard deviation `std_dev` to every
 /// element (torchvision's GaussianNoise without the clipping: clip afterwards if needed).
 /// float32 or float64. Throws soma::Error naming gaussian_noise now for std_dev < 0; when
 /// applied, for an int64 x.
-Transform gaussian_noise(double std_dev, double mean = 0);
+Transform gaussian_noise(double std_dev, double mean = kGaussianNoiseMean);
 
 struct RandomErasingOptions {
   double p = 0.5;                                   ///< probability that an example is erased

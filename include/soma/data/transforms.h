@@ -20,11 +20,12 @@ Transform normalize(std::vector<double> mean, std::vector<double> std_dev);
 /// x -> x * factor (e.g. 1.0 / 255 for raw pixel values). Throws, when applied, for int64 x.
 Transform scale(double factor);
 
+inline constexpr double kFlipProbability = 0.5;  ///< random_horizontal_flip's default p
 /// Flips each example of x [N, ..., W] along its last axis with probability p (augmentation
 /// for images [N, C, H, W]). Draws one uniform per example, flipped or not, from the batch's
 /// generator. Throws soma::Error now for p outside [0, 1]; when applied, for x with fewer
 /// than 2 dimensions.
-Transform random_horizontal_flip(double p = 0.5);
+Transform random_horizontal_flip(double p = kFlipProbability);
 
 /// The transforms applied one after another, each to the previous one's result, all drawing
 /// from the batch's generator (torchvision's Compose): one Transform for a list, e.g.

@@ -29,7 +29,8 @@ class ReLU : public Module {
 
 class LeakyReLU : public Module {
  public:
-  explicit LeakyReLU(double negative_slope = 0.01) : slope_(negative_slope) {}
+  static constexpr double kDefaultNegativeSlope = 0.01;  ///< PyTorch's
+  explicit LeakyReLU(double negative_slope = kDefaultNegativeSlope) : slope_(negative_slope) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "LeakyReLU"; }
   Shape output_shape(const Shape& input) const override { return input; }
@@ -41,7 +42,8 @@ class LeakyReLU : public Module {
 /// The perceptron's step: 1 where x >= at, else 0 (forward only).
 class Threshold : public Module {
  public:
-  explicit Threshold(double at = 0) : at_(at) {}
+  static constexpr double kDefaultAt = 0;
+  explicit Threshold(double at = kDefaultAt) : at_(at) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Threshold"; }
   Shape output_shape(const Shape& input) const override { return input; }
@@ -52,7 +54,8 @@ class Threshold : public Module {
 
 class Softmax : public Module {
  public:
-  explicit Softmax(int axis = -1) : axis_(axis) {}
+  static constexpr int kDefaultAxis = -1;  ///< the last axis
+  explicit Softmax(int axis = kDefaultAxis) : axis_(axis) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Softmax"; }
   /// The input's shape; throws soma::Error when the axis is out of range for it.
@@ -64,7 +67,8 @@ class Softmax : public Module {
 
 class LogSoftmax : public Module {
  public:
-  explicit LogSoftmax(int axis = -1) : axis_(axis) {}
+  static constexpr int kDefaultAxis = -1;  ///< the last axis
+  explicit LogSoftmax(int axis = kDefaultAxis) : axis_(axis) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "LogSoftmax"; }
   /// The input's shape; throws soma::Error when the axis is out of range for it.

@@ -32,7 +32,7 @@ struct DropoutOptions {
 /// `gen` is not kept. Throws soma::Error for p outside [0, 1] (NaN included).
 class Dropout : public Module {
  public:
-  explicit Dropout(double p = 0.5, Generator& gen = default_generator());
+  explicit Dropout(double p = DropoutOptions{}.p, Generator& gen = default_generator());
   explicit Dropout(const DropoutOptions& options, Generator& gen = default_generator());
 
   /// Any shape; the output has x's shape. Draws one number per element from generator()

@@ -11,7 +11,9 @@ namespace soma::nn {
 ///   nn::Flatten()(x);  nn::Flatten(0)(x) -> [N*C*H*W]
 class Flatten : public Module {
  public:
-  explicit Flatten(int start = 1, int end = -1) : start_(start), end_(end) {}
+  static constexpr int kDefaultStart = 1;  ///< keeps the batch axis
+  static constexpr int kDefaultEnd = -1;
+  explicit Flatten(int start = kDefaultStart, int end = kDefaultEnd) : start_(start), end_(end) {}
 
   /// Throws soma::Error naming the layer when an axis is out of range for x.
   Tensor forward(const Tensor& x) override;

@@ -64,10 +64,11 @@ class Graph : public Module {
   Node add(std::string name, const std::vector<Node>& xs);
   /// Elementwise product of two or more nodes of equal shape (Keras' Multiply).
   Node multiply(std::string name, const std::vector<Node>& xs);
+  static constexpr int kDefaultConcatAxis = 1;  ///< concatenate's axis: channels or features
   /// Joins two or more nodes along `axis`, counted with the batch axis as 0 (so the default
   /// 1 is the channels of [N, C, H, W] and the features of [N, F]; negative counts from the
   /// end). The other axes must agree; the batch axis cannot be joined.
-  Node concatenate(std::string name, const std::vector<Node>& xs, int axis = 1);
+  Node concatenate(std::string name, const std::vector<Node>& xs, int axis = kDefaultConcatAxis);
   /// Marks a node as an output; called once per output, in the order forward_all returns them.
   void output(Node y);
 

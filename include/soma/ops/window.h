@@ -1,10 +1,13 @@
 // Pair and Padding: the sizes that describe a window sliding over an image (kernel, stride,
-// padding, dilation), shared by the convolution and pooling ops and their layers. Only the
-// types live here; each op does its own output-size arithmetic and checks.
+// padding, dilation), shared by the convolution and pooling ops and their layers, and the
+// output-size arithmetic of those windows: one definition, used by the ops and by the layers'
+// output_shape, so that the two can never disagree. The checks and their messages stay with
+// each op and layer.
 #pragma once
 
 #include <cstdint>
 #include <ostream>
+#include <utility>
 
 namespace soma {
 
@@ -63,5 +66,30 @@ inline std::ostream& operator<<(std::ostream& os, const Padding& p) {
     default: return os << p.sizes();
   }
 }
+
+/// The padding (before, after) along one axis of a convolution: `explicit_size` on both sides,
+/// none for valid, and for same dilation * (kernel - 1) in all with the odd one after
+/// (bottom/right), where PyTorch puts it.
+std::pair<std::int64_t, std::int64_t> conv_axis_padding(const Padding& padding, std::int64_t explicit_size,
+                                                        std::int64_t kernel, std::int64_t dilation);
+
+/// A convolution's output size along one axis: (in + padding - dilation * (kernel - 1) - 1) /
+/// stride + 1, rounded down, where `padding` is the total of both sides. 0 when the kernel does
+/// not fit in the padded input.
+std::int64_t conv_output_size(std::int64_t in, std::int64_t padding, std::int64_t kernel, std::int64_t stride,
+                              std::int64_t dilation);
+
+/// A transposed convolution's output size along one axis (PyTorch's ConvTranspose2d):
+/// (in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1. May be < 1,
+/// which the caller reports.
+std::int64_t conv_transpose_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride,
+                                        std::int64_t padding, std::int64_t output_padding, std::int64_t dilation);
+
+/// A pooling window's output size along one axis (PyTorch's pooling_output_shape):
+/// floor((in + 2 * pad - kernel) / stride) + 1, or the ceiling with ceil_mode, minus one when
+/// ceil_mode's last window would start past the input and its left padding (it would cover only
+/// right padding). May be < 1, which the caller reports. Requires stride >= 1.
+std::int64_t pool_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t pad,
+                              bool ceil_mode);
 
 }  // namespace soma

@@ -23,7 +23,13 @@ struct AdaGradOptions {
 class AdaGrad : public Optimizer {
  public:
   AdaGrad(std::vector<Tensor> params, const AdaGradOptions& options = {});
-  const AdaGradOptions& options() const { return options_; }
+  /// The options given at construction, with `lr` the live learning rate (lr(): what a
+  /// schedule or set_lr last set), so that the two never disagree.
+  AdaGradOptions options() const {
+    AdaGradOptions o = options_;
+    o.lr = lr();
+    return o;
+  }
 
  protected:
   void update(std::size_t index, Tensor& param, const Tensor& grad) override;

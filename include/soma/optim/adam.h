@@ -27,7 +27,13 @@ struct AdamOptions {
 class Adam : public Optimizer {
  public:
   Adam(std::vector<Tensor> params, const AdamOptions& options = {});
-  const AdamOptions& options() const { return options_; }
+  /// The options given at construction, with `lr` the live learning rate (lr(): what a
+  /// schedule or set_lr last set), so that the two never disagree.
+  AdamOptions options() const {
+    AdamOptions o = options_;
+    o.lr = lr();
+    return o;
+  }
 
  protected:
   void update(std::size_t index, Tensor& param, const Tensor& grad) override;

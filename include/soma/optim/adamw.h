@@ -25,7 +25,13 @@ struct AdamWOptions {
 class AdamW : public Optimizer {
  public:
   AdamW(std::vector<Tensor> params, const AdamWOptions& options = {});
-  const AdamWOptions& options() const { return options_; }
+  /// The options given at construction, with `lr` the live learning rate (lr(): what a
+  /// schedule or set_lr last set), so that the two never disagree.
+  AdamWOptions options() const {
+    AdamWOptions o = options_;
+    o.lr = lr();
+    return o;
+  }
 
  protected:
   void update(std::size_t index, Tensor& param, const Tensor& grad) override;

@@ -26,7 +26,13 @@ struct RMSpropOptions {
 class RMSprop : public Optimizer {
  public:
   RMSprop(std::vector<Tensor> params, const RMSpropOptions& options = {});
-  const RMSpropOptions& options() const { return options_; }
+  /// The options given at construction, with `lr` the live learning rate (lr(): what a
+  /// schedule or set_lr last set), so that the two never disagree.
+  RMSpropOptions options() const {
+    RMSpropOptions o = options_;
+    o.lr = lr();
+    return o;
+  }
 
  protected:
   void update(std::size_t index, Tensor& param, const Tensor& grad) override;

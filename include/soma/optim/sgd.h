@@ -25,7 +25,13 @@ struct SGDOptions {
 class SGD : public Optimizer {
  public:
   SGD(std::vector<Tensor> params, const SGDOptions& options = {});
-  const SGDOptions& options() const { return options_; }
+  /// The options given at construction, with `lr` the live learning rate (lr(): what a
+  /// schedule or set_lr last set), so that the two never disagree.
+  SGDOptions options() const {
+    SGDOptions o = options_;
+    o.lr = lr();
+    return o;
+  }
 
  protected:
   void update(std::size_t index, Tensor& param, const Tensor& grad) override;

@@ -42,7 +42,7 @@ struct FitOptions {
   std::uint64_t seed = 0;
   /// This process's part of every epoch when training data-parallel: rank in [0, world_size).
   /// Each rank sees a disjoint, deterministic shard of the epoch's order (data::DataLoader).
-  std::int64_t rank = 0, world_size = 1;
+  int rank = 0, world_size = 1;
   /// 0 silent; 1 (default) a progress bar redrawn on a terminal, one line per epoch otherwise;
   /// 2 one line per epoch.
   int verbose = 1;
