@@ -1,6 +1,8 @@
 // The training loop B2 and B3 time, shared so that both measure the same thing: a shuffled
 // order drawn before the stopwatch starts, each batch gathered with index_select (as a data
-// loader would), softmax cross-entropy, backward, an optimizer step and zero_grad.
+// loader would), then one step of the training engine (train::Supervised::train_step: softmax
+// cross-entropy, backward, the gradient hooks, an optimizer step and zero_grad), so the
+// engine's own cost per step is part of what is timed.
 #pragma once
 
 #include <soma/soma.h>
@@ -20,17 +22,15 @@ namespace soma::bench {
 inline double classifier_samples_per_s(nn::Module& net, optim::Optimizer& opt, const Tensor& x, const Tensor& y,
                                        std::int64_t batch, int batches, Generator& order_gen, double& final_loss) {
   const std::vector<std::int64_t> order = random_permutation(x.size(0), order_gen);
-  Tensor loss;
+  train::Supervised learner(net, opt, loss::CrossEntropy());
+  train::StepResult step;
   const double start = now_s();
   for (int b = 0; b < batches; ++b) {
     const Tensor index = from_data(std::span<const std::int64_t>(order.data() + b * batch, batch), {batch});
-    loss = cross_entropy(net(index_select(x, index)), index_select(y, index));
-    loss.backward();
-    opt.step();
-    opt.zero_grad();
+    step = learner.train_step({index_select(x, index), index_select(y, index)});
   }
   const double seconds = now_s() - start;
-  final_loss = loss.item();
+  final_loss = step.values.at("loss");
   return double(batches * batch) / seconds;
 }
 

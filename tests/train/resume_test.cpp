@@ -1,6 +1,6 @@
 // Exact resume (Trainer checkpoints): a fit interrupted mid-epoch or between epochs and
 // resumed by freshly built objects ends with weights bit-identical to an uninterrupted fit,
-// and with the same History. The model has dropout (default generator) and batch norm
+// and with the same History. The model has dropout (its own generator, checkpointed) and batch norm
 // (buffers); Adam (moments, step count), a StepLR schedule and EarlyStopping carry state.
 #include <gtest/gtest.h>
 
