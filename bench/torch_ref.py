@@ -356,7 +356,7 @@ def run_gan(args):
     """B7: MLP GAN on Fashion-MNIST in [-1, 1], batch 64 shuffled, Adam 2e-4 beta1 0.5, 200 iterations.
 
     G 100-256-512-784 LeakyReLU(0.2), tanh out; D 784-512-256-1 LeakyReLU(0.2), sigmoid out; BCE.
-    An iteration as generative::GanTrainer does it: one D step on a real batch and G(z) made under
+    An iteration as generative::GanLearner's step methods do it: one D step on a real batch and G(z) made under
     no_grad, then one G step on fresh noise with the non-saturating loss.
     """
     batch, iterations = 64, 200

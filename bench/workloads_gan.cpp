@@ -3,7 +3,7 @@
 //           D 784-512-256-1 LeakyReLU(0.2), sigmoid out; BCE; batch 64 shuffled; Adam 2e-4,
 //           beta1 0.5. An iteration is one D step (real batch + a batch of G(z) made without
 //           gradients) and one G step on fresh noise (non-saturating loss), through
-//           generative::GanTrainer: iterations_per_s over 200 iterations of fresh networks.
+//           generative::GanLearner: iterations_per_s over 200 iterations of fresh networks.
 //           bench/torch_ref.py runs the same loop in PyTorch.
 #include <soma/soma.h>
 
@@ -32,7 +32,7 @@ Result run_gan(const Options&) {
                      nn::Dense(256, 1, gen), nn::Sigmoid());
     optim::Adam g_opt(g.parameters(), {.lr = 2e-4, .betas = {0.5, 0.999}});
     optim::Adam d_opt(d.parameters(), {.lr = 2e-4, .betas = {0.5, 0.999}});
-    generative::GanTrainer gan(g, d, g_opt, d_opt, {.noise_shape = {100}, .batch_size = kBatch, .seed = kSeed, .print = false});
+    generative::GanLearner gan(g, d, g_opt, d_opt, {.noise_shape = {100}, .seed = kSeed});
     const std::vector<std::int64_t> order = random_permutation(x.size(0), order_gen);
     const double start = now_s();
     for (int it = 0; it < kIterations; ++it) {

@@ -5,6 +5,8 @@
 // and mean D(x), D(G(z)) per epoch and saves a grid of 64 samples from fixed noise each epoch.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
+#include <map>
 #include <cstdint>
 #include <cstdio>
 #include <soma/soma.h>
@@ -41,16 +43,6 @@ nn::Sequential dcgan_discriminator(std::int64_t width, Generator& gen) {
                         nn::Conv2d(Down{.in = width, .out = 2 * width, .kernel = 4, .stride = 2, .padding = 1, .bias = false}, gen),
                         nn::BatchNorm2d(2 * width), nn::LeakyReLU(0.2), nn::Flatten(), nn::Dense(2 * width * 49, 1, gen),
                         nn::Sigmoid());
-}
-
-// DCGAN's initialization (Radford et al. 2016, as PyTorch's DCGAN tutorial): convolution and
-// linear weights N(0, 0.02), batch norm's scale N(1, 0.02); biases keep their defaults (batch
-// norm's shift is 0). A one-dimensional "weight" is a batch norm's scale.
-void dcgan_init(nn::Module& model, Generator& gen) {
-  for (auto& [name, p] : model.named_parameters()) {
-    if (p.dim() > 1) nn::init::normal(p, 0.0, 0.02, gen);
-    else if (name.ends_with("weight")) nn::init::normal(p, 1.0, 0.02, gen);
-  }
 }
 
 }  // namespace
@@ -96,20 +88,17 @@ int main(int argc, char** argv) {
     nn::Sequential g = dcgan ? dcgan_generator(latent, width, gen) : mlp_generator(latent, gen);
     nn::Sequential d = dcgan ? dcgan_discriminator(width, gen) : mlp_discriminator(gen);
     if (dcgan && !default_init) {
-      dcgan_init(g, gen);
-      dcgan_init(d, gen);
+      generative::dcgan_init(g, gen);
+      generative::dcgan_init(d, gen);
     }
     optim::Adam g_opt(g.parameters(), {.lr = lr, .betas = {beta1, 0.999}});
     optim::Adam d_opt(d.parameters(), {.lr = lr, .betas = {beta1, 0.999}});
-    generative::GanTrainer gan(g, d, g_opt, d_opt,
+    generative::GanLearner gan(g, d, g_opt, d_opt,
                                {.noise_shape = dcgan ? Shape{latent, 1, 1} : Shape{latent},
-                                .batch_size = batch_size,
                                 .d_steps = d_steps,
                                 .generator_loss = minimax ? generative::GanLoss::minimax : generative::GanLoss::non_saturating,
                                 .noise = uniform_noise ? generative::GanNoise::uniform : generative::GanNoise::normal,
                                 .seed = seed + 1,
-                                .sample_dir = out,
-                                .sample_prefix = dcgan ? "dcgan_samples" : "gan_samples",
                                 .image_shape = {1, 28, 28}});
     std::printf("%s: G %lld parameters, D %lld parameters; %s loss, %s noise, k = %d, Adam lr %g beta1 %g, batch %lld, "
                 "%d epochs, %lld training images, %d threads, seed %llu\n",
@@ -118,11 +107,29 @@ int main(int argc, char** argv) {
                 uniform_noise ? "U(-1, 1)" : "N(0, 1)", d_steps, lr, beta1, static_cast<long long>(batch_size), epochs,
                 static_cast<long long>(n), num_threads(), static_cast<unsigned long long>(seed));
     std::fflush(stdout);
-    const auto history = gan.fit(images, epochs);
-    if (!history.empty()) {
-      const auto& last = history.back();
-      std::printf("final D(x) %.3f D(G(z)) %.3f\n", last.d_real, last.d_fake);
+    const auto start = std::chrono::steady_clock::now();
+    data::DataLoader loader(std::make_shared<data::TensorDataset>(images),
+                            {.batch_size = batch_size, .shuffle = true, .seed = seed + 2});
+    double d_real = 0, d_fake = 0;
+    for (int epoch = 1; epoch <= epochs; ++epoch) {
+      std::map<std::string, double> sum;
+      std::int64_t seen = 0, g_seen = 0;
+      loader.start_epoch();
+      while (auto batch = loader.next()) {
+        const train::StepResult step = gan.train_step(*batch);
+        for (const auto& [key, value] : step.values) sum[key] += value * double(step.examples);
+        seen += step.examples;
+        g_seen += step.values.count("g_loss") ? step.examples : 0;
+      }
+      d_real = sum["d_real"] / double(seen), d_fake = sum["d_fake"] / double(seen);
+      const std::string file = out + "/" + (dcgan ? "dcgan" : "gan") + "_samples_epoch_" + std::to_string(epoch) + ".png";
+      io::save_image_grid(file, gan.sample_fixed(), {.nrow = 8, .pad_value = 1, .value_range = {{-1, 1}}});
+      std::printf("epoch %d/%d: D loss %.4f, G loss %.4f, D(x) %.3f, D(G(z)) %.3f, %.1f s, %s\n", epoch, epochs,
+                  sum["d_loss"] / double(seen), g_seen ? sum["g_loss"] / double(g_seen) : 0.0, d_real, d_fake,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), file.c_str());
+      std::fflush(stdout);
     }
+    if (epochs > 0) std::printf("final D(x) %.3f D(G(z)) %.3f\n", d_real, d_fake);
   } catch (const Error& e) {
     std::fprintf(stderr, "gan: %s\n", e.what());
     return 1;

@@ -19,6 +19,7 @@
 #include "soma/data/text.h"
 #include "soma/data/transforms.h"
 #include "soma/generative/rbm.h"
+#include "soma/generative/rbm_learner.h"
 #include "soma/generative/vae.h"
 #include "soma/generative/gan.h"
 #include "soma/io/atomic_file.h"

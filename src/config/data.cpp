@@ -270,9 +270,10 @@ DataSets build_data(const Json& spec, const std::string& path, const std::string
     }
   }
   const double scale = s.number("scale", 1.0, {.lo = 0, .lo_open = true});
-  if (scale != 1.0) {
-    train.x = train.x * scale;
-    if (test.x.defined()) test.x = test.x * scale;
+  const double shift = s.number("shift", 0.0);  // x * scale + shift: 2 and -1 map [0, 1] to tanh's [-1, 1]
+  if (scale != 1.0 || shift != 0.0) {
+    train.x = train.x * scale + shift;
+    if (test.x.defined()) test.x = test.x * scale + shift;
   }
   if (s.has("input_shape")) {
     const auto shape = s.integers("input_shape", std::nullopt, 1);

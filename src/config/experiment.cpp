@@ -1,10 +1,36 @@
 // build_experiment: the whole config, section by section (see experiment.h), and the default.
 #include "soma/config/experiment.h"
 
+#include "config/experiment_parts.h"
+#include "soma/config/learner.h"
 #include "soma/core/generator.h"
 #include "soma/nn/graph.h"
+#include "soma/ops/view.h"
 
 namespace soma::config {
+namespace {
+
+// An autoencoder's data: each example's target is its input, shaped as the model's output (a
+// dense decoder gives [784] for images [1, 28, 28]). Class labels are dropped.
+void use_inputs_as_targets(DataSets& data, const std::vector<std::int64_t>& output_shape) {
+  std::int64_t out = 1, in = 1;
+  for (auto d : output_shape) out *= d;
+  for (auto d : data.input_shape) in *= d;
+  if (out != in)
+    fail("model", "an autoencoder's output must hold its input's " + std::to_string(in) + " values " +
+                      shape_text(data.input_shape) + ", got " + shape_text(output_shape));
+  auto targets = [&](const std::shared_ptr<data::TensorDataset>& set) {
+    std::vector<std::int64_t> shape{set->x().size(0)};
+    shape.insert(shape.end(), output_shape.begin(), output_shape.end());
+    return std::make_shared<data::TensorDataset>(set->x(), reshape(set->x(), Shape(std::span<const std::int64_t>(shape))));
+  };
+  data.train = targets(data.train);
+  if (data.test) data.test = targets(data.test);
+  data.num_classes = 0;
+  data.class_names.clear();
+}
+
+}  // namespace
 
 Settings read_settings(Section& top) {
   Settings s;
@@ -27,13 +53,15 @@ Settings read_settings(Section& top) {
 Experiment build_experiment(const Json& config, const BuildOptions& options) {
   Section top(config, "", "the config");
   Experiment e;
-  e.settings = read_settings(top);
+  detail::read_settings_and_data(top, options, e.settings, e.data);
   Json r;
-  const Json* data = top.raw("data");
-  if (!data) fail("data", "missing; expected \"fashion-mnist\", \"mnist\" or an object with \"train\" data");
-  e.data = build_data(*data, "data", options.base_dir, r);
-  top.set("data", r);
-  if (e.settings.validation_split > 0) e.settings.validate = false;
+
+  // "learner": "autoencoder" trains the model to give back its input; gan, vae and rbm
+  // configs are build_learner_experiment's (learner.h).
+  const std::string learner = learner_type(config);
+  if (learner != "supervised" && learner != "autoencoder")
+    fail("learner", "a " + learner + " config is built by build_learner_experiment, not as a supervised model");
+  if (top.raw("learner")) top.set("learner", learner);
 
   const Json* model = top.raw("model");
   if (!model) fail("model", "missing; expected {\"layers\": [...]}");
@@ -42,6 +70,7 @@ Experiment build_experiment(const Json& config, const BuildOptions& options) {
   Generator gen(e.settings.seed);
   e.model = build_model(*model, "model", e.data.input_shape, options.dtype, gen, r);
   top.set("model", r);
+  if (learner == "autoencoder") use_inputs_as_targets(e.data, e.model.output_shape);
   if (auto graph = std::dynamic_pointer_cast<nn::Graph>(e.model.model)) {
     // The data gives one input and one target per example.
     if (graph->input_nodes().size() != 1)
@@ -60,17 +89,37 @@ Experiment build_experiment(const Json& config, const BuildOptions& options) {
   const Json* schedule = top.raw("schedule");
   build_schedule(schedule ? *schedule : Json(), "schedule", *e.optimizer, e.scheduler, e.callbacks, r);
   top.set("schedule", r);
-  const Json* callbacks = top.raw("callbacks");
-  auto built = build_callbacks(callbacks ? *callbacks : Json(), "callbacks", options.run_dir, r);
-  e.callbacks.insert(e.callbacks.end(), built.begin(), built.end());
-  top.set("callbacks", r);
-  const Json* augment = top.raw("augment");
-  e.augment = build_augment(augment ? *augment : Json(), "augment", r);
-  top.set("augment", r);
+  detail::read_callbacks_and_augment(top, options, e.callbacks, e.augment);
   top.finish();
   e.resolved = top.resolved();
   return e;
 }
+
+namespace detail {
+
+void read_settings_and_data(Section& top, const BuildOptions& options, Settings& settings, DataSets& data) {
+  settings = read_settings(top);
+  const Json* spec = top.raw("data");
+  if (!spec) fail("data", "missing; expected \"fashion-mnist\", \"mnist\" or an object with \"train\" data");
+  Json r;
+  data = build_data(*spec, "data", options.base_dir, r);
+  top.set("data", r);
+  if (settings.validation_split > 0) settings.validate = false;
+}
+
+void read_callbacks_and_augment(Section& top, const BuildOptions& options,
+                                std::vector<train::CallbackHandle>& callbacks, std::vector<data::Transform>& augment) {
+  Json r;
+  const Json* spec = top.raw("callbacks");
+  auto built = build_callbacks(spec ? *spec : Json(), "callbacks", options.run_dir, r);
+  callbacks.insert(callbacks.end(), built.begin(), built.end());
+  top.set("callbacks", r);
+  spec = top.raw("augment");
+  augment = build_augment(spec ? *spec : Json(), "augment", r);
+  top.set("augment", r);
+}
+
+}  // namespace detail
 
 BuiltModel build_model_only(const Json& resolved_config, DType dtype) {
   if (!resolved_config.is_object() || !resolved_config.contains("model"))

@@ -16,7 +16,6 @@
 #include "kernels/gemm.h"
 #include "kernels/multiversion.h"
 #include "soma/core/factory.h"
-#include "soma/core/permutation.h"
 #include "soma/ops/activation.h"
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/linalg.h"
@@ -236,6 +235,44 @@ void Rbm::reset_training_state() {
   weight_velocity_ = visible_velocity_ = hidden_velocity_ = chain_ = Tensor();
 }
 
+std::map<std::string, Tensor> Rbm::training_state() const {
+  std::map<std::string, Tensor> out;
+  const std::pair<const char*, const Tensor*> entries[] = {{"chain", &chain_},
+                                                           {"weight_velocity", &weight_velocity_},
+                                                           {"visible_velocity", &visible_velocity_},
+                                                           {"hidden_velocity", &hidden_velocity_}};
+  for (const auto& [key, t] : entries)
+    if (t->defined()) out[key] = t->copy();
+  return out;
+}
+
+void Rbm::load_training_state(const std::map<std::string, Tensor>& state) {
+  const std::int64_t V = options_.visible, H = options_.hidden;
+  for (const auto& [key, t] : state) {
+    Shape expected;
+    if (key == "weight_velocity") expected = {V, H};
+    else if (key == "visible_velocity") expected = {V};
+    else if (key == "hidden_velocity") expected = {H};
+    else if (key == "chain") expected = {t.defined() && t.dim() == 2 ? t.size(0) : 0, V};
+    else SOMA_CHECK(false, "Rbm training state: unknown entry '", key,
+                    "'; expected chain, weight_velocity, visible_velocity or hidden_velocity");
+    SOMA_CHECK(t.defined() && t.shape() == expected && t.dtype() == options_.dtype, "Rbm training state: '", key,
+               "' must be ", name_of(options_.dtype), " ", expected, ", got ",
+               t.defined() ? t.shape().str() + " " + name_of(t.dtype()) : std::string("nothing"));
+  }
+  reset_training_state();
+  auto take = [&](const char* key, Tensor& into) {
+    if (auto it = state.find(key); it != state.end()) into = it->second.copy();
+  };
+  take("chain", chain_);
+  take("weight_velocity", weight_velocity_);
+  take("visible_velocity", visible_velocity_);
+  take("hidden_velocity", hidden_velocity_);
+  SOMA_CHECK(weight_velocity_.defined() == visible_velocity_.defined() &&
+                 weight_velocity_.defined() == hidden_velocity_.defined(),
+             "Rbm training state: the three velocities come together, got only some of them");
+}
+
 RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
   check_batch(v0, "step", !options_.persistent);
   const std::int64_t n = v0.size(0), V = options_.visible, H = options_.hidden;
@@ -359,35 +396,6 @@ RbmStep Rbm::step(const Tensor& v0, Generator& gen) {
     }
   });
   return result;
-}
-
-std::vector<double> fit_rbm(Rbm& rbm, const Tensor& data, const RbmFitOptions& options, Generator& gen,
-                            const std::function<void(int, double)>& on_epoch) {
-  SOMA_CHECK(options.epochs >= 0, "fit_rbm: epochs must be >= 0, got ", options.epochs);
-  SOMA_CHECK(options.batch_size > 0, "fit_rbm: batch_size must be positive, got ", options.batch_size);
-  SOMA_CHECK(data.defined() && data.dim() == 2 && data.size(0) > 0, "fit_rbm: expects data [N, ",
-             rbm.options().visible, "] with N > 0 but receives shape ", data.defined() ? data.shape() : Shape{});
-  const std::int64_t n = data.size(0);
-  std::vector<double> errors;
-  for (int epoch = 0; epoch < options.epochs; ++epoch) {
-    std::vector<std::int64_t> order;
-    if (options.shuffle) order = random_permutation(n, gen);
-    double sum = 0;
-    for (std::int64_t first = 0; first < n; first += options.batch_size) {
-      const std::int64_t last = std::min(n, first + options.batch_size);
-      Tensor batch;
-      if (options.shuffle) {
-        batch = index_select(data, from_data(std::span<const std::int64_t>(order.data() + first, std::size_t(last - first)),
-                                             {last - first}));
-      } else {
-        batch = slice(data, 0, first, last);
-      }
-      sum += rbm.step(batch, gen).reconstruction_error * double(last - first);
-    }
-    errors.push_back(sum / double(n));
-    if (on_epoch) on_epoch(epoch + 1, errors.back());
-  }
-  return errors;
 }
 
 }  // namespace soma::generative

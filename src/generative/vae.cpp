@@ -1,7 +1,9 @@
 // Vae: the reparameterization trick, the Gaussian KL term and a dense encoder/decoder, all
-// from differentiable ops, so backward() trains both halves through the sample.
+// from differentiable ops, so backward() trains both halves through the sample; and
+// VaeLearner, its step for train::Loop.
 #include "soma/generative/vae.h"
 
+#include "soma/autograd/grad_mode.h"
 #include "soma/core/factory.h"
 #include "soma/ops/activation.h"
 #include "soma/ops/arithmetic.h"
@@ -9,6 +11,7 @@
 #include "soma/ops/math.h"
 #include "soma/ops/reduction.h"
 #include "soma/ops/view.h"
+#include "soma/train/events.h"
 
 namespace soma::generative {
 
@@ -27,21 +30,26 @@ Tensor gaussian_kl(const Tensor& mu, const Tensor& logvar) {
   return sum(terms) * (-0.5 / double(mu.size(0)));
 }
 
-Tensor vae_loss(const Tensor& logits, const Tensor& x, const Tensor& mu, const Tensor& logvar) {
+VaeLossTerms vae_loss_terms(const Tensor& logits, const Tensor& x, const Tensor& mu, const Tensor& logvar) {
   SOMA_CHECK(logits.dim() == 2 && logits.shape() == x.shape(), "vae_loss: expects logits and x [N, D] of one shape, got ",
              logits.shape(), " and ", x.shape());
-  const Tensor reconstruction = binary_cross_entropy_with_logits(logits, x, Reduction::sum) * (1.0 / double(x.size(0)));
-  return reconstruction + gaussian_kl(mu, logvar);
+  return {binary_cross_entropy_with_logits(logits, x, Reduction::sum) * (1.0 / double(x.size(0))),
+          gaussian_kl(mu, logvar)};
+}
+
+Tensor vae_loss(const Tensor& logits, const Tensor& x, const Tensor& mu, const Tensor& logvar) {
+  const VaeLossTerms terms = vae_loss_terms(logits, x, mu, logvar);
+  return terms.reconstruction + terms.kl;
 }
 
 Vae::Vae(const VaeOptions& options, Generator& gen) : options_(options) {
   SOMA_CHECK(options.input > 0 && options.hidden > 0 && options.latent > 0,
              "Vae: input, hidden and latent must be positive, got ", options.input, ", ", options.hidden, ", ",
              options.latent);
-  enc_hidden_ = std::make_shared<nn::Dense>(options.input, options.hidden, gen);
-  enc_out_ = std::make_shared<nn::Dense>(options.hidden, 2 * options.latent, gen);
-  dec_hidden_ = std::make_shared<nn::Dense>(options.latent, options.hidden, gen);
-  dec_out_ = std::make_shared<nn::Dense>(options.hidden, options.input, gen);
+  enc_hidden_ = std::make_shared<nn::Dense>(nn::DenseOptions{.in = options.input, .out = options.hidden, .dtype = options.dtype}, gen);
+  enc_out_ = std::make_shared<nn::Dense>(nn::DenseOptions{.in = options.hidden, .out = 2 * options.latent, .dtype = options.dtype}, gen);
+  dec_hidden_ = std::make_shared<nn::Dense>(nn::DenseOptions{.in = options.latent, .out = options.hidden, .dtype = options.dtype}, gen);
+  dec_out_ = std::make_shared<nn::Dense>(nn::DenseOptions{.in = options.hidden, .out = options.input, .dtype = options.dtype}, gen);
   register_module("encoder_hidden", enc_hidden_);
   register_module("encoder_out", enc_out_);
   register_module("decoder_hidden", dec_hidden_);
@@ -67,5 +75,63 @@ Vae::Output Vae::run(const Tensor& x, Generator& gen) {
 }
 
 Tensor Vae::forward(const Tensor& x) { return decode(encode(x).mu); }
+
+VaeLearner::VaeLearner(Vae& vae, optim::Optimizer& optimizer, VaeLearnerOptions options)
+    : vae_(vae), opt_(optimizer), options_(std::move(options)), gen_(options_.seed) {
+  SOMA_CHECK(options_.samples > 0, "VaeLearner: samples must be > 0, got ", options_.samples);
+  SOMA_CHECK(options_.image_shape.dim() == 0 || options_.image_shape.numel() == vae.options().input,
+             "VaeLearner: image_shape ", options_.image_shape, " must hold the ", vae.options().input,
+             " input features, it holds ", options_.image_shape.numel());
+  // The fixed z comes from its own stream, so it does not depend on how training draws.
+  Generator fixed(options_.seed ^ 0x9e3779b97f4a7c15ULL);
+  const DType dtype = vae.parameters().front().dtype();
+  fixed_z_ = normal({options_.samples, vae.options().latent}, 0, 1, fixed, dtype);
+}
+
+Tensor VaeLearner::rows(const Tensor& x) const {
+  const std::int64_t input = vae_.options().input;
+  SOMA_CHECK(x.defined() && x.dim() >= 1 && x.size(0) > 0 && x.numel() == x.size(0) * input,
+             "VaeLearner: expects batches of ", input, " values per example (the Vae's input), got ",
+             x.defined() ? x.shape() : Shape{});
+  const Tensor v = reshape(x, {x.size(0), input});
+  return v.dtype() == fixed_z_.dtype() ? v : v.to(fixed_z_.dtype());
+}
+
+train::StepResult VaeLearner::result(const VaeLossTerms& terms, std::int64_t n) const {
+  train::StepResult out;
+  out.examples = n;
+  const double reconstruction = terms.reconstruction.item(), kl = terms.kl.item();
+  out.values = {{"loss", reconstruction + kl}, {"reconstruction", reconstruction}, {"kl", kl}};
+  return out;
+}
+
+train::StepResult VaeLearner::train_step(const data::Batch& batch) {
+  const Tensor x = rows(batch.x);
+  const Vae::Output o = vae_.run(x, gen_);
+  const VaeLossTerms terms = vae_loss_terms(o.logits, x, o.mu, o.logvar);
+  Tensor loss = terms.reconstruction + terms.kl;
+  loss.backward();
+  apply_step(opt_);
+  return result(terms, x.size(0));
+}
+
+train::StepResult VaeLearner::evaluate_step(const data::Batch& batch) {
+  const Tensor x = rows(batch.x);
+  const Vae::Encoding e = vae_.encode(x);
+  return result(vae_loss_terms(vae_.decode(e.mu), x, e.mu, e.logvar), x.size(0));
+}
+
+Tensor VaeLearner::sample_fixed() {
+  NoGradGuard no_grad;
+  Tensor p = sigmoid(vae_.decode(fixed_z_));
+  if (options_.image_shape.dim() == 0) return p;
+  Shape shape{p.size(0)};
+  for (std::int64_t d : options_.image_shape) shape.push_back(d);
+  return reshape(p, shape);
+}
+
+void VaeLearner::report_epoch(train::EventStream& events, std::int64_t epoch) {
+  if (options_.image_shape.dim() > 0) events.images("samples", epoch, sample_fixed(), 0, 1);
+}
 
 }  // namespace soma::generative

@@ -89,6 +89,12 @@ resume)
   # Resuming a finished run trains nothing more; more --epochs continue it.
   run 0 "$soma" train --resume runs/cut --epochs 3
   [[ $(wc -l <runs/cut/metrics.csv) == 4 ]] || fail "--epochs 3 on resume: $(cat runs/cut/metrics.csv)"
+  # A GAN (two players, its own noise generator) resumes exactly too, mid-epoch.
+  run 0 "$soma" train "$src/configs/gan_fashion.json" --runs runs --name gan_whole --epochs 2 --limit 192 --threads 2
+  run 3 "$soma" train "$src/configs/gan_fashion.json" --runs runs --name gan_cut --epochs 2 --limit 192 --threads 2 --stop-after 4
+  run 0 "$soma" train --resume runs/gan_cut
+  cmp runs/gan_whole/steps.csv runs/gan_cut/steps.csv || fail "GAN steps.csv differ after resume"
+  cmp runs/gan_whole/samples_epoch_2.png runs/gan_cut/samples_epoch_2.png || fail "GAN samples differ after resume"
   ;;
 
 summary-gradcheck)

@@ -1,6 +1,7 @@
-// GanTrainer: one step's losses against the formulas computed with ops on the same batch, the
-// minimax and non-saturating generator gradients against their closed forms, k D steps per G
-// step, seeded determinism, the noise distributions and the shape errors.
+// GanLearner: one step's losses against the formulas computed with ops on the same batch, the
+// minimax and non-saturating generator gradients against their closed forms (read by a
+// gradient hook), k D steps per G step, D's loss falling, the state_dict round trip, seeded
+// determinism, the noise distributions and the shape errors.
 #include "soma/generative/gan.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <memory>
 
 #include "ops/op_test_util.h"
+#include "soma/io/weights.h"
 #include "soma/autograd/grad_mode.h"
 #include "soma/core/factory.h"
 #include "soma/nn/activation.h"
@@ -17,6 +19,7 @@
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/math.h"
 #include "soma/ops/reduction.h"
+#include "soma/ops/view.h"
 #include "soma/optim/adam.h"
 #include "soma/optim/sgd.h"
 #include "support/tensor_testing.h"
@@ -27,7 +30,7 @@ namespace {
 using generative::GanLoss;
 using generative::GanNoise;
 using generative::GanOptions;
-using generative::GanTrainer;
+using generative::GanLearner;
 
 // A small G (4 -> 6, tanh) and D (6 -> 1, sigmoid) with their Adams, built from one seed.
 struct TinyGan {
@@ -47,7 +50,7 @@ double value(const Tensor& t) { return t.item(); }
 TEST(Gan, OneStepsLossesAreTheFormulas) {
   for (const GanLoss kind : {GanLoss::non_saturating, GanLoss::minimax}) {
     TinyGan net(1);
-    GanTrainer gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}, .generator_loss = kind, .print = false});
+    GanLearner gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}, .generator_loss = kind});
     Generator data(2);
     const Tensor real = uniform({5, 6}, -1, 1, data), z = normal({5, 4}, 0, 1, data);
     double d_loss, d_real, d_fake;
@@ -90,11 +93,17 @@ TEST(Gan, GeneratorGradientsFollowTheTwoLosses) {
       Tensor unused = zeros({1});
       unused.set_requires_grad();
       optim::SGD g_opt(g.parameters(), {.lr = 0}), d_opt({unused}, {.lr = 0});
-      GanTrainer gan(g, d, g_opt, d_opt, {.noise_shape = {3}, .generator_loss = kind, .print = false});
+      GanLearner gan(g, d, g_opt, d_opt, {.noise_shape = {3}, .generator_loss = kind});
+      double grad = NAN;  // the step zeroes the gradients after its update: read them in a hook
+      gan.add_gradient_hook([&](optim::Optimizer& opt) {
+        EXPECT_EQ(&opt, &g_opt);
+        grad = g.bias().grad().at({0});
+      });
       const auto step = gan.generator_step(4);
       EXPECT_NEAR(step.d_fake, p, 1e-6);
       const double expected = kind == GanLoss::minimax ? -p : -(1 - p);
-      EXPECT_NEAR(g.bias().grad().at({0}), expected, 1e-5) << "b = " << b;
+      EXPECT_NEAR(grad, expected, 1e-5) << "b = " << b;
+      EXPECT_EQ(unused.grad().defined() ? unused.grad().at({0}) : 0.0, 0.0);
       EXPECT_NEAR(step.g_loss, kind == GanLoss::minimax ? std::log(1 - p) : -std::log(p), 1e-5);
     }
   }
@@ -102,30 +111,74 @@ TEST(Gan, GeneratorGradientsFollowTheTwoLosses) {
 
 TEST(Gan, TakesKDiscriminatorStepsPerGeneratorStep) {
   TinyGan net(3);
-  GanTrainer gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}, .batch_size = 2, .d_steps = 3, .print = false});
-  const Tensor data = uniform({14, 6}, -1, 1, net.init);  // 7 batches: G steps after the 3rd and 6th
-  const auto history = gan.fit(data, 2);
-  ASSERT_EQ(history.size(), 2u);
-  for (const auto& e : history) {
-    EXPECT_EQ(e.d_steps, 7);
-    EXPECT_EQ(e.g_steps, 2);
-    EXPECT_TRUE(std::isfinite(e.d_loss) && std::isfinite(e.g_loss));
-    EXPECT_GT(e.d_real, 0);
-    EXPECT_LT(e.d_fake, 1);
+  GanLearner gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}, .d_steps = 3});
+  const Tensor data = uniform({14, 6}, -1, 1, net.init);  // 7 batches of 2: G steps after the 3rd and 6th
+  double g_loss = NAN;
+  for (std::int64_t b = 0; b < 7; ++b) {
+    const auto step = gan.train_step({slice(data, 0, 2 * b, 2 * b + 2), Tensor()});
+    EXPECT_EQ(step.examples, 2);
+    for (const char* key : {"d_loss", "d_real", "d_fake"}) EXPECT_TRUE(std::isfinite(step.values.at(key)));
+    // g_loss: none before the first G step, then the latest G step's, new after every third batch.
+    EXPECT_EQ(step.values.count("g_loss"), b >= 2 ? 1u : 0u) << "batch " << b;
+    if (b < 2) continue;
+    if (b % 3 == 2) EXPECT_NE(step.values.at("g_loss"), g_loss) << "batch " << b;
+    else EXPECT_EQ(step.values.at("g_loss"), g_loss) << "batch " << b;
+    g_loss = step.values.at("g_loss");
   }
-  EXPECT_EQ(gan.d_steps_taken(), 14);
-  EXPECT_EQ(gan.g_steps_taken(), 4);
-  EXPECT_EQ(net.d_opt->steps(), 14);
-  EXPECT_EQ(net.g_opt->steps(), 4);
+  EXPECT_EQ(gan.d_steps_taken(), 7);
+  EXPECT_EQ(gan.g_steps_taken(), 2);
+  EXPECT_EQ(net.d_opt->steps(), 7);
+  EXPECT_EQ(net.g_opt->steps(), 2);
+  EXPECT_EQ(gan.model().named_parameters().size(), net.g.named_parameters().size() + net.d.named_parameters().size());
+  EXPECT_EQ(gan.model().named_parameters().front().first, "generator.layers.0.weight");
+}
+
+// With G's steps far apart, the learner is a classifier of a fixed G's fakes against a real
+// batch: D's loss must fall (float64, plain SGD).
+TEST(Gan, DiscriminatorLossFallsAgainstAFixedGenerator) {
+  Generator init(8);
+  auto dense = [&](std::int64_t in, std::int64_t out) { return nn::Dense({.in = in, .out = out, .dtype = DType::f64}, init); };
+  nn::Sequential g(dense(4, 6), nn::Tanh());
+  nn::Sequential d(dense(6, 8), nn::LeakyReLU(0.2), dense(8, 1), nn::Sigmoid());
+  optim::SGD g_opt(g.parameters(), {.lr = 0.1}), d_opt(d.parameters(), {.lr = 0.2});
+  GanLearner gan(g, d, g_opt, d_opt, {.noise_shape = {4}, .d_steps = 1000, .seed = 3});
+  const Tensor real = uniform({16, 6}, 0.5, 1, init, DType::f64);
+  const double first = gan.train_step({real, Tensor()}).values.at("d_loss");
+  double last = first;
+  for (int i = 0; i < 60; ++i) last = gan.train_step({real, Tensor()}).values.at("d_loss");
+  EXPECT_LT(last, 0.5 * first);
+}
+
+// state_dict and the noise generator are all a resume needs besides weights and optimizers:
+// a learner restored from them continues with the same steps.
+TEST(Gan, StateDictRoundTrip) {
+  TinyGan a(11), b(11);
+  GanLearner gan_a(a.g, a.d, *a.g_opt, *a.d_opt, {.noise_shape = {4}, .d_steps = 2, .seed = 5});
+  GanLearner gan_b(b.g, b.d, *b.g_opt, *b.d_opt, {.noise_shape = {4}, .d_steps = 2, .seed = 99});
+  const Tensor data = uniform({6, 6}, -1, 1, a.init);
+  gan_a.train_step({slice(data, 0, 0, 3), Tensor()});  // one D step: the next takes a G step too
+  // b: same weights and optimizer state as a (one D step with a's noise), then a's counters.
+  io::load_state_dict(gan_b.model(), io::state_dict(gan_a.model()));
+  b.d_opt->load_state_dict(a.d_opt->state_dict());
+  gan_b.load_state_dict(gan_a.state_dict());
+  gan_b.generators().front().second->set_state(gan_a.generators().front().second->state());
+  EXPECT_EQ(gan_b.d_steps_taken(), 1);
+  const auto sa = gan_a.train_step({slice(data, 0, 3, 6), Tensor()});
+  const auto sb = gan_b.train_step({slice(data, 0, 3, 6), Tensor()});
+  EXPECT_EQ(sa.values, sb.values);
+  ASSERT_TRUE(sb.values.count("g_loss"));
+  EXPECT_EQ(test::values(a.g.parameters().front()), test::values(b.g.parameters().front()));
+  EXPECT_TRUE(test::throws_error_with([&] { gan_b.load_state_dict({}); }, {"d_steps_taken"}));
 }
 
 TEST(Gan, IsDeterministicForASeed) {
   auto run = [](std::uint64_t seed, std::uint64_t gan_seed) {
     TinyGan net(seed);
-    GanTrainer gan(net.g, net.d, *net.g_opt, *net.d_opt,
-                   {.noise_shape = {4}, .batch_size = 4, .seed = gan_seed, .samples = 6, .print = false});
-    const auto history = gan.fit(uniform({12, 6}, -1, 1, net.init), 2);
-    return std::make_pair(history.back().d_loss, gan.sample_fixed());
+    GanLearner gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}, .seed = gan_seed, .samples = 6});
+    const Tensor data = uniform({12, 6}, -1, 1, net.init);
+    double d_loss = 0;
+    for (std::int64_t b = 0; b < 3; ++b) d_loss = gan.train_step({slice(data, 0, 4 * b, 4 * b + 4), Tensor()}).values.at("d_loss");
+    return std::make_pair(d_loss, gan.sample_fixed());
   };
   const auto a = run(5, 9), b = run(5, 9), c = run(5, 10);
   EXPECT_EQ(a.first, b.first);
@@ -135,8 +188,8 @@ TEST(Gan, IsDeterministicForASeed) {
 
 TEST(Gan, DrawsNormalOrUniformNoise) {
   TinyGan net(4);
-  GanTrainer normal_gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}, .print = false});
-  GanTrainer uniform_gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}, .noise = GanNoise::uniform, .print = false});
+  GanLearner normal_gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}});
+  GanLearner uniform_gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}, .noise = GanNoise::uniform});
   const Tensor zn = normal_gan.noise(5000), zu = uniform_gan.noise(5000);
   ASSERT_EQ(zn.shape(), Shape({5000, 4}));
   const double mean_n = value(mean(zn)), sd_n = std::sqrt(value(mean(zn * zn)) - mean_n * mean_n);
@@ -151,7 +204,7 @@ TEST(Gan, DrawsNormalOrUniformNoise) {
 TEST(Gan, ShapeErrorsNameBothSides) {
   using test::throws_error_with;
   TinyGan net(6, /*g_out=*/5);  // G makes 5 features, D wants 6
-  GanTrainer gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}, .print = false});
+  GanLearner gan(net.g, net.d, *net.g_opt, *net.d_opt, {.noise_shape = {4}});
   EXPECT_TRUE(throws_error_with([&] { gan.discriminator_step(zeros({3, 6})); },
                                 {"generator's output [3, 5]", "real batch [3, 6]"}));
   EXPECT_TRUE(throws_error_with([&] { gan.generator_step(3); }, {"discriminator (Sequential)", "[3, 5]", "Dense"}));
@@ -159,10 +212,10 @@ TEST(Gan, ShapeErrorsNameBothSides) {
   TinyGan ok(6);
   nn::Sequential two_outputs(nn::Dense(6, 2));
   optim::SGD two_opt(two_outputs.parameters());
-  GanTrainer bad_d(ok.g, two_outputs, *ok.g_opt, two_opt, {.noise_shape = {4}, .print = false});
+  GanLearner bad_d(ok.g, two_outputs, *ok.g_opt, two_opt, {.noise_shape = {4}});
   EXPECT_TRUE(throws_error_with([&] { bad_d.discriminator_step(zeros({3, 6})); }, {"one probability per example", "[3, 2]"}));
-  EXPECT_TRUE(throws_error_with([&] { GanTrainer(ok.g, ok.d, *ok.g_opt, *ok.d_opt, {.d_steps = 0}); }, {"d_steps", "0"}));
-  EXPECT_TRUE(throws_error_with([&] { GanTrainer(ok.g, ok.d, *ok.g_opt, *ok.d_opt, {.batch_size = 0}); }, {"batch_size"}));
+  EXPECT_TRUE(throws_error_with([&] { GanLearner(ok.g, ok.d, *ok.g_opt, *ok.d_opt, {.d_steps = 0}); }, {"d_steps", "0"}));
+  EXPECT_TRUE(throws_error_with([&] { GanLearner(ok.g, ok.d, *ok.g_opt, *ok.d_opt, {.samples = 0}); }, {"samples"}));
 }
 
 }  // namespace

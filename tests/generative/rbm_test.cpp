@@ -2,6 +2,7 @@
 // equations, the same uniform draws), conditionals and free energy against brute force over
 // every state of a tiny RBM, missing values, learning, determinism and argument errors.
 #include "soma/generative/rbm.h"
+#include "soma/generative/rbm_learner.h"
 
 #include <gtest/gtest.h>
 

@@ -8,6 +8,7 @@
 
 #include <soma/autograd/grad_mode.h>
 #include <soma/config/experiment.h>
+#include <soma/config/learner.h>
 #include <soma/core/threads.h>
 #include <soma/data/csv.h>
 #include <soma/data/idx.h>
@@ -72,6 +73,15 @@ Loaded load_target(const std::string& target) {
   return out;
 }
 
+// evaluate and predict run a supervised model; a GAN, VAE or RBM run has none to run.
+Loaded load_supervised(const std::string& target) {
+  Loaded out = load_target(target);
+  const std::string kind = config::learner_type(out.config);
+  SOMA_CHECK(kind == "supervised" || kind == "autoencoder", "'", target, "' holds a ", kind,
+             " learner; evaluate and predict take a supervised model (its test values are in run.json)");
+  return out;
+}
+
 int threads_of(const config::Json& cfg) { return cfg.is_object() ? int(cfg.value("threads", 0)) : 0; }
 
 // Inputs for predict: IDX, NPY, CSV (every column a feature; a header line is skipped) or
@@ -118,7 +128,7 @@ Tensor read_inputs(const std::string& input, const config::Json& cfg, const std:
 }  // namespace
 
 int evaluate(const EvaluateArgs& args) {
-  Loaded loaded = load_target(args.target);
+  Loaded loaded = load_supervised(args.target);
   if (threads_of(loaded.config) > 0) set_num_threads(threads_of(loaded.config));
   if (args.limit > 0) loaded.config["data"]["test_limit"] = args.limit;
   config::Experiment e = config::build_experiment(loaded.config, {});
@@ -147,7 +157,7 @@ int evaluate(const EvaluateArgs& args) {
 }
 
 int predict(const PredictArgs& args) {
-  const Loaded loaded = load_target(args.target);
+  const Loaded loaded = load_supervised(args.target);
   if (threads_of(loaded.config) > 0) set_num_threads(threads_of(loaded.config));
   config::BuiltModel built = config::build_model_only(loaded.config);
   io::load_state_dict(*built.model, loaded.weights);
@@ -202,6 +212,21 @@ int predict(const PredictArgs& args) {
 int summary(const std::string& config_path) {
   const config::Json cfg = config_path.empty() ? config::default_config() : config::read_json_file(config_path);
   std::string base = config_path.empty() ? "." : fs::path(config_path).parent_path().string();
+  const std::string learner = config::learner_type(cfg);
+  if (learner != "supervised" && learner != "autoencoder") {
+    // A GAN's two models (generator first), a VAE or an RBM: one table per layered model.
+    config::LearnerExperiment e = config::build_learner_experiment(cfg, {.base_dir = base.empty() ? "." : base});
+    const char* names[] = {"generator", "discriminator"};
+    for (std::size_t i = 0; i < e.learner.models.size(); ++i) {
+      const config::BuiltModel& m = e.learner.models[i];
+      if (learner == "gan") std::printf("%s%s:\n", i ? "\n" : "", names[i]);
+      if (m.layers.empty())
+        std::printf("%s: %lld parameters\n", m.model->type_name().c_str(), static_cast<long long>(m.model->parameter_count()));
+      else
+        std::printf("%s", nn::summary(*m.model, Shape(std::span<const std::int64_t>(m.input_shape))).c_str());
+    }
+    return 0;
+  }
   config::Experiment e = config::build_experiment(cfg, {.base_dir = base.empty() ? "." : base});
   if (auto graph = std::dynamic_pointer_cast<nn::Graph>(e.model.model))
     std::printf("%s", nn::summary(*graph).c_str());

@@ -28,9 +28,8 @@ void write_json(const std::string& path, const config::Json& json) {
   io::write_file_atomic(path, std::as_bytes(std::span(text.data(), text.size())));
 }
 
-void save_model(const RunFolder& run, const config::Experiment& e) {
-  io::save_safetensors(run.model(), io::state_dict(*e.model.model),
-                       {{"soma.config", e.resolved.dump()}, {"soma.version", version()}});
+void save_model(const RunFolder& run, const nn::Module& model, const config::Json& resolved) {
+  io::save_safetensors(run.model(), io::state_dict(model), {{"soma.config", resolved.dump()}, {"soma.version", version()}});
 }
 
 }  // namespace soma::cli

@@ -28,8 +28,9 @@ std::string machine_description();
 /// Writes `json` pretty-printed to `path`, atomically.
 void write_json(const std::string& path, const config::Json& json);
 
-/// The model's weights plus the resolved config in the metadata ("soma.config"), so the file
-/// alone is enough for soma evaluate and predict.
-void save_model(const RunFolder& run, const config::Experiment& e);
+/// The model's weights (a GAN's: both players, "generator.*" and "discriminator.*") plus the
+/// resolved config in the metadata ("soma.config"), so the file alone is enough for soma
+/// evaluate and predict.
+void save_model(const RunFolder& run, const nn::Module& model, const config::Json& resolved);
 
 }  // namespace soma::cli

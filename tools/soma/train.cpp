@@ -1,5 +1,6 @@
-// soma train: builds a run from a config (or the built-in default), trains it with the
-// Trainer, and wires the run folder's sink (train/run_folder.h) to the event stream. An
+// soma train: builds a run from a config (or the built-in default) — a supervised model, an
+// autoencoder, or a GAN, VAE or RBM learner (config/learner.h) — trains it with train::Loop,
+// and wires the run folder's sink (train/run_folder.h) to the event stream. An
 // interrupted run (Ctrl-C) saves a checkpoint at the next step and `soma train --resume runs/X`
 // continues it exactly: the loop restores the weights, optimizer, generators, loader position
 // and every callback's state, and the sink drops the rows written after that checkpoint.
@@ -9,14 +10,21 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
 
+#include <soma/autograd/grad_mode.h>
+#include <soma/config/learner.h>
 #include <soma/core/factory.h>
 #include <soma/core/generator.h>
 #include <soma/core/threads.h>
 #include <soma/io/atomic_file.h>
 #include <soma/io/checkpoint.h>
+#include <soma/ops/activation.h>
+#include <soma/ops/view.h>
+#include <soma/train/loop.h>
 #include <soma/train/run_folder.h>
-#include <soma/train/trainer.h>
+#include <soma/train/supervised.h>
 
 #include "commands.h"
 #include "run_folder.h"
@@ -60,6 +68,32 @@ class RunCheckpoints : public train::Callback {
   std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
 };
 
+// An autoencoder's record: after every epoch, the first test images (or training images)
+// above their reconstructions, as the "reconstructions" grid. Logits (a bce_with_logits loss)
+// go through a sigmoid first.
+class Reconstructions : public train::Callback {
+ public:
+  Reconstructions(std::shared_ptr<const data::TensorDataset> images, bool logits)
+      : images_(std::move(images)), logits_(logits) {}
+  std::string name() const override { return "Reconstructions"; }
+  void on_epoch_end(train::Context& context, std::int64_t epoch, train::Logs&) override {
+    nn::Module& model = context.model();
+    const bool training = model.is_training();
+    model.eval();
+    NoGradGuard no_grad;
+    const std::int64_t n = std::min<std::int64_t>(8, images_->size());
+    const Tensor x = slice(images_->x(), 0, 0, n);
+    Tensor y = model(x);
+    if (logits_) y = sigmoid(y);
+    model.train(training);
+    context.events().images("reconstructions", epoch, cat({x, reshape(y, x.shape())}), 0, 1);
+  }
+
+ private:
+  std::shared_ptr<const data::TensorDataset> images_;
+  bool logits_;
+};
+
 config::Json& data_object(config::Json& cfg) {
   if (!cfg.contains("data") || cfg["data"].is_string()) cfg["data"] = config::Json{{"dataset", cfg.value("data", config::Json("fashion-mnist"))}};
   return cfg["data"];
@@ -78,28 +112,65 @@ std::string percent(double x) {
   return buf;
 }
 
+// What a run trains, whichever kind of config built it: the learner and the parts of the
+// config that the loop and the run folder need.
+struct Built {
+  std::optional<config::Experiment> supervised;        // a supervised or autoencoder config
+  std::optional<config::LearnerExperiment> generative;  // a gan, vae or rbm config
+  std::unique_ptr<train::Supervised> supervised_learner;
+  train::Learner* learner = nullptr;
+  Built() = default;
+  Built(const Built&) = delete;
+  Built& operator=(const Built&) = delete;
+
+  const config::Json* resolved = nullptr;
+  const config::Settings* settings = nullptr;
+  const config::DataSets* data = nullptr;
+  const std::vector<train::CallbackHandle>* callbacks = nullptr;
+  const std::vector<data::Transform>* augment = nullptr;
+};
+
+// Fills `b` in place: its pointers point into its own members.
+void build(const config::Json& cfg, const config::BuildOptions& options, Built& b) {
+  const std::string kind = config::learner_type(cfg);
+  if (kind == "supervised" || kind == "autoencoder") {
+    config::Experiment& e = b.supervised.emplace(config::build_experiment(cfg, options));
+    b.supervised_learner = std::make_unique<train::Supervised>(*e.model.model, *e.optimizer, *e.loss);
+    b.learner = b.supervised_learner.get();
+    b.resolved = &e.resolved, b.settings = &e.settings, b.data = &e.data, b.callbacks = &e.callbacks, b.augment = &e.augment;
+  } else {
+    config::LearnerExperiment& e = b.generative.emplace(config::build_learner_experiment(cfg, options));
+    b.learner = e.learner.learner.get();
+    b.resolved = &e.resolved, b.settings = &e.settings, b.data = &e.data, b.callbacks = &e.callbacks, b.augment = &e.augment;
+  }
+}
+
 // The report's opening table: what was trained, on what, how, and the test result.
-std::vector<std::pair<std::string, std::string>> summary(const config::Experiment& e, const config::Json& info,
-                                                         std::int64_t epochs_done, const train::Metrics* test) {
+std::vector<std::pair<std::string, std::string>> summary(const Built& b, const config::Json& info,
+                                                         std::int64_t epochs_done, const train::Logs& test) {
+  const config::Json& resolved = *b.resolved;
   std::vector<std::pair<std::string, std::string>> rows{
       {"soma", version()},
       {"machine", info.value("machine", "")},
       {"threads", std::to_string(info.value("threads", 0))},
-      {"seed", std::to_string(e.settings.seed)},
-      {"data", std::to_string(e.data.train->size()) + " training examples" +
-                   (e.data.test ? ", " + std::to_string(e.data.test->size()) + " test examples" : std::string()) +
-                   " of shape " + config::shape_text(e.data.input_shape)},
-      {"model", std::to_string(e.model.layers.size()) + " layers, " +
-                    std::to_string(e.model.model->parameter_count()) + " parameters"},
-      {"optimizer", e.resolved["optimizer"].dump()},
-      {"loss", e.resolved["loss"].dump()},
-      {"epochs, batch size", std::to_string(epochs_done) + " of " + std::to_string(e.settings.epochs) + ", " +
-                                 std::to_string(e.settings.batch_size)}};
-  if (info.contains("seconds")) rows.emplace_back("training time", std::to_string(int(info["seconds"].get<double>())) + " s");
-  if (test) {
-    rows.emplace_back("test loss", std::to_string(test->loss));
-    if (!std::isnan(test->accuracy)) rows.emplace_back("test accuracy", percent(test->accuracy));
+      {"seed", std::to_string(b.settings->seed)},
+      {"data", std::to_string(b.data->train->size()) + " training examples" +
+                   (b.data->test ? ", " + std::to_string(b.data->test->size()) + " test examples" : std::string()) +
+                   " of shape " + config::shape_text(b.data->input_shape)}};
+  if (b.supervised) {
+    rows.emplace_back("model", std::to_string(b.supervised->model.layers.size()) + " layers, " +
+                                   std::to_string(b.learner->model().parameter_count()) + " parameters");
+    rows.emplace_back("optimizer", resolved["optimizer"].dump());
+    rows.emplace_back("loss", resolved["loss"].dump());
+  } else {
+    rows.emplace_back("learner", b.generative->learner.type + ", " +
+                                     std::to_string(b.learner->model().parameter_count()) + " parameters");
   }
+  rows.emplace_back("epochs, batch size", std::to_string(epochs_done) + " of " + std::to_string(b.settings->epochs) +
+                                              ", " + std::to_string(b.settings->batch_size));
+  if (info.contains("seconds")) rows.emplace_back("training time", std::to_string(int(info["seconds"].get<double>())) + " s");
+  for (const auto& [key, value] : test)
+    rows.emplace_back("test " + key, key == "accuracy" ? percent(value) : std::to_string(value));
   rows.emplace_back("files", "`config.json` (the config with every default filled in), `run.json`, "
                              "`checkpoint.safetensors` (resumable), `model.safetensors` (final weights and config)");
   return rows;
@@ -149,48 +220,57 @@ int train(const TrainArgs& args) {
     }
   }
   cfg["name"] = fs::path(run.dir).filename().string();
-  config::Experiment e = config::build_experiment(cfg, {.base_dir = base_dir, .run_dir = run.dir});
+  Built b;
+  build(cfg, {.base_dir = base_dir, .run_dir = run.dir}, b);
+  const config::Settings& settings = *b.settings;
+  const config::DataSets& data = *b.data;
 
   config::Json info = resuming && fs::exists(run.file("run.json")) ? config::read_json_file(run.file("run.json"))
                                                                      : config::Json::object();
   info["soma_version"] = version();
-  info["seed"] = e.settings.seed;
+  info["seed"] = settings.seed;
   info["machine"] = machine_description();
   info["threads"] = num_threads();
   if (!resuming) info["started"] = timestamp();
   info["status"] = "running";
   if (resuming) info["resumed"] = timestamp();
-  write_json(run.config(), e.resolved);
+  write_json(run.config(), *b.resolved);
   write_json(run.file("run.json"), info);
 
+  const std::string what = b.generative ? "a " + b.generative->learner.type + " learner"
+                           : args.config.empty() && !resuming ? "the default CNN"
+                                                              : "a model";
   std::printf("soma %s: %s %s, %lld parameters, on %lld training examples%s of shape %s; %lld epoch%s, batch %lld,"
               " %d threads\nrun folder: %s\n",
-              version(), resuming ? "resuming" : "training", args.config.empty() && !resuming ? "the default CNN" : "a model",
-              static_cast<long long>(e.model.model->parameter_count()), static_cast<long long>(e.data.train->size()),
-              e.data.test ? (" (" + std::to_string(e.data.test->size()) + " test)").c_str() : "",
-              config::shape_text(e.data.input_shape).c_str(), static_cast<long long>(e.settings.epochs),
-              e.settings.epochs == 1 ? "" : "s", static_cast<long long>(e.settings.batch_size), num_threads(),
+              version(), resuming ? "resuming" : "training", what.c_str(),
+              static_cast<long long>(b.learner->model().parameter_count()), static_cast<long long>(data.train->size()),
+              data.test ? (" (" + std::to_string(data.test->size()) + " test)").c_str() : "",
+              config::shape_text(data.input_shape).c_str(), static_cast<long long>(settings.epochs),
+              settings.epochs == 1 ? "" : "s", static_cast<long long>(settings.batch_size), num_threads(),
               run.dir.c_str());
   std::fflush(stdout);
 
   auto folder = std::make_shared<train::RunFolderSink>(run.dir);
-  train::Trainer trainer(*e.model.model, *e.optimizer, *e.loss);
+  train::Loop loop(*b.learner);
   train::FitOptions fit;
-  fit.epochs = e.settings.epochs;
-  fit.batch_size = e.settings.batch_size;
-  fit.shuffle = e.settings.shuffle;
-  if (e.settings.validate && e.data.test) fit.validation = e.data.test;
-  fit.validation_split = e.settings.validation_split;
-  fit.callbacks = e.callbacks;
+  fit.epochs = settings.epochs;
+  fit.batch_size = settings.batch_size;
+  fit.shuffle = settings.shuffle;
+  if (settings.validate && data.test) fit.validation = data.test;
+  fit.validation_split = settings.validation_split;
+  fit.callbacks = *b.callbacks;
+  if (config::learner_type(*b.resolved) == "autoencoder" && data.input_shape.size() == 3)
+    fit.callbacks.push_back(Reconstructions(data.test ? data.test : data.train,
+                                            (*b.resolved)["loss"].value("type", "") == "bce_with_logits"));
   fit.callbacks.push_back(std::make_shared<RunCheckpoints>(run.checkpoint(), args.stop_after));
   fit.sinks = {folder};
-  fit.seed = e.settings.seed;
-  fit.verbose = e.settings.verbose;
+  fit.seed = settings.seed;
+  fit.verbose = settings.verbose;
   fit.checkpoint_path = run.checkpoint();
-  fit.checkpoint_every_n_batches = e.settings.checkpoint_every;
-  fit.transforms = e.augment;
-  fit.clip_grad_norm = e.settings.clip_grad_norm;
-  fit.clip_grad_value = e.settings.clip_grad_value;
+  fit.checkpoint_every_n_batches = settings.checkpoint_every;
+  fit.transforms = *b.augment;
+  fit.clip_grad_norm = settings.clip_grad_norm;
+  fit.clip_grad_value = settings.clip_grad_value;
   if (resuming) fit.resume_from = run.checkpoint();
 
   // The first Ctrl-C asks for a checkpoint at the next step; a second one kills as usual.
@@ -199,37 +279,38 @@ int train(const TrainArgs& args) {
     std::signal(SIGINT, SIG_DFL);
   });
   const auto start = std::chrono::steady_clock::now();
-  const train::History history = trainer.fit(e.data.train, fit);
-  if (trainer.interrupted()) {
+  const train::History history = loop.fit(data.train, fit);
+  if (loop.interrupted()) {
     info["status"] = "interrupted";
-    info["step"] = trainer.step();
+    info["step"] = loop.step();
     write_json(run.file("run.json"), info);
     std::printf("\ninterrupted after step %lld; the checkpoint is saved. Continue with:\n  soma train --resume %s\n",
-                static_cast<long long>(trainer.step()), run.dir.c_str());
+                static_cast<long long>(loop.step()), run.dir.c_str());
     return 3;
   }
   std::signal(SIGINT, SIG_DFL);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  save_model(run, e);
-  std::optional<train::Metrics> test;
-  if (e.data.test) test = trainer.evaluate(e.data.test, 256);
+  save_model(run, b.learner->model(), *b.resolved);
+  // The test set's means of the learner's values: loss and accuracy for a classifier, the
+  // VAE's loss terms, the RBM's reconstruction error, a GAN's D(x).
+  const train::Logs test = data.test ? loop.evaluate(data.test, 256) : train::Logs{};
   info["status"] = "finished";
   info["seconds"] = info.value("seconds", 0.0) + seconds;
-  if (test) {
-    info["test_loss"] = test->loss;
-    if (!std::isnan(test->accuracy)) info["test_accuracy"] = test->accuracy;
-  }
+  for (const auto& [key, value] : test) info["test_" + key] = value;
   write_json(run.file("run.json"), info);
-  folder->set_summary(summary(e, info, history.size(), test ? &*test : nullptr));
+  folder->set_summary(summary(b, info, history.size(), test));
   folder->write_report();
-  std::printf("trained in %.1f s; wrote %s/{model.safetensors, metrics.csv, loss.png, report.md, ...}\n", seconds,
+  std::printf("trained in %.1f s; wrote %s/{model.safetensors, metrics.csv, report.md, ...}\n", seconds,
               run.dir.c_str());
-  if (test) {
-    std::printf("test loss %.4f\n", test->loss);
-    if (!std::isnan(test->accuracy)) std::printf("test accuracy %.4f\n", test->accuracy);
-  } else if (history.contains("loss") && !history["loss"].empty()) {
-    std::printf("final training loss %.6g\n", history["loss"].back());
+  if (b.supervised && test.count("loss")) {
+    std::printf("test loss %.4f\n", test.at("loss"));
+    if (test.count("accuracy")) std::printf("test accuracy %.4f\n", test.at("accuracy"));
+  } else if (!test.empty()) {
+    for (const auto& [key, value] : test) std::printf("test %s %.6g\n", key.c_str(), value);
+  } else if (!history.empty()) {
+    for (const auto& [key, value] : history.row(history.size() - 1))
+      if (std::isfinite(value)) std::printf("final %s %.6g\n", key.c_str(), value);
   }
   return 0;
 }

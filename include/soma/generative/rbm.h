@@ -7,7 +7,8 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "soma/core/generator.h"
@@ -81,6 +82,13 @@ class Rbm : public nn::Module {
 
   /// Forgets the persistent chain and the momentum (a fresh start of training).
   void reset_training_state();
+  /// What an exact resume needs besides the parameters: "chain" (persistent CD's particles)
+  /// and "weight_velocity", "visible_velocity", "hidden_velocity" (momentum), each only once
+  /// training has created it.
+  std::map<std::string, Tensor> training_state() const;
+  /// Restores training_state(); absent entries start fresh. Throws soma::Error for an entry of
+  /// the wrong shape or dtype, or an unknown key.
+  void load_training_state(const std::map<std::string, Tensor>& state);
 
   const RbmOptions& options() const { return options_; }
   const Tensor& weight() const { return weight_; }              ///< W [visible, hidden]
@@ -95,18 +103,5 @@ class Rbm : public nn::Module {
   Tensor weight_velocity_, visible_velocity_, hidden_velocity_;  // momentum, allocated on first use
   Tensor chain_;                                                 // persistent CD's fantasy particles
 };
-
-/// Options of fit_rbm.
-struct RbmFitOptions {
-  int epochs = 1;
-  std::int64_t batch_size = 64;
-  bool shuffle = true;  ///< a fresh order each epoch, drawn from the generator
-};
-
-/// Trains `rbm` on the rows of `data` [N, visible] for `epochs` passes of step(), drawing the
-/// order and the samples from `gen`. Returns each epoch's mean step reconstruction error
-/// (weighted by batch size); `on_epoch(epoch, error)` is called after each epoch when given.
-std::vector<double> fit_rbm(Rbm& rbm, const Tensor& data, const RbmFitOptions& options, Generator& gen,
-                            const std::function<void(int, double)>& on_epoch = {});
 
 }  // namespace soma::generative

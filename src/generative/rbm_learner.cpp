@@ -1,0 +1,90 @@
+// RbmLearner: batches in, Rbm::step out, with the Gibbs generator and the chain kept for exact
+// resumes; and fit_rbm, the plain loop over a tensor kept for programs that need no Loop.
+#include "soma/generative/rbm_learner.h"
+
+#include <algorithm>
+#include <span>
+
+#include "soma/autograd/grad_mode.h"
+#include "soma/core/error.h"
+#include "soma/core/factory.h"
+#include "soma/core/permutation.h"
+#include "soma/ops/reduction.h"
+#include "soma/ops/view.h"
+#include "soma/train/events.h"
+
+namespace soma::generative {
+
+RbmLearner::RbmLearner(Rbm& rbm, RbmLearnerOptions options) : rbm_(rbm), options_(std::move(options)), gen_(options_.seed) {
+  SOMA_CHECK(options_.filters >= 0, "RbmLearner: filters must be >= 0, got ", options_.filters);
+  SOMA_CHECK(options_.image_shape.dim() == 0 || options_.image_shape.numel() == rbm.options().visible,
+             "RbmLearner: image_shape ", options_.image_shape, " must hold the ", rbm.options().visible,
+             " visible units, it holds ", options_.image_shape.numel());
+}
+
+Tensor RbmLearner::rows(const Tensor& x) const {
+  const std::int64_t visible = rbm_.options().visible;
+  SOMA_CHECK(x.defined() && x.dim() >= 1 && x.size(0) > 0 && x.numel() == x.size(0) * visible,
+             "RbmLearner: expects batches of ", visible, " values per example (the visible units), got ",
+             x.defined() ? x.shape() : Shape{});
+  Tensor v = reshape(x, {x.size(0), visible});
+  return v.dtype() == rbm_.options().dtype ? v : v.to(rbm_.options().dtype);
+}
+
+train::StepResult RbmLearner::train_step(const data::Batch& batch) {
+  const Tensor v = rows(batch.x);
+  train::StepResult out;
+  out.examples = v.size(0);
+  out.values = {{"reconstruction_error", rbm_.step(v, gen_).reconstruction_error}};
+  return out;
+}
+
+train::StepResult RbmLearner::evaluate_step(const data::Batch& batch) {
+  const Tensor v = rows(batch.x);
+  train::StepResult out;
+  out.examples = v.size(0);
+  out.values = {{"reconstruction_error", rbm_.reconstruction_error(v)}};
+  return out;
+}
+
+void RbmLearner::report_epoch(train::EventStream& events, std::int64_t epoch) {
+  if (options_.image_shape.dim() == 0 || options_.filters == 0) return;
+  // Columns of W [visible, hidden] as images, in one range: W's own minimum and maximum.
+  NoGradGuard no_grad;
+  const std::int64_t count = std::min(options_.filters, rbm_.options().hidden);
+  const Tensor w = slice(transpose(rbm_.weight()), 0, 0, count).copy();
+  Shape shape{count};
+  for (std::int64_t d : options_.image_shape) shape.push_back(d);
+  const double low = min(w).item(), high = max(w).item();
+  events.images("filters", epoch, reshape(w, shape), low, high > low ? high : low + 1);
+}
+
+std::vector<double> fit_rbm(Rbm& rbm, const Tensor& data, const RbmFitOptions& options, Generator& gen,
+                            const std::function<void(int, double)>& on_epoch) {
+  SOMA_CHECK(options.epochs >= 0, "fit_rbm: epochs must be >= 0, got ", options.epochs);
+  SOMA_CHECK(options.batch_size > 0, "fit_rbm: batch_size must be positive, got ", options.batch_size);
+  SOMA_CHECK(data.defined() && data.dim() == 2 && data.size(0) > 0, "fit_rbm: expects data [N, ",
+             rbm.options().visible, "] with N > 0 but receives shape ", data.defined() ? data.shape() : Shape{});
+  const std::int64_t n = data.size(0);
+  std::vector<double> errors;
+  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+    std::vector<std::int64_t> order;
+    if (options.shuffle) order = random_permutation(n, gen);
+    double sum = 0;
+    for (std::int64_t first = 0; first < n; first += options.batch_size) {
+      const std::int64_t last = std::min(n, first + options.batch_size);
+      Tensor batch;
+      if (options.shuffle) {
+        batch = index_select(data, from_data(std::span<const std::int64_t>(order.data() + first, std::size_t(last - first)),
+                                             {last - first}));
+      } else {
+        batch = slice(data, 0, first, last);
+      }
+      sum += rbm.step(batch, gen).reconstruction_error * double(last - first);
+    }
+    errors.push_back(sum / double(n));
+    if (on_epoch) on_epoch(epoch + 1, errors.back());
+  }
+  return errors;
+}
+}  // namespace soma::generative
