@@ -61,14 +61,17 @@ void check_options(const FitOptions& options) {
 }  // namespace
 
 void EpochSums::add(const StepResult& step) {
-  for (const auto& [name, value] : step.values) sums[name] += value * double(step.examples);
+  for (const auto& [name, value] : step.values) {
+    sums[name] += value * double(step.examples);
+    weights[name] += step.examples;
+  }
   examples += step.examples;
   correct += step.correct;
   counted += step.counted;
 }
 
 void EpochSums::logs(const std::string& prefix, Logs& logs) const {
-  for (const auto& [name, sum] : sums) logs[prefix + name] = examples > 0 ? sum / double(examples) : 0.0;
+  for (const auto& [name, sum] : sums) logs[prefix + name] = sum / double(weights.at(name));
   if (counted > 0) logs[prefix + "accuracy"] = double(correct) / double(counted);
 }
 

@@ -14,11 +14,13 @@
 
 namespace soma::train {
 
-/// The sums behind an epoch's means: per value a float64 sum weighted by examples, and exact
-/// accuracy counts, so a resumed epoch ends with the same values as an uninterrupted one.
+/// The sums behind an epoch's means: per value a float64 sum weighted by examples over the
+/// steps that gave it (a GAN's g_loss comes only every k-th step), and exact accuracy counts,
+/// so a resumed epoch ends with the same values as an uninterrupted one.
 struct EpochSums {
-  std::map<std::string, double> sums;  // value * examples, summed over the steps
-  std::int64_t examples = 0;           // examples seen
+  std::map<std::string, double> sums;             // value * examples, summed over the steps
+  std::map<std::string, std::int64_t> weights;    // examples of the steps that gave the value
+  std::int64_t examples = 0;                      // examples seen
   std::int64_t correct = 0;            // correct predictions (elements for binary accuracy)
   std::int64_t counted = 0;            // predictions scored; 0 when the task has no accuracy
 

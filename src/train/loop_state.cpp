@@ -77,7 +77,10 @@ io::Checkpoint Loop::state() const {
   ckpt.set_integer("stop_requested", stop_requested_);
   ckpt.set_integer("batch_size", run.options.batch_size);
   ckpt.set_integer("train_size", run.train->size());
-  for (const auto& [name, sum] : run.sums.sums) ckpt.set_real("running.sum." + name, sum);
+  for (const auto& [name, sum] : run.sums.sums) {
+    ckpt.set_real("running.sum." + name, sum);
+    ckpt.set_integer("running.weight." + name, run.sums.weights.at(name));
+  }
   ckpt.set_integer("running.examples", run.sums.examples);
   ckpt.set_integer("running.correct", run.sums.correct);
   ckpt.set_integer("running.counted", run.sums.counted);
@@ -175,7 +178,10 @@ void Loop::load_state(const io::Checkpoint& ckpt, Run& run) {
   stop_requested_ = ckpt.integer("stop_requested") != 0;
   run.sums = {};
   for (const auto& [key, value] : ckpt.metadata)
-    if (key.starts_with("running.sum.")) run.sums.sums[key.substr(12)] = ckpt.real(key);
+    if (key.starts_with("running.sum.")) {
+      run.sums.sums[key.substr(12)] = ckpt.real(key);
+      run.sums.weights[key.substr(12)] = ckpt.integer("running.weight." + key.substr(12));
+    }
   run.sums.examples = ckpt.integer("running.examples");
   run.sums.correct = ckpt.integer("running.correct");
   run.sums.counted = ckpt.integer("running.counted");

@@ -26,7 +26,8 @@ class EventStream;
 /// What one step produced.
 struct StepResult {
   /// The step's scalars by name ("loss", "d_loss", "reconstruction_error", ...), each a mean per
-  /// example of the batch; the epoch's value of each is their mean weighted by `examples`.
+  /// example of the batch; the epoch's value of each is their mean weighted by `examples` over
+  /// the steps that gave it (a value may be left out of a step: a GAN's G loss every k-th).
   Logs values;
   std::int64_t examples = 0;  ///< examples in the batch (the weight of `values`)
   /// Exact accuracy counts when the task has one: the step's and the epoch's "accuracy" are
