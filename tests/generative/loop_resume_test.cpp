@@ -17,7 +17,10 @@
 #include "soma/nn/dense.h"
 #include "soma/nn/sequential.h"
 #include "soma/optim/adam.h"
+#include "soma/nn/dropout.h"
+#include "soma/nn/loss.h"
 #include "soma/train/loop.h"
+#include "soma/train/trainer.h"
 #include "support/tensor_testing.h"
 
 namespace soma {
@@ -99,6 +102,58 @@ void expect_exact_resume(const std::string& name) {
 
 TEST(GenerativeLoop, GanResumesExactly) { expect_exact_resume<GanRun>("gan"); }
 TEST(GenerativeLoop, RbmResumesExactly) { expect_exact_resume<RbmRun>("rbm"); }
+
+}  // namespace
+}  // namespace soma
+
+namespace soma {
+namespace {
+
+// A GAN and a classifier stepped in turn in one process (the GAN's noise, the classifier's
+// dropout and each loader's order from generators of their own) end with the weights of each
+// trained alone.
+TEST(GenerativeLoop, AGanBesideAClassifierEqualsEachAlone) {
+  auto classifier = [] {
+    Generator gen(4);
+    auto net = std::make_unique<nn::Sequential>();
+    net->push_back(nn::Dense(6, 8, gen));
+    net->push_back(nn::ReLU());
+    net->push_back(nn::Dropout(0.5, gen));
+    net->push_back(nn::Dense(8, 2, gen));
+    return net;
+  };
+  Generator data_gen(9);
+  const Tensor x = uniform({24, 6}, -1, 1, data_gen);
+  Tensor y({24}, DType::i64);
+  for (std::int64_t i = 0; i < 24; ++i) y.data<std::int64_t>()[i] = x.data<float>()[i * 6] > 0 ? 1 : 0;
+  const auto labelled = std::make_shared<data::TensorDataset>(x, y);
+
+  auto gan_alone = std::make_unique<GanRun>();
+  auto net_alone = classifier();
+  optim::Adam opt_alone(net_alone->parameters(), {.lr = 0.01});
+  train::Trainer trainer_alone(*net_alone, opt_alone, loss::CrossEntropy());
+  const train::FitOptions options{.epochs = 2, .batch_size = 4, .seed = 5, .verbose = 0};
+  train::Loop(gan_alone->learner()).fit(gan_alone->data, options);
+  trainer_alone.fit(labelled, options);
+
+  GanRun gan;
+  auto net = classifier();
+  optim::Adam opt(net->parameters(), {.lr = 0.01});
+  train::Trainer trainer(*net, opt, loss::CrossEntropy());
+  data::DataLoader gan_loader(gan.data, {.batch_size = 4, .shuffle = true, .seed = 5});
+  data::DataLoader net_loader(labelled, {.batch_size = 4, .shuffle = true, .seed = 5});
+  gan.learner().model().train();
+  for (int epoch = 0; epoch < 2; ++epoch) {
+    gan_loader.start_epoch();
+    net_loader.start_epoch();
+    for (auto a = gan_loader.next(), b = net_loader.next(); a || b; a = gan_loader.next(), b = net_loader.next()) {
+      if (a) gan.learner().train_step(*a);
+      if (b) trainer.train_step(*b);
+    }
+  }
+  EXPECT_EQ(weights(gan.learner()), weights(gan_alone->learner()));
+  EXPECT_EQ(weights(trainer.learner()), weights(trainer_alone.learner()));
+}
 
 }  // namespace
 }  // namespace soma
