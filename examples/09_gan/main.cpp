@@ -3,12 +3,14 @@
 // 64, Adam lr 2e-4 with beta1 0.5, pixels scaled to [-1, 1]. --dcgan swaps in a small DCGAN:
 // transposed convolutions with batch norm in G, strided convolutions in D. Prints the losses
 // and mean D(x), D(G(z)) per epoch and saves a grid of 64 samples from fixed noise each epoch.
+// Training runs through train::Loop, which writes a run folder (--run).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <memory>
 #include <soma/soma.h>
 #include <string>
 
@@ -55,7 +57,7 @@ int main(int argc, char** argv) {
   double lr = 2e-4, beta1 = 0.5;
   std::uint64_t seed = 0;
   bool dcgan = false, minimax = false, uniform_noise = false, default_init = false;
-  std::string dir = data::kFashionMnistDir, out = ".";
+  std::string dir = data::kFashionMnistDir, out = ".", run;
   app.add_option("--epochs", epochs, "Passes over the training set")->capture_default_str()->check(CLI::Range(0, 10'000));
   app.add_flag("--dcgan", dcgan, "Convolutional generator and discriminator with batch norm (DCGAN)");
   app.add_flag("--default-init", default_init, "DCGAN: keep soma's (PyTorch's) default init instead of N(0, 0.02)");
@@ -74,7 +76,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(std::int64_t(0), std::int64_t(60'000)));
   app.add_option("--data", dir, "Folder of the Fashion-MNIST IDX files")->capture_default_str();
   app.add_option("--out", out, "Folder for the PNG grids")->capture_default_str();
+  app.add_option("--run", run, "Run folder for the training record (default: <out>/gan_run, <out>/dcgan_run)");
   CLI11_PARSE(app, argc, argv);
+  if (run.empty()) run = out + (dcgan ? "/dcgan_run" : "/gan_run");
   std::printf("%s\n\n", app.get_description().c_str());
 
   try {
@@ -107,28 +111,30 @@ int main(int argc, char** argv) {
                 uniform_noise ? "U(-1, 1)" : "N(0, 1)", d_steps, lr, beta1, static_cast<long long>(batch_size), epochs,
                 static_cast<long long>(n), num_threads(), static_cast<unsigned long long>(seed));
     std::fflush(stdout);
+    // train::Loop runs the learner: shuffled batches (seeded by seed + 2), the epoch means, and
+    // the run folder (steps.csv, metrics.csv, curves, sample grids, report.md).
+    std::filesystem::create_directories(run);
+    auto folder = std::make_shared<train::RunFolderSink>(run);
     const auto start = std::chrono::steady_clock::now();
-    data::DataLoader loader(std::make_shared<data::TensorDataset>(images),
-                            {.batch_size = batch_size, .shuffle = true, .seed = seed + 2});
     double d_real = 0, d_fake = 0;
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
-      std::map<std::string, double> sum;
-      std::int64_t seen = 0, g_seen = 0;
-      loader.start_epoch();
-      while (auto batch = loader.next()) {
-        const train::StepResult step = gan.train_step(*batch);
-        for (const auto& [key, value] : step.values) sum[key] += value * double(step.examples);
-        seen += step.examples;
-        g_seen += step.values.count("g_loss") ? step.examples : 0;
-      }
-      d_real = sum["d_real"] / double(seen), d_fake = sum["d_fake"] / double(seen);
-      const std::string file = out + "/" + (dcgan ? "dcgan" : "gan") + "_samples_epoch_" + std::to_string(epoch) + ".png";
+    const train::LambdaCallback report({.on_epoch_end = [&](train::Context&, std::int64_t epoch, train::Logs& logs) {
+      d_real = logs.at("d_real"), d_fake = logs.at("d_fake");
+      const std::string file = out + "/" + (dcgan ? "dcgan" : "gan") + "_samples_epoch_" + std::to_string(epoch + 1) + ".png";
       io::save_image_grid(file, gan.sample_fixed(), {.nrow = 8, .pad_value = 1, .value_range = {{-1, 1}}});
-      std::printf("epoch %d/%d: D loss %.4f, G loss %.4f, D(x) %.3f, D(G(z)) %.3f, %.1f s, %s\n", epoch, epochs,
-                  sum["d_loss"] / double(seen), g_seen ? sum["g_loss"] / double(g_seen) : 0.0, d_real, d_fake,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), file.c_str());
+      std::printf("epoch %lld/%d: D loss %.4f, G loss %.4f, D(x) %.3f, D(G(z)) %.3f, %.1f s, %s\n",
+                  static_cast<long long>(epoch + 1), epochs, logs.at("d_loss"), logs.count("g_loss") ? logs.at("g_loss") : 0.0,
+                  d_real, d_fake, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                  file.c_str());
       std::fflush(stdout);
-    }
+    }});
+    train::Loop(gan).fit(std::make_shared<data::TensorDataset>(images),
+                         {.epochs = epochs, .batch_size = batch_size, .callbacks = {report}, .sinks = {folder},
+                          .seed = seed + 2, .verbose = 0});
+    char result[64];
+    std::snprintf(result, sizeof result, "D(x) %.3f, D(G(z)) %.3f", d_real, d_fake);
+    folder->set_summary({{"model", dcgan ? "DCGAN" : "MLP GAN"}, {"seed", std::to_string(seed)}, {"final epoch", result}});
+    folder->write_report();
+    std::printf("wrote the run folder %s (steps.csv, metrics.csv, curves, sample grids, report.md)\n", run.c_str());
     if (epochs > 0) std::printf("final D(x) %.3f D(G(z)) %.3f\n", d_real, d_fake);
   } catch (const Error& e) {
     std::fprintf(stderr, "gan: %s\n", e.what());

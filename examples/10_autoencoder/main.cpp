@@ -2,17 +2,17 @@
 // one (Conv2d 1->16->32 with stride 2 down to 32x7x7, ConvTranspose2d back up to 1x28x28), both
 // ending in Bernoulli logits and trained with binary cross-entropy (mean over pixels), Adam
 // 1e-3, batches of 128. Prints the training and test loss per epoch and saves a PNG grid of
-// test images above their reconstructions for each model.
+// test images above their reconstructions for each model. Each trains with train::Trainer,
+// which writes a run folder (--run).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <numeric>
+#include <filesystem>
+#include <memory>
 #include <soma/soma.h>
-#include <span>
 #include <string>
-#include <vector>
 
 using namespace soma;
 
@@ -34,48 +34,39 @@ nn::Sequential conv_autoencoder(Generator& gen) {
       nn::ConvTranspose2d(Up{.in = 16, .out = 1, .kernel = 3, .stride = 2, .padding = 1, .output_padding = 1}, gen));
 }
 
-// Logits of any shape with N rows against images [N, 1, 28, 28].
-Tensor loss_of(const Tensor& logits, const Tensor& x) {
-  return binary_cross_entropy_with_logits(reshape(logits, {x.size(0), 784}), reshape(x, {x.size(0), 784}));
-}
-
-double evaluate(nn::Sequential& net, const Tensor& x) {
-  NoGradGuard no_grad;
-  double total = 0;
-  for (std::int64_t first = 0; first < x.size(0); first += 1000) {
-    const Tensor xb = slice(x, 0, first, std::min(x.size(0), first + 1000));
-    total += loss_of(net(xb), xb).item() * double(xb.size(0));
-  }
-  return total / double(x.size(0));
-}
-
+// Trains `net` to give back its input (a Trainer with BCEWithLogits, the images as their own
+// targets, the test images as validation), writes its run folder `run` and the reconstructions
+// grid, and returns the last test loss.
 double fit_autoencoder(const std::string& name, nn::Sequential& net, const Tensor& train_x, const Tensor& test_x, int epochs,
-             std::int64_t batch_size, double lr, Generator& gen, const std::string& out) {
+                       std::int64_t batch_size, double lr, std::uint64_t seed, const std::string& out,
+                       const std::string& run) {
   optim::Adam opt(net.parameters(), {.lr = lr});
   std::printf("%s autoencoder: %lld parameters\n", name.c_str(), static_cast<long long>(net.parameter_count()));
+  // Targets shaped as the model's logits: [N, 784] for the dense one, [N, 1, 28, 28] for the conv one.
+  auto target = [&](const Tensor& x) { return name == "dense" ? reshape(x, {x.size(0), 784}) : x; };
+  train::Trainer trainer(net, opt, loss::BCEWithLogits());
+  std::filesystem::create_directories(run);
+  auto folder = std::make_shared<train::RunFolderSink>(run);
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::int64_t> order(static_cast<std::size_t>(train_x.size(0)));
-  double test_loss = evaluate(net, test_x);
-  for (int epoch = 1; epoch <= epochs; ++epoch) {
-    std::iota(order.begin(), order.end(), std::int64_t{0});
-    for (std::int64_t i = train_x.size(0) - 1; i > 0; --i) std::swap(order[i], order[gen.below(std::uint64_t(i + 1))]);
-    double total = 0;
-    for (std::int64_t first = 0; first < train_x.size(0); first += batch_size) {
-      const std::int64_t n = std::min(batch_size, train_x.size(0) - first);
-      const Tensor xb = index_select(train_x, from_data(std::span<const std::int64_t>(order.data() + first, n), {n}));
-      Tensor loss = loss_of(net(xb), xb);
-      opt.zero_grad();
-      loss.backward();
-      opt.step();
-      total += loss.item() * double(n);
-    }
-    test_loss = evaluate(net, test_x);
+  const auto test_set = std::make_shared<data::TensorDataset>(test_x, target(test_x));
+  double test_loss = trainer.evaluate(test_set, 1000).loss;
+  const train::LambdaCallback report({.on_epoch_end = [&](train::Context&, std::int64_t epoch, train::Logs& logs) {
+    test_loss = logs.at("val_loss");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("%s epoch %d/%d: train loss %.4f, test loss %.4f (BCE per pixel), %.1f s\n", name.c_str(), epoch,
-                epochs, total / double(train_x.size(0)), test_loss, seconds);
+    std::printf("%s epoch %lld/%d: train loss %.4f, test loss %.4f (BCE per pixel), %.1f s\n", name.c_str(),
+                static_cast<long long>(epoch + 1), epochs, logs.at("loss"), test_loss, seconds);
     std::fflush(stdout);
-  }
+  }});
+  trainer.fit(std::make_shared<data::TensorDataset>(train_x, target(train_x)),
+              {.epochs = epochs, .batch_size = batch_size,
+               .validation = test_set, .callbacks = {report}, .sinks = {folder}, .seed = seed, .verbose = 0});
+  char result[32];
+  std::snprintf(result, sizeof result, "%.4f", test_loss);
+  folder->set_summary({{"model", name + " autoencoder"}, {"seed", std::to_string(seed)}, {"test loss (BCE per pixel)", result}});
+  folder->write_report();
+
   NoGradGuard no_grad;
+  net.eval();
   const Tensor originals = slice(test_x, 0, 0, 16);
   const Tensor recon = reshape(sigmoid(net(originals)), {16, 1, 28, 28});
   const std::string path = out + "/autoencoder_" + name + "_reconstructions.png";
@@ -83,7 +74,8 @@ double fit_autoencoder(const std::string& name, nn::Sequential& net, const Tenso
                       cat({slice(originals, 0, 0, 8), slice(recon, 0, 0, 8), slice(originals, 0, 8, 16),
                            slice(recon, 0, 8, 16)}),
                       {.nrow = 8, .pad_value = 1});
-  std::printf("wrote %s (rows 1 and 3: test images; rows 2 and 4: their reconstructions)\n", path.c_str());
+  std::printf("wrote %s (rows 1 and 3: test images; rows 2 and 4: their reconstructions) and the run folder %s\n",
+              path.c_str(), run.c_str());
   return test_loss;
 }
 
@@ -96,7 +88,7 @@ int main(int argc, char** argv) {
   std::int64_t batch_size = 128, limit = 0, code = 32;
   double lr = 1e-3;
   std::uint64_t seed = 0;
-  std::string model = "both", dir = data::kFashionMnistDir, out = ".";
+  std::string model = "both", dir = data::kFashionMnistDir, out = ".", run;
   app.add_option("--model", model, "dense, conv or both")->capture_default_str()->check(CLI::IsMember({"dense", "conv", "both"}));
   app.add_option("--epochs", epochs, "Passes over the training set")->capture_default_str()->check(CLI::Range(0, 10'000));
   app.add_option("--code", code, "Dense: size of the code layer")->capture_default_str()->check(CLI::Range(std::int64_t(1), std::int64_t(784)));
@@ -108,7 +100,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(std::int64_t(0), std::int64_t(60'000)));
   app.add_option("--data", dir, "Folder of the Fashion-MNIST IDX files")->capture_default_str();
   app.add_option("--out", out, "Folder for the PNG grids")->capture_default_str();
+  app.add_option("--run", run, "Folder of the run folders <run>/dense and <run>/conv (default: <out>/autoencoder_run)");
   CLI11_PARSE(app, argc, argv);
+  if (run.empty()) run = out + "/autoencoder_run";
   std::printf("%s\n\n", app.get_description().c_str());
 
   try {
@@ -123,12 +117,12 @@ int main(int argc, char** argv) {
     if (model != "conv") {
       Generator gen(seed);
       nn::Sequential net = dense_autoencoder(code, gen);
-      dense_loss = fit_autoencoder("dense", net, train_x, test_x, epochs, batch_size, lr, gen, out);
+      dense_loss = fit_autoencoder("dense", net, train_x, test_x, epochs, batch_size, lr, seed, out, run + "/dense");
     }
     if (model != "dense") {
       Generator gen(seed);
       nn::Sequential net = conv_autoencoder(gen);
-      conv_loss = fit_autoencoder("conv", net, train_x, test_x, epochs, batch_size, lr, gen, out);
+      conv_loss = fit_autoencoder("conv", net, train_x, test_x, epochs, batch_size, lr, seed, out, run + "/conv");
     }
     std::printf("final test loss dense %.4f conv %.4f\n", dense_loss, conv_loss);
   } catch (const Error& e) {

@@ -2,15 +2,16 @@
 // (Bernoulli logits), loss = BCE summed over pixels + KL(q(z|x) || N(0, 1)), Adam 1e-3, batches
 // of 128. Prints the training and test loss per epoch and saves PNG grids: test images with
 // their reconstructions, samples decoded from z ~ N(0, 1), and interpolations between the
-// codes of pairs of test images.
+// codes of pairs of test images. Training runs through train::Loop, which writes a run folder
+// (--run).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <numeric>
+#include <filesystem>
+#include <memory>
 #include <soma/soma.h>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
   std::int64_t batch_size = 128, limit = 0, hidden = 400, latent = 20;
   double lr = 1e-3;
   std::uint64_t seed = 0;
-  std::string dir = data::kFashionMnistDir, out = ".";
+  std::string dir = data::kFashionMnistDir, out = ".", run;
   app.add_option("--epochs", epochs, "Passes over the training set")->capture_default_str()->check(CLI::Range(0, 10'000));
   app.add_option("--hidden", hidden, "Hidden units of encoder and decoder")->capture_default_str()->check(CLI::Range(std::int64_t(1), std::int64_t(100'000)));
   app.add_option("--latent", latent, "Size of the code z")->capture_default_str()->check(CLI::Range(std::int64_t(1), std::int64_t(10'000)));
@@ -59,7 +60,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t(0), std::int64_t(60'000)));
   app.add_option("--data", dir, "Folder of the Fashion-MNIST IDX files")->capture_default_str();
   app.add_option("--out", out, "Folder for the PNG grids")->capture_default_str();
+  app.add_option("--run", run, "Run folder for the training record (default: <out>/vae_run)");
   CLI11_PARSE(app, argc, argv);
+  if (run.empty()) run = out + "/vae_run";
   std::printf("%s\n\n", app.get_description().c_str());
 
   try {
@@ -75,30 +78,31 @@ int main(int argc, char** argv) {
                 static_cast<long long>(vae.parameter_count()), lr, static_cast<long long>(batch_size), epochs,
                 static_cast<long long>(train.size(0)), num_threads(), static_cast<unsigned long long>(seed));
 
+    // train::Loop runs the VaeLearner (the order from seed + 2, the noise z from seed + 3) and
+    // writes the run folder: steps.csv, metrics.csv (with the test loss added below), curves,
+    // the samples of each epoch, report.md.
+    std::filesystem::create_directories(run);
+    auto folder = std::make_shared<train::RunFolderSink>(run);
+    generative::VaeLearner learner(vae, opt, {.seed = seed + 3, .image_shape = {1, 28, 28}});
     const auto start = std::chrono::steady_clock::now();
     double test_loss = 0;
-    std::vector<std::int64_t> order(static_cast<std::size_t>(train.size(0)));
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
-      std::iota(order.begin(), order.end(), std::int64_t{0});
-      for (std::int64_t i = train.size(0) - 1; i > 0; --i) std::swap(order[i], order[gen.below(std::uint64_t(i + 1))]);
-      double total = 0;
-      for (std::int64_t first = 0; first < train.size(0); first += batch_size) {
-        const std::int64_t n = std::min(batch_size, train.size(0) - first);
-        const Tensor xb = index_select(train, from_data(std::span<const std::int64_t>(order.data() + first, n), {n}));
-        const auto o = vae.run(xb, gen);
-        Tensor loss = generative::vae_loss(o.logits, xb, o.mu, o.logvar);
-        opt.zero_grad();
-        loss.backward();
-        opt.step();
-        total += loss.item() * double(n);
-      }
+    const train::LambdaCallback test_eval({.on_epoch_end = [&](train::Context&, std::int64_t epoch, train::Logs& logs) {
       eval_gen.seed(seed + 1);  // the same z draws every epoch, so the test losses compare
-      test_loss = evaluate(vae, test, eval_gen);
+      test_loss = logs["test_loss"] = evaluate(vae, test, eval_gen);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::printf("epoch %d/%d: train loss %.2f, test loss %.2f (per image: BCE summed over pixels + KL), %.1f s\n",
-                  epoch, epochs, total / double(train.size(0)), test_loss, seconds);
+      std::printf("epoch %lld/%d: train loss %.2f, test loss %.2f (per image: BCE summed over pixels + KL), %.1f s\n",
+                  static_cast<long long>(epoch + 1), epochs, logs.at("loss"), test_loss, seconds);
       std::fflush(stdout);
-    }
+    }});
+    train::Loop(learner).fit(std::make_shared<data::TensorDataset>(train),
+                             {.epochs = epochs, .batch_size = batch_size, .callbacks = {test_eval}, .sinks = {folder},
+                              .seed = seed + 2, .verbose = 0});
+    char result[32];
+    std::snprintf(result, sizeof result, "%.2f", test_loss);
+    folder->set_summary({{"model", "VAE 784-" + std::to_string(hidden) + "-" + std::to_string(latent)},
+                         {"seed", std::to_string(seed)},
+                         {"test loss", result}});
+    folder->write_report();
 
     NoGradGuard no_grad;
     const Tensor originals = slice(test, 0, 0, 16);
@@ -122,6 +126,7 @@ int main(int argc, char** argv) {
                         {.nrow = 10, .pad_value = 1});
     std::printf("wrote %s/vae_reconstructions.png, %s/vae_samples.png, %s/vae_interpolations.png\n", out.c_str(),
                 out.c_str(), out.c_str());
+    std::printf("wrote the run folder %s (steps.csv, metrics.csv, curves, samples, report.md)\n", run.c_str());
     std::printf("final test loss %.2f\n", test_loss);
   } catch (const Error& e) {
     std::fprintf(stderr, "vae: %s\n", e.what());

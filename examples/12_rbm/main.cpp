@@ -2,13 +2,15 @@
 // visible x 256 hidden units, CD-1, lr 0.01, batches of 64, 5 epochs. Prints the training and
 // test reconstruction errors after every epoch and saves three PNG grids: the learned filters
 // (columns of W), test images beside their reconstructions, and Gibbs chains started from
-// test images.
+// test images. Training runs through train::Loop, which writes a run folder (--run).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <memory>
 #include <soma/soma.h>
 #include <string>
 #include <vector>
@@ -52,7 +54,7 @@ int main(int argc, char** argv) {
   double lr = 0.01, momentum = 0, weight_decay = 0;
   bool persistent = false;
   std::uint64_t seed = 0;
-  std::string dir = data::kFashionMnistDir, out = ".";
+  std::string dir = data::kFashionMnistDir, out = ".", run;
   app.add_option("--epochs", epochs, "Passes over the training set")->capture_default_str()->check(CLI::Range(0, 10'000));
   app.add_option("--hidden", hidden, "Hidden units")->capture_default_str()->check(CLI::Range(std::int64_t(1), std::int64_t(100'000)));
   app.add_option("--batch-size", batch_size, "Examples per CD update")
@@ -71,7 +73,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t(0), std::int64_t(60'000)));
   app.add_option("--data", dir, "Folder of the Fashion-MNIST IDX files")->capture_default_str();
   app.add_option("--out", out, "Folder for the PNG grids")->capture_default_str();
+  app.add_option("--run", run, "Run folder for the training record (default: <out>/rbm_run)");
   CLI11_PARSE(app, argc, argv);
+  if (run.empty()) run = out + "/rbm_run";
   std::printf("%s\n\n", app.get_description().c_str());
 
   try {
@@ -91,14 +95,22 @@ int main(int argc, char** argv) {
     double last_error = rbm.reconstruction_error(test);
     std::printf("reconstruction error (mean squared error per pixel) before training: test %.4f\n", last_error);
 
+    // Trained by train::Loop (fit_rbm runs an RbmLearner): the run folder gets steps.csv,
+    // metrics.csv (with the test error added below), the curves, the filters and report.md.
+    std::filesystem::create_directories(run);
+    auto folder = std::make_shared<train::RunFolderSink>(run);
     const auto start = std::chrono::steady_clock::now();
-    generative::fit_rbm(rbm, train, {.epochs = epochs, .batch_size = batch_size}, gen, [&](int epoch, double error) {
+    const train::LambdaCallback test_error({.on_epoch_end = [&](train::Context&, std::int64_t epoch, train::Logs& logs) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      last_error = rbm.reconstruction_error(test);
-      std::printf("epoch %d/%d: train %.4f (sampled h), test %.4f (mean field), %.1f s\n", epoch, epochs, error,
-                  last_error, seconds);
+      last_error = logs["test_reconstruction_error"] = rbm.reconstruction_error(test);
+      std::printf("epoch %lld/%d: train %.4f (sampled h), test %.4f (mean field), %.1f s\n",
+                  static_cast<long long>(epoch + 1), epochs, logs.at("reconstruction_error"), last_error, seconds);
       std::fflush(stdout);
-    });
+    }});
+    generative::fit_rbm(rbm, train,
+                        {.epochs = epochs, .batch_size = batch_size, .callbacks = {test_error}, .sinks = {folder},
+                         .image_shape = {1, 28, 28}},
+                        gen);
 
     // Filters, reconstructions (rows of originals above their reconstructions), Gibbs chains.
     io::save_image_grid(out + "/rbm_filters.png", filters(rbm.weight(), 64), {.nrow = 8, .pad_value = 1});
@@ -120,6 +132,11 @@ int main(int argc, char** argv) {
     io::save_image_grid(out + "/rbm_gibbs_samples.png", as_images(cat(snapshots)), {.nrow = 8, .pad_value = 1});
     std::printf("wrote %s/rbm_filters.png, %s/rbm_reconstructions.png, %s/rbm_gibbs_samples.png\n", out.c_str(),
                 out.c_str(), out.c_str());
+    folder->set_summary({{"model", "RBM 784 x " + std::to_string(hidden) + (persistent ? ", PCD-" : ", CD-") + std::to_string(k)},
+                         {"seed", std::to_string(seed)},
+                         {"test reconstruction error", std::to_string(last_error)}});
+    folder->write_report();
+    std::printf("wrote the run folder %s (steps.csv, metrics.csv, curves, report.md)\n", run.c_str());
     std::printf("final test reconstruction error %.4f\n", last_error);
   } catch (const Error& e) {
     std::fprintf(stderr, "rbm: %s\n", e.what());

@@ -4,12 +4,15 @@
 // ranks each user's unrated items by p(v = 1 | p(h | v)), and the program counts how many
 // held-out likes land in the user's top 10, against recommending the most-liked items.
 // Ratings come from a CSV in MovieLens's format (--ratings) or, by default, are generated
-// from stated latent genre factors (see README.md).
+// from stated latent genre factors (see README.md). The RBM trains under train::Loop, which
+// writes a run folder (--run).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <memory>
 #include <map>
 #include <numeric>
 #include <soma/soma.h>
@@ -107,7 +110,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Recommends items with a restricted Boltzmann machine trained on users' likes (rating >= 4) and\n"
                "dislikes, unrated items left out, and compares its top 10 with the most-liked items on\n"
                "held-out likes."};
-  std::string ratings_path;
+  std::string ratings_path, run = "recommender_run";
   std::int64_t users = 1000, items = 300;
   int genres = 10, per_user = 80, hidden = 64, epochs = 60, top_n = 10, threads = 0;
   std::int64_t batch_size = 16;
@@ -129,6 +132,7 @@ int main(int argc, char** argv) {
   app.add_option("--top", top_n, "Length of each user's recommendation list")->capture_default_str()->check(CLI::Range(1, 1000));
   app.add_option("--seed", seed, "Seed of the synthetic data, the held-out split, the init and the samples")->capture_default_str();
   app.add_option("--threads", threads, "Threads for soma's kernels (0: all cores)")->capture_default_str()->check(CLI::Range(0, 1024));
+  app.add_option("--run", run, "Run folder for the training record")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   std::printf("%s\n\n", app.get_description().c_str());
 
@@ -179,7 +183,10 @@ int main(int argc, char** argv) {
     std::printf("RBM %lld x %d, CD-1, lr %g, momentum %g, weight decay %g, batch %lld, %d epochs\n",
                 static_cast<long long>(I), hidden, lr, momentum, weight_decay, static_cast<long long>(batch_size),
                 epochs);
-    generative::fit_rbm(rbm, v, {.epochs = epochs, .batch_size = batch_size}, gen, [&](int epoch, double error) {
+    // fit_rbm runs the RBM under train::Loop; the run folder records its steps and epochs.
+    std::filesystem::create_directories(run);
+    auto folder = std::make_shared<train::RunFolderSink>(run);
+    generative::fit_rbm(rbm, v, {.epochs = epochs, .batch_size = batch_size, .sinks = {folder}}, gen, [&](int epoch, double error) {
       if (epoch == 1 || epoch % 10 == 0 || epoch == epochs)
         std::printf("epoch %d: reconstruction error of the observed likes/dislikes %.4f\n", epoch, error);
     });
@@ -210,6 +217,11 @@ int main(int argc, char** argv) {
     const double pop_rate = double(pop_hits) / double(std::max<std::int64_t>(held_total, 1));
     std::printf("held-out likes in the user's top %d: RBM %lld (%.1f%%), most-liked baseline %lld (%.1f%%)\n", top_n,
                 static_cast<long long>(rbm_hits), 100 * rbm_rate, static_cast<long long>(pop_hits), 100 * pop_rate);
+    char rates[64];
+    std::snprintf(rates, sizeof rates, "RBM %.4f, baseline %.4f", rbm_rate, pop_rate);
+    folder->set_summary({{"seed", std::to_string(seed)}, {"hit rate in the top " + std::to_string(top_n), rates}});
+    folder->write_report();
+    std::printf("wrote the run folder %s (steps.csv, metrics.csv, curves, report.md)\n", run.c_str());
     std::printf("hit rate RBM %.4f baseline %.4f ratio %.2f\n", rbm_rate, pop_rate, rbm_rate / std::max(pop_rate, 1e-12));
   } catch (const Error& e) {
     std::fprintf(stderr, "recommender: %s\n", e.what());

@@ -79,6 +79,7 @@
 #include "soma/train/early_stopping.h"
 #include "soma/train/events.h"
 #include "soma/train/history.h"
+#include "soma/train/lambda_callback.h"
 #include "soma/train/learner.h"
 #include "soma/train/loop.h"
 #include "soma/train/lr_schedule.h"

@@ -1,17 +1,16 @@
 // RbmLearner: batches in, Rbm::step out, with the Gibbs generator and the chain kept for exact
-// resumes; and fit_rbm, the plain loop over a tensor kept for programs that need no Loop.
+// resumes; and fit_rbm, the same learner under train::Loop for programs that hold a tensor.
 #include "soma/generative/rbm_learner.h"
 
 #include <algorithm>
-#include <span>
 
 #include "soma/autograd/grad_mode.h"
 #include "soma/core/error.h"
-#include "soma/core/factory.h"
-#include "soma/core/permutation.h"
 #include "soma/ops/reduction.h"
 #include "soma/ops/view.h"
 #include "soma/train/events.h"
+#include "soma/train/lambda_callback.h"
+#include "soma/train/loop.h"
 
 namespace soma::generative {
 
@@ -63,28 +62,24 @@ std::vector<double> fit_rbm(Rbm& rbm, const Tensor& data, const RbmFitOptions& o
                             const std::function<void(int, double)>& on_epoch) {
   SOMA_CHECK(options.epochs >= 0, "fit_rbm: epochs must be >= 0, got ", options.epochs);
   SOMA_CHECK(options.batch_size > 0, "fit_rbm: batch_size must be positive, got ", options.batch_size);
-  SOMA_CHECK(data.defined() && data.dim() == 2 && data.size(0) > 0, "fit_rbm: expects data [N, ",
-             rbm.options().visible, "] with N > 0 but receives shape ", data.defined() ? data.shape() : Shape{});
-  const std::int64_t n = data.size(0);
-  std::vector<double> errors;
-  for (int epoch = 0; epoch < options.epochs; ++epoch) {
-    std::vector<std::int64_t> order;
-    if (options.shuffle) order = random_permutation(n, gen);
-    double sum = 0;
-    for (std::int64_t first = 0; first < n; first += options.batch_size) {
-      const std::int64_t last = std::min(n, first + options.batch_size);
-      Tensor batch;
-      if (options.shuffle) {
-        batch = index_select(data, from_data(std::span<const std::int64_t>(order.data() + first, std::size_t(last - first)),
-                                             {last - first}));
-      } else {
-        batch = slice(data, 0, first, last);
-      }
-      sum += rbm.step(batch, gen).reconstruction_error * double(last - first);
-    }
-    errors.push_back(sum / double(n));
-    if (on_epoch) on_epoch(epoch + 1, errors.back());
+  SOMA_CHECK(data.defined() && data.dim() == 2 && data.size(0) > 0 && data.size(1) == rbm.options().visible,
+             "fit_rbm: expects data [N, ", rbm.options().visible, "] with N > 0 but receives shape ",
+             data.defined() ? data.shape() : Shape{});
+  const std::uint64_t order_seed = gen.next_u64();
+  RbmLearner learner(rbm, {.image_shape = options.image_shape});
+  learner.generator() = gen;
+  train::Loop loop(learner);
+  std::vector<train::CallbackHandle> callbacks = options.callbacks;
+  if (on_epoch) {
+    callbacks.emplace_back(train::LambdaCallback({.on_epoch_end = [&](train::Context&, std::int64_t epoch, train::Logs& logs) {
+      on_epoch(int(epoch) + 1, logs.at("reconstruction_error"));
+    }}));
   }
-  return errors;
+  const train::History history = loop.fit(std::make_shared<data::TensorDataset>(data),
+                                           {.epochs = options.epochs, .batch_size = options.batch_size,
+                                            .shuffle = options.shuffle, .callbacks = std::move(callbacks),
+                                            .sinks = options.sinks, .seed = order_seed, .verbose = 0});
+  gen = learner.generator();
+  return history.empty() ? std::vector<double>{} : history["reconstruction_error"];
 }
 }  // namespace soma::generative

@@ -6,15 +6,19 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
 
+#include "data/data_test_util.h"
 #include "ops/op_test_util.h"
 #include "reference/reference_support.h"
 #include "soma/core/factory.h"
 #include "soma/ops/reduction.h"
 #include "soma/ops/view.h"
+#include "soma/train/loop.h"
+#include "soma/train/run_folder.h"
 #include "support/gradcheck.h"
 #include "support/tensor_testing.h"
 
@@ -241,6 +245,40 @@ TEST(Rbm, SameSeedsGiveTheSameModel) {
   EXPECT_NE(train(1, 2), train(4, 2));
 }
 
+TEST(Rbm, FitRbmIsAnRbmLearnerUnderTheLoop) {
+  // fit_rbm = one draw from gen to seed the loop's order, then RbmLearner's steps drawing from
+  // gen's stream; the same loop written out gives the same model, and the run folder its errors.
+  Generator data_gen(9);
+  const Tensor data = prototype_data(64, data_gen);
+  const RbmOptions options{.visible = 16, .hidden = 8, .lr = 0.1, .momentum = 0.5, .k = 2};
+  Generator init_a(1), init_b(1), gen_a(2), gen_b(2);
+  Rbm a(options, init_a), b(options, init_b);
+  data_test::TempDir dir;
+  std::vector<int> epochs_seen;
+  const std::vector<double> errors =
+      fit_rbm(a, data, {.epochs = 3, .batch_size = 16, .sinks = {std::make_shared<train::RunFolderSink>(dir.str())}},
+              gen_a, [&](int epoch, double) { epochs_seen.push_back(epoch); });
+  EXPECT_EQ(epochs_seen, (std::vector<int>{1, 2, 3}));
+
+  const std::uint64_t order_seed = gen_b.next_u64();
+  generative::RbmLearner learner(b);
+  learner.generator() = gen_b;
+  train::Loop loop(learner);
+  const train::History history = loop.fit(std::make_shared<data::TensorDataset>(data),
+                                          {.epochs = 3, .batch_size = 16, .seed = order_seed, .verbose = 0});
+  EXPECT_EQ(test::values(a.weight()), test::values(b.weight()));
+  EXPECT_EQ(errors, history["reconstruction_error"]);
+  EXPECT_EQ(gen_a.next_u64(), learner.generator().next_u64());  // gen is left where the samples stopped
+
+  const auto metrics = train::RunFolderSink::read_table(dir.file("metrics.csv"));
+  const auto column = std::find(metrics.columns.begin(), metrics.columns.end(), "reconstruction_error");
+  ASSERT_NE(column, metrics.columns.end());
+  ASSERT_EQ(metrics.rows.size(), 3u);
+  for (std::size_t e = 0; e < 3; ++e)
+    EXPECT_DOUBLE_EQ(metrics.rows[e][std::size_t(column - metrics.columns.begin())], errors[e]);
+  EXPECT_TRUE(fit_rbm(a, data, {.epochs = 0}, gen_a).empty());
+}
+
 TEST(Rbm, ArgumentErrors) {
   using test::throws_error_with;
   EXPECT_TRUE(throws_error_with([] { Rbm({.visible = 0, .hidden = 3}); }, {"Rbm", "visible = 0"}));
@@ -265,6 +303,7 @@ TEST(Rbm, ArgumentErrors) {
   pcd.step(zeros({2, 3}), gen);
   EXPECT_TRUE(throws_error_with([&] { pcd.step(zeros({3, 3}), gen); }, {"chain holds 2", "3 rows"}));
   EXPECT_TRUE(throws_error_with([&] { fit_rbm(rbm, zeros({4, 3}), {.batch_size = 0}, gen); }, {"batch_size"}));
+  EXPECT_TRUE(throws_error_with([&] { fit_rbm(rbm, zeros({4, 5}), {}, gen); }, {"fit_rbm", "[N, 3]", "[4, 5]"}));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Callbacks (train/early_stopping.h, csv_logger.h, model_checkpoint.h, lr_schedule.h,
+// Callbacks (train/early_stopping.h, csv_logger.h, model_checkpoint.h, lr_schedule.h, lambda_callback.h,
 // progress_bar.h) inside real fits. A Script callback placed first overwrites the monitored
 // value with a chosen sequence, so each rule is checked against epochs counted by hand.
 #include <gtest/gtest.h>
@@ -211,6 +211,32 @@ TEST(TrainLRSchedule, ReducesOnPlateau) {
   const auto h = f.fit(6, {Script("val_loss", {1, 1, 1, 1, 1, 1}),
                            train::ReduceLROnPlateau({.factor = 0.5, .patience = 1})});
   EXPECT_EQ(h["lr"], (std::vector<double>{0.1, 0.1, 0.1, 0.05, 0.05, 0.025}));
+}
+
+TEST(TrainLambdaCallback, CallsEachFunctionWhereItsHookIs) {
+  Fixture f;
+  std::vector<std::string> calls;
+  std::int64_t batches = 0;
+  train::LambdaCallback callback({
+      .on_train_begin = [&](train::Context&) { calls.push_back("begin"); },
+      .on_train_end = [&](train::Context&) { calls.push_back("end"); },
+      .on_epoch_begin = [&](train::Context&, std::int64_t epoch) { calls.push_back("epoch " + std::to_string(epoch)); },
+      .on_epoch_end =
+          [&](train::Context&, std::int64_t epoch, train::Logs& logs) {
+            calls.push_back("epoch end " + std::to_string(epoch));
+            logs["twice_loss"] = 2 * logs.at("loss");
+          },
+      .on_batch_end = [&](train::Context&, std::int64_t, const train::Logs&) { ++batches; },
+  });
+  const train::History history = f.fit(2, {callback});
+  EXPECT_EQ(calls, (std::vector<std::string>{"begin", "epoch 0", "epoch end 0", "epoch 1", "epoch end 1", "end"}));
+  EXPECT_EQ(batches, 2 * 4);  // 64 examples in batches of 16
+  ASSERT_EQ(history.size(), 2);
+  EXPECT_EQ(history["twice_loss"][1], 2 * history["loss"][1]);  // what it adds reaches the History
+}
+
+TEST(TrainLambdaCallback, RejectsNoFunctions) {
+  EXPECT_TRUE(test::throws_error_with([] { train::LambdaCallback callback({}); }, {"LambdaCallback", "at least one"}));
 }
 
 TEST(TrainProgressBar, OneLinePerEpochWhenNotATerminal) {

@@ -8,12 +8,15 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "soma/core/generator.h"
 #include "soma/generative/rbm.h"
+#include "soma/train/callback.h"
+#include "soma/train/events.h"
 #include "soma/train/learner.h"
 
 namespace soma::generative {
@@ -64,12 +67,24 @@ class RbmLearner : public train::Learner {
 struct RbmFitOptions {
   int epochs = 1;
   std::int64_t batch_size = 64;
-  bool shuffle = true;  ///< a fresh order each epoch, drawn from the generator
+  bool shuffle = true;  ///< a fresh order each epoch (the loop's data loader, seeded from the generator)
+  /// Called in this order, as train::FitOptions::callbacks (one may add a test error to each
+  /// epoch's logs, which the sinks then record). Default: none.
+  std::vector<train::CallbackHandle> callbacks = {};
+  /// Observers of the run, as train::FitOptions::sinks (a train::RunFolderSink). Default: none.
+  std::vector<std::shared_ptr<train::Sink>> sinks = {};
+  /// One row as [C, H, W]: the sinks then get each epoch's "filters" grid (RbmLearnerOptions).
+  Shape image_shape = {};
 };
 
-/// Trains `rbm` on the rows of `data` [N, visible] for `epochs` passes of step(), drawing the
-/// order and the samples from `gen`. Returns each epoch's mean step reconstruction error
-/// (weighted by batch size); `on_epoch(epoch, error)` is called after each epoch when given.
+/// Trains `rbm` on the rows of `data` [N, visible] for `epochs` passes: an RbmLearner run by
+/// train::Loop, so the sinks see the same event stream as any other learner's. The loop's
+/// shuffling is seeded by one draw from `gen`, then the Gibbs samples continue `gen`'s stream
+/// (gen is left where the samples stopped): the same generator state gives the same model, bit
+/// for bit. Returns each epoch's mean step reconstruction error (weighted by batch size);
+/// `on_epoch(epoch, error)` is called after each epoch (counted from 1, after the callbacks)
+/// when given.
+/// Throws soma::Error for epochs < 0, batch_size < 1 or data that is not [N > 0, visible].
 std::vector<double> fit_rbm(Rbm& rbm, const Tensor& data, const RbmFitOptions& options, Generator& gen,
                             const std::function<void(int, double)>& on_epoch = {});
 
