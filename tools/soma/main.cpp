@@ -7,6 +7,7 @@
 #include <exception>
 
 #include <soma/config/section.h>
+#include <soma/core/threads.h>
 
 #include "commands.h"
 
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
   auto* epochs_opt = train->add_option("--epochs", epochs, "Total epochs (overrides the config)")->check(CLI::NonNegativeNumber);
   auto* seed_opt = train->add_option("--seed", seed, "Seed of weights, dropout and shuffling (overrides the config)");
   auto* threads_opt = train->add_option("--threads", threads, "Threads (0: all cores; overrides the config)")
-                          ->check(CLI::Range(0, 1024));
+                          ->check(CLI::Range(0, soma::kMaxThreads));
   auto* limit_opt = train->add_option("--limit", limit, "Train on the first N examples only (quick runs)")
                         ->check(CLI::PositiveNumber);
   auto* test_limit_opt = train->add_option("--test-limit", test_limit, "Test on the first N examples only")
@@ -91,6 +92,12 @@ int main(int argc, char** argv) {
     return soma::cli::train(train_args);
   } catch (const soma::config::ConfigError& e) {
     std::fprintf(stderr, "soma: config error: %s\n", e.what());
+  } catch (const nlohmann::json::exception& e) {
+    // A JSON value read without a check: say so without nlohmann's "[json.exception...]" code.
+    std::string what = e.what();
+    if (const auto end = what.find("] "); what.rfind("[json.exception", 0) == 0 && end != std::string::npos)
+      what = what.substr(end + 2);
+    std::fprintf(stderr, "soma: error: a JSON file holds a value of the wrong type: %s\n", what.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "soma: error: %s\n", e.what());
   }
