@@ -128,6 +128,46 @@ bad-config)
   run 1 "$soma" summary aug.json
   [[ $(cat err.txt) == 'soma: config error: augment[1].degrees: expected a number in [0, 180], got 200' ]] ||
     fail "augment message: $(cat err.txt)"
+  [[ ! -e runs ]] || fail "refused configs left run folders: $(ls runs)"
+  printf '{"model": [{"type": "Dense", "out": 5, "out": 500}]}' >dup.json
+  run 1 "$soma" summary dup.json
+  [[ $(cat err.txt) == 'soma: config error: dup.json: model[0].out: given twice; expected each key once in an object' ]] ||
+    fail "duplicate key: $(cat err.txt)"
+  printf '[1, 2]' >array.json
+  run 1 "$soma" summary array.json
+  grep -q "^soma: config error: array.json: expected a JSON object" err.txt || fail "array config: $(cat err.txt)"
+  ;;
+
+run-folders)
+  # A refused config leaves no folder behind.
+  printf '{"data": "fashion-mnist", "model": [{"type": "Dense", "out": -1}]}' >bad.json
+  run 1 "$soma" train bad.json --runs runs --name r
+  [[ ! -e runs ]] || fail "a refused config left $(ls -R runs)"
+  # A run that never wrote a checkpoint (killed early, or an older soma's empty folder) is
+  # restarted in place under its name, and the temporary files of killed writers go.
+  mkdir -p runs/r && echo '{}' >runs/r/config.json && echo half >runs/r/.checkpoint.safetensors.99.0.tmp
+  run 0 "$soma" train "$src/configs/xor.json" --runs runs --name r --epochs 2
+  [[ -s runs/r/model.safetensors && ! -e runs/r/.checkpoint.safetensors.99.0.tmp ]] || fail "restart in place: $(ls -a runs/r)"
+  # One that has a checkpoint is not.
+  run 1 "$soma" train "$src/configs/xor.json" --runs runs --name r --epochs 2
+  grep -q "soma train --resume runs/r" err.txt || fail "no --resume hint: $(cat err.txt)"
+  # --resume of a run with no checkpoint starts it again from its config.json.
+  mkdir runs/s && cp runs/r/config.json runs/s/
+  run 0 "$soma" train --resume runs/s
+  grep -q "restarting (no checkpoint yet)" out.txt || fail "resume without a checkpoint: $(cat out.txt)"
+  [[ -s runs/s/model.safetensors ]] || fail "the restarted run wrote no model"
+  # While another process holds the folder's lock, neither a second --resume nor a writer
+  # under the same --name gets in.
+  run 1 flock runs/s/lock "$soma" train --resume runs/s --epochs 3
+  grep -q "runs/s' is in use by another soma process" err.txt || fail "second --resume: $(cat err.txt)"
+  rm runs/s/model.safetensors runs/s/checkpoint.safetensors
+  run 1 flock runs/s/lock "$soma" train "$src/configs/xor.json" --runs runs --name s
+  grep -q "runs/s' is in use by another soma process" err.txt || fail "second writer: $(cat err.txt)"
+  # threads beyond what the CLI allows are refused in a config too.
+  printf '{"threads": 100000}' >threads.json
+  run 1 "$soma" train threads.json --runs runs
+  [[ $(cat err.txt) == 'soma: config error: threads: expected an integer from 0 (all cores) to 1024, got 100000' ]] ||
+    fail "threads: $(cat err.txt)"
   ;;
 
 config)
