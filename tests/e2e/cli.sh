@@ -70,6 +70,18 @@ train-evaluate-predict)
   grep -Eq "^0: [^,]+ 0\.[0-9]{4}, [^,]+ 0\.[0-9]{4}$" out.txt || fail "predict png: $(cat out.txt)"
   run 1 "$soma" predict runs/a runs/a/loss.png
   grep -q "is 800x480 pixels but the model takes 28x28 images" err.txt || fail "wrong-size image message"
+  # A 54-byte BMP declaring 65535x16384 pixels is refused from its header, never decoded.
+  printf 'BM\x36\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\xff\xff\0\0\0\x40\0\0\x01\0\x18\0' >huge.bmp
+  head -c 24 /dev/zero >>huge.bmp
+  run 1 "$soma" predict runs/a huge.bmp
+  grep -q "is 65535x16384 pixels but the model takes 28x28 images" err.txt || fail "huge image: $(cat err.txt)"
+  # A run folder's config.json nested 40,000 levels deep is refused, not a stack overflow.
+  mkdir deep && cp runs/a/model.safetensors deep/
+  { printf '{"model": '; head -c 40000 /dev/zero | tr '\0' '['; head -c 40000 /dev/zero | tr '\0' ']'; printf '}'; } >deep/config.json
+  run 1 "$soma" evaluate deep
+  grep -q "deep/config.json: model\[0\].*nested deeper than 100 levels" err.txt || fail "deep config: $(cat err.txt)"
+  run 1 "$soma" train --resume deep
+  grep -q "nested deeper than 100 levels" err.txt || fail "deep config on resume: $(cat err.txt)"
   ;;
 
 resume)
