@@ -37,9 +37,9 @@ namespace fs = std::filesystem;
 
 std::atomic<bool> interrupted{false};
 
-// When `soma train` checkpoints: after the first step, at epoch ends (at most every few seconds: an XOR run has
-// thousands of one-step epochs, but always after the first and the last), at the end, and when
-// the run is interrupted (Ctrl-C, or --stop-after for the tests), after which it stops the loop.
+// When `soma train` checkpoints: after the first step, at epoch ends (at most every few
+// seconds: an XOR run has thousands of one-step epochs, but always after the first and the
+// last), at the end, and when the run is interrupted (Ctrl-C, or --stop-after for the tests), after which it stops the loop.
 class RunCheckpoints : public train::Callback {
  public:
   RunCheckpoints(std::string path, std::int64_t stop_after) : path_(std::move(path)), stop_after_(stop_after) {}
@@ -266,15 +266,16 @@ int train(const TrainArgs& args) {
   const config::Settings& settings = *b.settings;
   const config::DataSets& data = *b.data;
 
-  config::Json info = resuming && !restart && fs::exists(run.file("run.json")) ? config::read_json_file(run.file("run.json"))
-                                                                     : config::Json::object();
+  const bool continuing = resuming && !restart;
+  config::Json info = continuing && fs::exists(run.file("run.json")) ? config::read_json_file(run.file("run.json"))
+                                                                       : config::Json::object();
   info["soma_version"] = version();
   info["seed"] = settings.seed;
   info["machine"] = machine_description();
   info["threads"] = num_threads();
-  if (!resuming || restart) info["started"] = timestamp();
+  if (!continuing) info["started"] = timestamp();
   info["status"] = "running";
-  if (resuming && !restart) info["resumed"] = timestamp();
+  if (continuing) info["resumed"] = timestamp();
   write_json(run.config(), *b.resolved);
   write_json(run.file("run.json"), info);
 
@@ -283,7 +284,7 @@ int train(const TrainArgs& args) {
                                                               : "a model";
   std::printf("soma %s: %s %s, %lld parameters, on %lld training examples%s of shape %s; %lld epoch%s, batch %lld,"
               " %d threads\nrun folder: %s\n",
-              version(), resuming && !restart ? "resuming" : restart ? "restarting (no checkpoint yet)" : "training", what.c_str(),
+              version(), continuing ? "resuming" : restart ? "restarting (no checkpoint yet)" : "training", what.c_str(),
               static_cast<long long>(b.learner->model().parameter_count()), static_cast<long long>(data.train->size()),
               data.test ? (" (" + std::to_string(data.test->size()) + " test)").c_str() : "",
               config::shape_text(data.input_shape).c_str(), static_cast<long long>(settings.epochs),
@@ -312,7 +313,7 @@ int train(const TrainArgs& args) {
   fit.transforms = *b.augment;
   fit.clip_grad_norm = settings.clip_grad_norm;
   fit.clip_grad_value = settings.clip_grad_value;
-  if (resuming && !restart) fit.resume_from = run.checkpoint();
+  if (continuing) fit.resume_from = run.checkpoint();
 
   // The first Ctrl-C asks for a checkpoint at the next step; a second one kills as usual.
   std::signal(SIGINT, [](int) {
