@@ -217,7 +217,10 @@ int train(const TrainArgs& args) {
     run.dir = fs::path(args.resume).lexically_normal().string();
     if (!run.dir.empty() && run.dir.back() == '/') run.dir.pop_back();
     SOMA_CHECK(fs::is_directory(run.dir), "--resume: '", args.resume, "' is not a run folder");
-    SOMA_CHECK(fs::exists(run.config()), "--resume: '", args.resume, "' has no config.json; is it a run folder?");
+    SOMA_CHECK(fs::exists(run.config()), "--resume: '", args.resume,
+               "' has no config.json; is it a run folder? (one that holds no checkpoint restarts in place with: "
+               "soma train CONFIG --runs ", fs::path(run.dir).parent_path().string(), " --name ",
+               fs::path(run.dir).filename().string(), ")");
     SOMA_CHECK(args.config.empty(), "--resume continues a run with its own config.json; give no CONFIG");
     SOMA_CHECK(!args.seed && !args.limit && !args.test_limit && args.name.empty(),
                "--resume: only --epochs and --threads may change when a run continues");
