@@ -306,7 +306,7 @@ class Checker : public nlohmann::json_sax<Json> {
   bool open(bool array) {
     value();
     if (frames_.size() >= kMaxJsonDepth)
-      throw ConfigError(origin_ + ": " + path() + ": nested deeper than " + std::to_string(kMaxJsonDepth) +
+      throw ConfigError(origin_ + ":" + line_column(text_, too_deep_at()) + ": " + path() + ": nested deeper than " + std::to_string(kMaxJsonDepth) +
                         " levels of objects and arrays; expected at most " + std::to_string(kMaxJsonDepth));
     frames_.emplace_back();
     frames_.back().array = array;
@@ -315,6 +315,26 @@ class Checker : public nlohmann::json_sax<Json> {
   bool close() {
     frames_.pop_back();
     return true;
+  }
+  // The byte (from 1) of the first bracket that opens one level too many: SAX events carry no
+  // position, so the text is scanned for it (strings skipped).
+  std::size_t too_deep_at() const {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text_.size(); ++i) {
+      const char c = text_[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > kMaxJsonDepth) return i + 1;
+      } else if (c == ']' || c == '}') {
+        --depth;
+      }
+    }
+    return 0;
   }
   // "model.layers[3].kernel", as Section names values; "(the top)" outside every object.
   std::string path() const {

@@ -267,7 +267,7 @@ TEST(ConfigErrors, BadJsonSyntaxGivesLineAndColumn) {
 TEST(ConfigErrors, DeepNestingIsRefusedBeforeAnyTreeIsBuilt) {
   const std::string deep = "{\"model\": " + std::string(40000, '[') + std::string(40000, ']') + "}";
   EXPECT_EQ(test::error_message([&] { parse_json(deep, "deep.json"); }),
-            "deep.json: model" + [] {
+            "deep.json:1:110: model" + [] {
               std::string p;
               for (std::size_t i = 0; i + 1 < kMaxJsonDepth; ++i) p += "[0]";
               return p;

@@ -114,8 +114,9 @@ inline constexpr std::size_t kMaxJsonDepth = 100;
 /// Parses JSON text that must hold one object {...} (a config, run.json, a model's embedded
 /// config). Throws ConfigError starting with `origin`: a syntax error or a number out of range
 /// with its line, column and JSON path ("c.json:3:10: invalid JSON at model.layers[0]: ..."),
-/// a key given twice in one object, nesting deeper than kMaxJsonDepth (checked before any tree
-/// is built), or a top-level value that is not an object. Long tokens are cut to 80 characters.
+/// a key given twice in one object (with its JSON path), nesting deeper than kMaxJsonDepth
+/// (checked before any tree is built; with line, column and path), or a top-level value that
+/// is not an object. Long tokens are cut to 80 characters.
 Json parse_json(const std::string& text, const std::string& origin);
 /// Reads and parses a JSON file as parse_json does; ConfigError naming the file when it
 /// cannot be read.
