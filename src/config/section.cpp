@@ -336,7 +336,8 @@ class Checker : public nlohmann::json_sax<Json> {
     }
     return 0;
   }
-  // "model.layers[3].kernel", as Section names values; "(the top)" outside every object.
+  // "model.layers[3].kernel", as Section names values (cut to 80 characters); "(the top)"
+  // outside every object.
   std::string path() const {
     std::string out;
     for (const Frame& f : frames_) {
@@ -346,7 +347,7 @@ class Checker : public nlohmann::json_sax<Json> {
         out += (out.empty() ? "" : ".") + shorten(f.key);
       }
     }
-    return out.empty() ? "(the top)" : out;
+    return out.empty() ? "(the top)" : shorten(out);
   }
 
   const std::string& text_;

@@ -266,12 +266,11 @@ TEST(ConfigErrors, BadJsonSyntaxGivesLineAndColumn) {
 // is checked while reading, before any tree exists.
 TEST(ConfigErrors, DeepNestingIsRefusedBeforeAnyTreeIsBuilt) {
   const std::string deep = "{\"model\": " + std::string(40000, '[') + std::string(40000, ']') + "}";
+  std::string path = "model";
+  for (std::size_t i = 0; i + 1 < kMaxJsonDepth; ++i) path += "[0]";
   EXPECT_EQ(test::error_message([&] { parse_json(deep, "deep.json"); }),
-            "deep.json:1:110: model" + [] {
-              std::string p;
-              for (std::size_t i = 0; i + 1 < kMaxJsonDepth; ++i) p += "[0]";
-              return p;
-            }() + ": nested deeper than 100 levels of objects and arrays; expected at most 100");
+            "deep.json:1:110: " + path.substr(0, 80) +
+                "...: nested deeper than 100 levels of objects and arrays; expected at most 100");
   std::string ok = "{\"a\": " + std::string(kMaxJsonDepth - 1, '[') + std::string(kMaxJsonDepth - 1, ']') + "}";
   EXPECT_NO_THROW(parse_json(ok, "ok.json"));
 }

@@ -79,7 +79,7 @@ train-evaluate-predict)
   mkdir deep && cp runs/a/model.safetensors deep/
   { printf '{"model": '; head -c 40000 /dev/zero | tr '\0' '['; head -c 40000 /dev/zero | tr '\0' ']'; printf '}'; } >deep/config.json
   run 1 "$soma" evaluate deep
-  grep -q "deep/config.json: model\[0\].*nested deeper than 100 levels" err.txt || fail "deep config: $(cat err.txt)"
+  grep -q "deep/config.json:1:110: model\[0\].*nested deeper than 100 levels" err.txt || fail "deep config: $(cat err.txt)"
   run 1 "$soma" train --resume deep
   grep -q "nested deeper than 100 levels" err.txt || fail "deep config on resume: $(cat err.txt)"
   ;;
