@@ -87,8 +87,11 @@ std::string choose_run_folder(const std::string& runs_dir, const std::string& na
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d_%H%M%S", std::localtime(&now));
     base = stamp;
   }
+  const std::string shown = base.size() > 80 ? base.substr(0, 80) + "..." : base;
   SOMA_CHECK(base.find('/') == std::string::npos && base != "." && base != "..",
-             "expected a run name without '/', got '", base.substr(0, 80), base.size() > 80 ? "..." : "", "'");
+             "expected a run name without '/', got '", shown, "'");
+  SOMA_CHECK(base.size() <= 200, "expected a run name of at most 200 characters (it names a folder), got ",
+             base.size(), ": '", shown, "'");
   std::string chosen = base;
   if (!exact)
     for (int k = 2; fs::exists(fs::path(runs_dir) / chosen); ++k) chosen = base + "-" + std::to_string(k);

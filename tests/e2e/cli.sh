@@ -145,6 +145,11 @@ bad-config)
   run 1 "$soma" summary dup.json
   [[ $(cat err.txt) == 'soma: config error: dup.json: model[0].out: given twice; expected each key once in an object' ]] ||
     fail "duplicate key: $(cat err.txt)"
+  # A 10 MB name is not echoed whole into the error.
+  { printf '{"name": "'; head -c 10000000 /dev/zero | tr '\0' 'x'; printf '", "data": {"train": {"x": [[0]], "y": [0]}}, "model": [{"type": "Dense", "out": 2}]}'; } >long.json
+  run 1 "$soma" train long.json --runs runs
+  (( $(wc -c <err.txt) < 400 )) || fail "a long name made a $(wc -c <err.txt)-byte error"
+  grep -q "expected a run name of at most 200 characters" err.txt || fail "long name: $(head -c 400 err.txt)"
   printf '[1, 2]' >array.json
   run 1 "$soma" summary array.json
   grep -q "^soma: config error: array.json: expected a JSON object" err.txt || fail "array config: $(cat err.txt)"

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include <soma/config/section.h>
 #include <soma/core/threads.h>
@@ -14,6 +15,25 @@
 namespace soma::cli {
 const char* version() { return SOMA_VERSION; }
 }  // namespace soma::cli
+
+namespace {
+
+// The last guard against echoing a 10 MB value (a name, a path) into an error: a word longer
+// than 200 characters is cut to its first 80.
+std::string shorten_words(const std::string& message) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < message.size()) {
+    std::size_t end = message.find(' ', start);
+    if (end == std::string::npos) end = message.size();
+    out += end - start > 200 ? message.substr(start, 80) + "..." : message.substr(start, end - start);
+    if (end < message.size()) out += ' ';
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
 
 using namespace soma::cli;
 
@@ -91,7 +111,7 @@ int main(int argc, char** argv) {
     if (*test_limit_opt) train_args.test_limit = test_limit;
     return soma::cli::train(train_args);
   } catch (const soma::config::ConfigError& e) {
-    std::fprintf(stderr, "soma: config error: %s\n", e.what());
+    std::fprintf(stderr, "soma: config error: %s\n", shorten_words(e.what()).c_str());
   } catch (const nlohmann::json::exception& e) {
     // A JSON value read without a check: say so without nlohmann's "[json.exception...]" code.
     std::string what = e.what();
@@ -99,7 +119,7 @@ int main(int argc, char** argv) {
       what = what.substr(end + 2);
     std::fprintf(stderr, "soma: error: a JSON file holds a value of the wrong type: %s\n", what.c_str());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "soma: error: %s\n", e.what());
+    std::fprintf(stderr, "soma: error: %s\n", shorten_words(e.what()).c_str());
   }
   return 1;
 }
