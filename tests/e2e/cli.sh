@@ -180,6 +180,16 @@ run-folders)
   rm runs/s/model.safetensors runs/s/checkpoint.safetensors
   run 1 flock runs/s/lock "$soma" train "$src/configs/xor.json" --runs runs --name s
   grep -q "runs/s' is in use by another soma process" err.txt || fail "second writer: $(cat err.txt)"
+  # Two trainings started at once under one --name: exactly one gets the folder; without a
+  # name, each gets its own.
+  "$soma" train "$src/configs/xor.json" --runs race --name same --epochs 20 >a.txt 2>&1 & a=$!
+  "$soma" train "$src/configs/xor.json" --runs race --name same --epochs 20 >b.txt 2>&1 & b=$!
+  wait $a; sa=$?; wait $b; sb=$?
+  [[ $((sa + sb)) == 1 ]] || fail "two writers of one --name exited $sa and $sb: $(cat a.txt b.txt)"
+  "$soma" train "$src/configs/xor.json" --runs race2 --epochs 20 >a.txt 2>&1 & a=$!
+  "$soma" train "$src/configs/xor.json" --runs race2 --epochs 20 >b.txt 2>&1 & b=$!
+  wait $a && wait $b || fail "two unnamed runs: $(cat a.txt b.txt)"
+  [[ -s race2/xor/model.safetensors && -s race2/xor-2/model.safetensors ]] || fail "two unnamed runs: $(ls race2)"
   # threads beyond what the CLI allows are refused in a config too.
   printf '{"threads": 100000}' >threads.json
   run 1 "$soma" train threads.json --runs runs
