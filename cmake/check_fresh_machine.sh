@@ -99,6 +99,7 @@ command_words() {
       # A function definition is no command; a case pattern "a|b)" is not one either.
       sub(/^[ \t]*(function[ \t]+)?[A-Za-z_][A-Za-z_0-9-]*[ \t]*\(\)/, "", line)
       sub(/^[ \t]*[^ \t()"$]+\)/, "", line)
+      gsub(/\$\(\([^()]*\)\)/, "0", line)  # arithmetic $((a + b)) runs nothing
       out = ""  # q and depth carry over: a quoted string may span lines
       for (c = 1; c <= length(line); c++) {
         ch = substr(line, c, 1); two = substr(line, c, 2)
