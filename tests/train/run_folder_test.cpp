@@ -6,8 +6,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include <sys/file.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "soma/core/error.h"
