@@ -4,6 +4,7 @@
 #include "config/experiment_parts.h"
 #include "soma/config/learner.h"
 #include "soma/core/generator.h"
+#include "soma/core/threads.h"
 #include "soma/nn/graph.h"
 #include "soma/ops/view.h"
 
@@ -36,7 +37,11 @@ Settings read_settings(Section& top) {
   Settings s;
   s.name = top.text("name", s.name);
   s.seed = std::uint64_t(top.integer("seed", s.seed, 0));
-  s.threads = int(top.integer("threads", s.threads, 0));
+  const std::int64_t threads = top.integer("threads", s.threads, 0);
+  if (threads > kMaxThreads)
+    fail("threads", "expected an integer from 0 (all cores) to " + std::to_string(kMaxThreads) + ", got " +
+                        std::to_string(threads));
+  s.threads = int(threads);
   s.epochs = top.integer("epochs", s.epochs, 0);
   s.batch_size = top.integer("batch_size", s.batch_size, 1);
   s.shuffle = top.boolean("shuffle", s.shuffle);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace soma::config {
@@ -228,26 +229,141 @@ void Section::finish() const {
   }
 }
 
-Json parse_json(const std::string& text, const std::string& origin) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    // Turn the byte offset into a line and column, which an editor can jump to.
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
+namespace {
+
+// A text cut to 80 characters, for error messages (a 10 MB name is not echoed whole).
+std::string shorten(const std::string& text) { return text.size() > 80 ? text.substr(0, 80) + "..." : text; }
+
+// The line and column of a byte offset, which an editor can jump to.
+std::string line_column(const std::string& text, std::size_t byte) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
     }
+  }
+  return std::to_string(line) + ":" + std::to_string(column);
+}
+
+// A first pass over the text that builds nothing: nlohmann's parser is iterative, but copying
+// or converting a tree 40,000 levels deep recurses and overflows the stack, and its DOM
+// parser keeps the last of two equal keys silently. This pass checks the depth and the keys,
+// with the JSON path of the value at fault, before any tree exists.
+class Checker : public nlohmann::json_sax<Json> {
+ public:
+  Checker(const std::string& text, const std::string& origin) : text_(text), origin_(origin) {}
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(false); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& key) override {
+    Frame& top = frames_.back();
+    top.key = key;
+    if (!top.keys.insert(key).second)
+      throw ConfigError(origin_ + ": " + path() + ": given twice; expected each key once in an object");
+    return true;
+  }
+  bool parse_error(std::size_t byte, const std::string& token, const nlohmann::detail::exception& e) override {
+    const std::string at = frames_.empty() ? std::string() : path() + ": ";
+    if (e.id == 406)  // out_of_range: a number beyond double's range; the column of its first digit
+      throw ConfigError(origin_ + ":" + line_column(text_, byte + 1 - std::min(byte, token.size())) +
+                        ": invalid JSON: " + at + "the number " + shorten(token) +
+                        " is out of range; expected a finite number (at most about 1.8e308)");
+    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: <reason>";
+    // the reason quotes the last token read, which can be a whole 10 MB string.
     std::string what = e.what();
-    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: <reason>"
     const auto colon = what.find(": ", what.find("parse error"));
     if (colon != std::string::npos) what = what.substr(colon + 2);
-    throw ConfigError(origin + ":" + std::to_string(line) + ":" + std::to_string(column) + ": invalid JSON: " + what);
+    const auto last = what.find("last read: '");
+    if (last != std::string::npos) what = what.substr(0, last) + "last read: '" + shorten(token) + "'";
+    throw ConfigError(origin_ + ":" + line_column(text_, byte) + ": invalid JSON: " + at + what);
   }
+
+ private:
+  struct Frame {
+    bool array = false;
+    std::int64_t index = -1;  // the element being read, in an array
+    std::string key;          // the key being read, in an object
+    std::set<std::string> keys;
+  };
+
+  // A value starts: in an array, it is the next element.
+  bool value() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    return true;
+  }
+  bool open(bool array) {
+    value();
+    if (frames_.size() >= kMaxJsonDepth)
+      throw ConfigError(origin_ + ":" + line_column(text_, too_deep_at()) + ": " + path() + ": nested deeper than " + std::to_string(kMaxJsonDepth) +
+                        " levels of objects and arrays; expected at most " + std::to_string(kMaxJsonDepth));
+    frames_.emplace_back();
+    frames_.back().array = array;
+    return true;
+  }
+  bool close() {
+    frames_.pop_back();
+    return true;
+  }
+  // The byte (from 1) of the first bracket that opens one level too many: SAX events carry no
+  // position, so the text is scanned for it (strings skipped).
+  std::size_t too_deep_at() const {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text_.size(); ++i) {
+      const char c = text_[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > kMaxJsonDepth) return i + 1;
+      } else if (c == ']' || c == '}') {
+        --depth;
+      }
+    }
+    return 0;
+  }
+  // "model.layers[3].kernel", as Section names values (cut to 80 characters); "(the top)"
+  // outside every object.
+  std::string path() const {
+    std::string out;
+    for (const Frame& f : frames_) {
+      if (f.array) {
+        if (f.index >= 0) out += "[" + std::to_string(f.index) + "]";
+      } else if (!f.key.empty() || !f.keys.empty()) {
+        out += (out.empty() ? "" : ".") + shorten(f.key);
+      }
+    }
+    return out.empty() ? "(the top)" : shorten(out);
+  }
+
+  const std::string& text_;
+  const std::string& origin_;
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
+Json parse_json(const std::string& text, const std::string& origin) {
+  Checker checker(text, origin);
+  Json::sax_parse(text, &checker);
+  Json json = Json::parse(text);  // cannot fail now
+  if (!json.is_object())
+    throw ConfigError(origin + ": expected a JSON object {...} at the top, got " + describe(json));
+  return json;
 }
 
 Json read_json_file(const std::string& path) {

@@ -11,7 +11,7 @@ namespace soma {
 int num_threads() { return omp_get_max_threads(); }
 
 void set_num_threads(int n) {
-  SOMA_CHECK(n >= 1, "set_num_threads: expected at least 1 thread, got ", n);
+  SOMA_CHECK(n >= 1 && n <= kMaxThreads, "set_num_threads: expected 1 to ", kMaxThreads, " threads, got ", n);
   omp_set_num_threads(n);
 }
 

@@ -33,21 +33,25 @@ std::string hex_bytes(const std::uint8_t* p, int n) {
   return os.str();
 }
 
-}  // namespace
+// The header, checked against the file: its type, shape and body size.
+struct Header {
+  const IdxType* type = nullptr;
+  Shape shape;
+  std::string dims_text;  // "60000 x 28 x 28", for messages
+  std::uint64_t header_bytes = 0, body_bytes = 0;
+};
 
-Tensor read_idx(const std::string& path, DType dtype) {
-  detail::ByteReader in("read_idx", path);
-
+Header read_header(detail::ByteReader& in) {
   std::uint8_t magic[4];
   in.read(magic, 4, "header (4 magic bytes)");
   if (magic[0] != 0 || magic[1] != 0)
     in.fail(0, "bad magic number ", hex_bytes(magic, 4),
             ": an IDX file starts with two zero bytes, a type code and a dimension count");
 
-  const IdxType* type = nullptr;
+  Header h;
   for (const auto& t : kTypes)
-    if (t.code == magic[2]) type = &t;
-  if (!type)
+    if (t.code == magic[2]) h.type = &t;
+  if (!h.type)
     in.fail(2, "unknown IDX type code ", hex_bytes(magic + 2, 1),
             ", expected 08 (ubyte), 09 (sbyte), 0b (int16), 0c (int32), 0d (float32) or 0e (float64)");
 
@@ -57,36 +61,59 @@ Tensor read_idx(const std::string& path, DType dtype) {
 
   std::uint8_t dim_bytes[4 * Shape::kMaxDims];
   in.read(dim_bytes, 4 * std::size_t(ndims), "header (dimension sizes)");
-  Shape shape;
   std::uint64_t count = 1;
-  std::ostringstream dims_text;  // "60000 x 28 x 28", for messages
+  std::ostringstream dims_text;
   bool overflow = false;
   for (int i = 0; i < ndims; ++i) {
     const std::uint32_t d = detail::load<std::uint32_t>(dim_bytes + 4 * i, true);
     dims_text << (i ? " x " : "") << d;
-    shape.push_back(d);
+    h.shape.push_back(d);
     overflow = overflow || __builtin_mul_overflow(count, std::uint64_t(d), &count);
   }
-  const std::uint64_t header_bytes = 4 + 4 * std::uint64_t(ndims);
-  std::uint64_t body_bytes = 0;
-  overflow = overflow || __builtin_mul_overflow(count, type->bytes, &body_bytes) ||
-             body_bytes > std::uint64_t(INT64_MAX);
+  h.dims_text = dims_text.str();
+  h.header_bytes = 4 + 4 * std::uint64_t(ndims);
+  overflow = overflow || __builtin_mul_overflow(count, h.type->bytes, &h.body_bytes) ||
+             h.body_bytes > std::uint64_t(INT64_MAX);
   if (overflow)
-    in.fail(4, "dimensions ", dims_text.str(), " of ", type->name, " overflow a 64-bit byte count");
-  if (body_bytes > in.max_remaining()) {
+    in.fail(4, "dimensions ", h.dims_text, " of ", h.type->name, " overflow a 64-bit byte count");
+  if (h.body_bytes > in.max_remaining()) {
     if (in.compressed())
-      in.fail(header_bytes, "the header claims ", dims_text.str(), " ", type->name, " = ", body_bytes,
+      in.fail(h.header_bytes, "the header claims ", h.dims_text, " ", h.type->name, " = ", h.body_bytes,
               " bytes of data, more than a ", in.file_size(), "-byte gzip file can hold (at most ",
               in.max_remaining(), ")");
-    in.fail(header_bytes, "truncated body: the header claims ", dims_text.str(), " ", type->name,
-            " = ", body_bytes, " bytes of data, but the file holds only ", in.max_remaining(),
-            " bytes after the header");
+    in.fail(h.header_bytes, "truncated body: the header claims ", h.dims_text, " ", h.type->name, " = ",
+            h.body_bytes, " bytes of data, but the file holds only ", in.max_remaining(), " bytes after the header");
   }
+  return h;
+}
+
+}  // namespace
+
+Shape idx_shape(const std::string& path) {
+  detail::ByteReader in("read_idx", path);
+  return read_header(in).shape;
+}
+
+Tensor read_idx(const std::string& path, DType dtype, std::int64_t max_rows) {
+  SOMA_CHECK(max_rows >= -1, "read_idx: max_rows must be -1 (all) or >= 0, got ", max_rows);
+  detail::ByteReader in("read_idx", path);
+  const Header h = read_header(in);
+  Shape shape = h.shape;
+  std::uint64_t body_bytes = h.body_bytes;
+  // Only the rows asked for are read: a gzip file that promises a gigabyte is not inflated
+  // in full to show its first five images.
+  const bool all = max_rows < 0 || shape.dim() == 0 || shape[0] <= max_rows;
+  if (!all) {
+    body_bytes = shape[0] == 0 ? 0 : h.body_bytes / std::uint64_t(shape[0]) * std::uint64_t(max_rows);
+    shape[0] = max_rows;
+  }
+  const IdxType* type = h.type;
+  const std::uint64_t header_bytes = h.header_bytes;
 
   const std::vector<std::uint8_t> body = in.read_bytes(body_bytes, "body");
-  if (!in.at_end())
+  if (all && !in.at_end())
     in.fail(header_bytes + body_bytes, "unexpected data after the ", body_bytes,
-            "-byte body that the header's dimensions ", dims_text.str(), " give");
+            "-byte body that the header's dimensions ", h.dims_text, " give");
 
   Tensor out(shape, dtype);
   const std::int64_t bad = [&] {

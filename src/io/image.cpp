@@ -60,6 +60,8 @@ Tensor read_image(const std::string& path, int channels) {
   return planes(detail::read_image_pixels(path, channels, false, "read_image"));
 }
 
+ImageSize image_size(const std::string& path) { return detail::read_image_size(path, "image_size"); }
+
 bool is_image_file(const std::string& path) {
   const auto dot = path.rfind('.');
   if (dot == std::string::npos) return false;

@@ -2,6 +2,7 @@
 // static here only, with only the decoders soma reads.
 #include "png.h"
 
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -37,16 +38,43 @@ void write_png_pixels(const std::string& path, int width, int height, int channe
   write_file_atomic(path, std::as_bytes(std::span(png.data(), png.size())));
 }
 
-DecodedImage read_image_pixels(const std::string& path, int channels, bool png_only, const char* what) {
+namespace {
+
+std::string read_whole(const std::string& path, const char* what) {
   std::ifstream file(path, std::ios::binary);
   SOMA_CHECK(file, what, ": cannot open '", path, "': ", std::strerror(errno));
-  const std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
   SOMA_CHECK(!file.bad(), what, ": cannot read '", path, "'");
+  SOMA_CHECK(bytes.size() < std::size_t(INT32_MAX), what, ": '", path, "' has ", bytes.size(),
+             " bytes, more than an image file soma reads (2 GiB)");
+  return bytes;
+}
+
+// The header's size, read without decoding.
+ImageSize header_size(const std::string& bytes, const std::string& path, bool png_only, const char* what) {
+  ImageSize size;
+  SOMA_CHECK(stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &size.width,
+                                   &size.height, &size.channels),
+             what, ": '", path, "' is not a readable ", png_only ? "PNG" : "PNG, JPEG or BMP", " file (",
+             stbi_failure_reason(), ")");
+  return size;
+}
+
+}  // namespace
+
+ImageSize read_image_size(const std::string& path, const char* what) {
+  return header_size(read_whole(path, what), path, false, what);
+}
+
+DecodedImage read_image_pixels(const std::string& path, int channels, bool png_only, const char* what) {
+  const std::string bytes = read_whole(path, what);
   static const char kPngSignature[] = "\x89PNG\r\n\x1a\n";
   SOMA_CHECK(!png_only || bytes.compare(0, 8, kPngSignature, 8) == 0, what, ": '", path,
              "' is not a readable PNG file (no PNG signature)");
+  const ImageSize size = header_size(bytes, path, png_only, what);
+  SOMA_CHECK(std::int64_t(size.width) * size.height <= kMaxImagePixels, what, ": '", path, "' declares ", size.width,
+             "x", size.height, " pixels in its header; expected at most ", kMaxImagePixels, " pixels");
   DecodedImage image;
-  // stb validates the header (and refuses absurd sizes) before it allocates for the pixels.
   std::uint8_t* pixels = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()),
                                                &image.width, &image.height, &image.channels, channels);
   SOMA_CHECK(pixels, what, ": '", path, "' is not a readable ", png_only ? "PNG" : "PNG, JPEG or BMP", " file (",

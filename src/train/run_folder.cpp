@@ -3,6 +3,8 @@
 #include "soma/train/run_folder.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -10,6 +12,11 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "soma/core/error.h"
 #include "soma/io/atomic_file.h"
@@ -72,10 +79,7 @@ std::vector<double> column(const RunFolderSink::Table& t, const std::string& nam
 
 }  // namespace
 
-std::string create_run_folder(const std::string& runs_dir, const std::string& name, bool exact) {
-  std::error_code ec;
-  fs::create_directories(runs_dir, ec);
-  SOMA_CHECK(!ec, "cannot create the runs folder '", runs_dir, "': ", ec.message());
+std::string choose_run_folder(const std::string& runs_dir, const std::string& name, bool exact) {
   std::string base = name;
   if (base.empty()) {
     const std::time_t now = std::time(nullptr);
@@ -83,19 +87,63 @@ std::string create_run_folder(const std::string& runs_dir, const std::string& na
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d_%H%M%S", std::localtime(&now));
     base = stamp;
   }
+  const std::string shown = base.size() > 80 ? base.substr(0, 80) + "..." : base;
   SOMA_CHECK(base.find('/') == std::string::npos && base != "." && base != "..",
-             "expected a run name without '/', got '", base, "'");
+             "expected a run name without '/', got '", shown, "'");
+  SOMA_CHECK(base.size() <= 200, "expected a run name of at most 200 characters (it names a folder), got ",
+             base.size(), ": '", shown, "'");
   std::string chosen = base;
-  if (exact) {
-    SOMA_CHECK(!fs::exists(fs::path(runs_dir) / chosen), "the run folder '", (fs::path(runs_dir) / chosen).string(),
-               "' exists already; choose another --name, or continue it with: soma train --resume ",
-               (fs::path(runs_dir) / chosen).string());
+  if (!exact)
+    for (int k = 2; fs::exists(fs::path(runs_dir) / chosen); ++k) chosen = base + "-" + std::to_string(k);
+  return (fs::path(runs_dir) / chosen).string();
+}
+
+bool make_run_folder(const std::string& dir) {
+  std::error_code ec;
+  const fs::path parent = fs::path(dir).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  SOMA_CHECK(!ec, "cannot create the runs folder '", parent.string(), "': ", ec.message());
+  // NOTE: one mkdir(2), never exists() then create: two processes must not both succeed.
+  if (::mkdir(dir.c_str(), 0777) == 0) return true;
+  const int error = errno;
+  SOMA_CHECK(error == EEXIST, "cannot create the run folder '", dir, "': ", std::strerror(error));
+  return false;
+}
+
+std::string create_run_folder(const std::string& runs_dir, const std::string& name, bool exact) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const std::string dir = choose_run_folder(runs_dir, name, exact);
+    if (make_run_folder(dir)) return dir;
+    SOMA_CHECK(!exact, "the run folder '", dir, "' exists already; choose another --name, or continue it with: "
+                       "soma train --resume ", dir);
   }
-  for (int k = 2; fs::exists(fs::path(runs_dir) / chosen); ++k) chosen = base + "-" + std::to_string(k);
-  const fs::path dir = fs::path(runs_dir) / chosen;
-  fs::create_directory(dir, ec);
-  SOMA_CHECK(!ec, "cannot create the run folder '", dir.string(), "': ", ec.message());
-  return dir.string();
+  throw Error("cannot create a run folder under '" + runs_dir + "': other processes took 100 names in a row");
+}
+
+RunFolderLock::RunFolderLock(const std::string& dir) {
+  const std::string path = dir + "/lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  SOMA_CHECK(fd_ >= 0, "cannot open the run folder's lock file '", path, "': ", std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(fd_);
+    fd_ = -1;
+    SOMA_CHECK(error != EWOULDBLOCK, "the run folder '", dir,
+               "' is in use by another soma process (it holds the lock on ", path, "); wait for it to end, or "
+               "choose another --name");
+    throw Error("cannot lock the run folder '" + dir + "' (" + path + "): " + std::strerror(error));
+  }
+  // No writer lives now: a temporary file is what a killed writer left.
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string file = entry.path().filename().string();
+    if (file.size() > 5 && file[0] == '.' && file.compare(file.size() - 4, 4, ".tmp") == 0)
+      fs::remove(entry.path(), ec);
+  }
+}
+
+RunFolderLock::~RunFolderLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }
 
 // One appended CSV file and the rows it holds.

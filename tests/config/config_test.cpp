@@ -262,6 +262,60 @@ TEST(ConfigErrors, BadJsonSyntaxGivesLineAndColumn) {
             "/nonexistent/c.json: cannot read the config file: No such file or directory");
 }
 
+// A config nested 40,000 levels deep overflowed the stack when the tree was copied; the limit
+// is checked while reading, before any tree exists.
+TEST(ConfigErrors, DeepNestingIsRefusedBeforeAnyTreeIsBuilt) {
+  const std::string deep = "{\"model\": " + std::string(40000, '[') + std::string(40000, ']') + "}";
+  std::string path = "model";
+  for (std::size_t i = 0; i + 1 < kMaxJsonDepth; ++i) path += "[0]";
+  EXPECT_EQ(test::error_message([&] { parse_json(deep, "deep.json"); }),
+            "deep.json:1:110: " + path.substr(0, 80) +
+                "...: nested deeper than 100 levels of objects and arrays; expected at most 100");
+  std::string ok = "{\"a\": " + std::string(kMaxJsonDepth - 1, '[') + std::string(kMaxJsonDepth - 1, ']') + "}";
+  EXPECT_NO_THROW(parse_json(ok, "ok.json"));
+}
+
+TEST(ConfigErrors, DuplicateKeysAreRefusedWithTheirPath) {
+  EXPECT_EQ(test::error_message([] {
+              parse_json(R"({"model": {"layers": [{"type": "Dense", "out": 5, "out": 500}]}})", "c.json");
+            }),
+            "c.json: model.layers[0].out: given twice; expected each key once in an object");
+  // The same key in two objects is fine.
+  EXPECT_NO_THROW(parse_json(R"({"a": {"out": 1}, "b": {"out": 2}})", "c.json"));
+}
+
+TEST(ConfigErrors, NumberOutOfRangeNamesFileLineAndPath) {
+  EXPECT_EQ(test::error_message([] { parse_json("{\n  \"optimizer\": {\"lr\": 1e999}\n}", "c.json"); }),
+            "c.json:2:23: invalid JSON: optimizer.lr: the number 1e999 is out of range; expected a finite "
+            "number (at most about 1.8e308)");
+}
+
+TEST(ConfigErrors, LongTokensAreCutInMessages) {
+  const std::string name(1'000'000, 'x');  // a 10 MB one was echoed whole
+  const std::string message = test::error_message([&] { parse_json("{\"name\": \"" + name, "c.json"); });
+  EXPECT_LT(message.size(), 400u) << message.substr(0, 400);
+  EXPECT_EQ(message.rfind("c.json:1:", 0), 0u) << message.substr(0, 400);
+  EXPECT_NE(message.find("invalid JSON: name: "), std::string::npos) << message.substr(0, 400);
+}
+
+TEST(ConfigErrors, ATopLevelThatIsNotAnObjectNamesTheFile) {
+  EXPECT_EQ(test::error_message([] { parse_json("[1, 2]", "c.json"); }),
+            "c.json: expected a JSON object {...} at the top, got [1,2]");
+}
+
+TEST(ConfigErrors, ValueOfTheWrongTypeNamesThePathNotNlohmann) {
+  const Json run = Json::parse(R"({"seconds": "ten"})");
+  EXPECT_EQ(test::error_message([&] { value_or(run, "run.json", "seconds", 0.0, "a number of seconds"); }),
+            "run.json.seconds: expected a number of seconds, got \"ten\"");
+  EXPECT_EQ(value_or(run, "run.json", "missing", 2.5, "a number"), 2.5);
+}
+
+TEST(ConfigErrors, ThreadsBeyondTheLimitAreRefused) {
+  Json c = tiny();
+  c["threads"] = 100000;
+  EXPECT_EQ(build_error(c), "threads: expected an integer from 0 (all cores) to 1024, got 100000");
+}
+
 TEST(ConfigBuild, ScheduleCallbacksAndAugment) {
   Json c = tiny();
   c["schedule"] = Json::parse(R"({"type": "step", "step_size": 2})");

@@ -1,5 +1,5 @@
 // Tests for the thread settings (src/core/threads.cpp): set_num_threads changes num_threads
-// and rejects counts below one.
+// and rejects counts below one or above kMaxThreads.
 #include <gtest/gtest.h>
 
 #include "soma/core/error.h"
@@ -25,9 +25,10 @@ TEST(ThreadsTest, SetNumThreadsRejectsLessThanOne) {
     set_num_threads(0);
     ADD_FAILURE() << "set_num_threads(0) did not throw";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "set_num_threads: expected at least 1 thread, got 0");
+    EXPECT_STREQ(e.what(), "set_num_threads: expected 1 to 1024 threads, got 0");
   }
   EXPECT_THROW(set_num_threads(-4), Error);
+  EXPECT_THROW(set_num_threads(100000), Error);  // more threads than any machine: a crash before
   EXPECT_EQ(num_threads(), before);  // a rejected call changes nothing
 }
 

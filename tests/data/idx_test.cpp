@@ -197,5 +197,26 @@ TEST(DataIdx, FloatDataAsInt64MustBeWholeNumbers) {
   EXPECT_TRUE(throws_with([&] { data::read_idx(dir.file("frac"), DType::i64); }, {"at byte 12", "element 1", "whole number"}));
 }
 
+// predict --max-rows 5 on a gzip file that promises a gigabyte read and converted all of it:
+// with max_rows only those rows are read, and idx_shape reads the header alone.
+TEST(DataIdx, MaxRowsReadsOnlyTheFirstRows) {
+  data_test::TempDir dir;
+  Bytes b = idx_header(0x08, {4, 3});
+  for (int i = 0; i < 12; ++i) b.push_back(std::uint8_t(i));
+  data_test::write_gz(dir.file("a.idx.gz"), b);
+  const Tensor t = data::read_idx(dir.file("a.idx.gz"), DType::f32, 2);
+  ASSERT_EQ(t.shape(), (Shape{2, 3}));
+  EXPECT_EQ(t.at({1, 2}), 5.0);
+  EXPECT_EQ(data::read_idx(dir.file("a.idx.gz"), DType::f32, 10).shape(), (Shape{4, 3}));
+  EXPECT_EQ(data::idx_shape(dir.file("a.idx.gz")), (Shape{4, 3}));
+  // A body cut short after the rows asked for: they are read, the rest is never looked at.
+  Bytes claim = idx_header(0x08, {50, 784});
+  for (int i = 0; i < 2 * 784; ++i) claim.push_back(std::uint8_t(i * 7919 % 251));  // poorly compressible
+  data_test::write_gz(dir.file("claim.idx.gz"), claim);
+  EXPECT_EQ(data::read_idx(dir.file("claim.idx.gz"), DType::f32, 2).shape(), (Shape{2, 784}));
+  EXPECT_EQ(data::idx_shape(dir.file("claim.idx.gz")), (Shape{50, 784}));
+  EXPECT_THROW(data::read_idx(dir.file("claim.idx.gz")), Error);  // all of it: truncated
+}
+
 }  // namespace
 }  // namespace soma

@@ -70,6 +70,18 @@ train-evaluate-predict)
   grep -Eq "^0: [^,]+ 0\.[0-9]{4}, [^,]+ 0\.[0-9]{4}$" out.txt || fail "predict png: $(cat out.txt)"
   run 1 "$soma" predict runs/a runs/a/loss.png
   grep -q "is 800x480 pixels but the model takes 28x28 images" err.txt || fail "wrong-size image message"
+  # A 54-byte BMP declaring 65535x16384 pixels is refused from its header, never decoded.
+  printf 'BM\x36\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\xff\xff\0\0\0\x40\0\0\x01\0\x18\0' >huge.bmp
+  head -c 24 /dev/zero >>huge.bmp
+  run 1 "$soma" predict runs/a huge.bmp
+  grep -q "is 65535x16384 pixels but the model takes 28x28 images" err.txt || fail "huge image: $(cat err.txt)"
+  # A run folder's config.json nested 40,000 levels deep is refused, not a stack overflow.
+  mkdir deep && cp runs/a/model.safetensors deep/
+  { printf '{"model": '; head -c 40000 /dev/zero | tr '\0' '['; head -c 40000 /dev/zero | tr '\0' ']'; printf '}'; } >deep/config.json
+  run 1 "$soma" evaluate deep
+  grep -q "deep/config.json:1:110: model\[0\].*nested deeper than 100 levels" err.txt || fail "deep config: $(cat err.txt)"
+  run 1 "$soma" train --resume deep
+  grep -q "nested deeper than 100 levels" err.txt || fail "deep config on resume: $(cat err.txt)"
   ;;
 
 resume)
@@ -128,6 +140,61 @@ bad-config)
   run 1 "$soma" summary aug.json
   [[ $(cat err.txt) == 'soma: config error: augment[1].degrees: expected a number in [0, 180], got 200' ]] ||
     fail "augment message: $(cat err.txt)"
+  [[ ! -e runs ]] || fail "refused configs left run folders: $(ls runs)"
+  printf '{"model": [{"type": "Dense", "out": 5, "out": 500}]}' >dup.json
+  run 1 "$soma" summary dup.json
+  [[ $(cat err.txt) == 'soma: config error: dup.json: model[0].out: given twice; expected each key once in an object' ]] ||
+    fail "duplicate key: $(cat err.txt)"
+  # A 10 MB name is not echoed whole into the error.
+  { printf '{"name": "'; head -c 10000000 /dev/zero | tr '\0' 'x'; printf '", "data": {"train": {"x": [[0]], "y": [0]}}, "model": [{"type": "Dense", "out": 2}]}'; } >long.json
+  run 1 "$soma" train long.json --runs runs
+  (( $(wc -c <err.txt) < 400 )) || fail "a long name made a $(wc -c <err.txt)-byte error"
+  grep -q "expected a run name of at most 200 characters" err.txt || fail "long name: $(head -c 400 err.txt)"
+  printf '[1, 2]' >array.json
+  run 1 "$soma" summary array.json
+  grep -q "^soma: config error: array.json: expected a JSON object" err.txt || fail "array config: $(cat err.txt)"
+  ;;
+
+run-folders)
+  # A refused config leaves no folder behind.
+  printf '{"data": "fashion-mnist", "model": [{"type": "Dense", "out": -1}]}' >bad.json
+  run 1 "$soma" train bad.json --runs runs --name r
+  [[ ! -e runs ]] || fail "a refused config left $(ls -R runs)"
+  # A run that never wrote a checkpoint (killed early, or an older soma's empty folder) is
+  # restarted in place under its name, and the temporary files of killed writers go.
+  mkdir -p runs/r && echo '{}' >runs/r/config.json && echo half >runs/r/.checkpoint.safetensors.99.0.tmp
+  run 0 "$soma" train "$src/configs/xor.json" --runs runs --name r --epochs 2
+  [[ -s runs/r/model.safetensors && ! -e runs/r/.checkpoint.safetensors.99.0.tmp ]] || fail "restart in place: $(ls -a runs/r)"
+  # One that has a checkpoint is not.
+  run 1 "$soma" train "$src/configs/xor.json" --runs runs --name r --epochs 2
+  grep -q "soma train --resume runs/r" err.txt || fail "no --resume hint: $(cat err.txt)"
+  # --resume of a run with no checkpoint starts it again from its config.json.
+  mkdir runs/s && cp runs/r/config.json runs/s/
+  run 0 "$soma" train --resume runs/s
+  grep -q "restarting (no checkpoint yet)" out.txt || fail "resume without a checkpoint: $(cat out.txt)"
+  [[ -s runs/s/model.safetensors ]] || fail "the restarted run wrote no model"
+  # While another process holds the folder's lock, neither a second --resume nor a writer
+  # under the same --name gets in.
+  run 1 flock runs/s/lock "$soma" train --resume runs/s --epochs 3
+  grep -q "runs/s' is in use by another soma process" err.txt || fail "second --resume: $(cat err.txt)"
+  rm runs/s/model.safetensors runs/s/checkpoint.safetensors
+  run 1 flock runs/s/lock "$soma" train "$src/configs/xor.json" --runs runs --name s
+  grep -q "runs/s' is in use by another soma process" err.txt || fail "second writer: $(cat err.txt)"
+  # Two trainings started at once under one --name: exactly one gets the folder; without a
+  # name, each gets its own.
+  "$soma" train "$src/configs/xor.json" --runs race --name same --epochs 20 >a.txt 2>&1 & a=$!
+  "$soma" train "$src/configs/xor.json" --runs race --name same --epochs 20 >b.txt 2>&1 & b=$!
+  wait $a; sa=$?; wait $b; sb=$?
+  [[ $((sa + sb)) == 1 ]] || fail "two writers of one --name exited $sa and $sb: $(cat a.txt b.txt)"
+  "$soma" train "$src/configs/xor.json" --runs race2 --epochs 20 >a.txt 2>&1 & a=$!
+  "$soma" train "$src/configs/xor.json" --runs race2 --epochs 20 >b.txt 2>&1 & b=$!
+  wait $a && wait $b || fail "two unnamed runs: $(cat a.txt b.txt)"
+  [[ -s race2/xor/model.safetensors && -s race2/xor-2/model.safetensors ]] || fail "two unnamed runs: $(ls race2)"
+  # threads beyond what the CLI allows are refused in a config too.
+  printf '{"threads": 100000}' >threads.json
+  run 1 "$soma" train threads.json --runs runs
+  [[ $(cat err.txt) == 'soma: config error: threads: expected an integer from 0 (all cores) to 1024, got 100000' ]] ||
+    fail "threads: $(cat err.txt)"
   ;;
 
 config)

@@ -84,5 +84,35 @@ TEST_F(ReadImageTest, PngStillReadsAndErrorsNameTheFile) {
   EXPECT_FALSE(io::is_image_file("images"));
 }
 
+// A BMP header alone (54 bytes, no pixels) that declares width x height 24-bit pixels.
+std::string bmp_header(std::uint32_t width, std::uint32_t height) {
+  std::string b = "BM";
+  auto le32 = [&](std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) b.push_back(char((v >> (8 * i)) & 0xff));
+  };
+  auto le16 = [&](std::uint16_t v) {
+    b.push_back(char(v & 0xff));
+    b.push_back(char(v >> 8));
+  };
+  le32(54), le32(0), le32(54);               // file size, reserved, pixel offset
+  le32(40), le32(width), le32(height);       // BITMAPINFOHEADER
+  le16(1), le16(24);                         // planes, bits per pixel
+  le32(0), le32(0), le32(0), le32(0), le32(0), le32(0);
+  return b;
+}
+
+// A 54-byte file declaring 65535 x 16384 pixels was decoded in full (5 GB) before its size was
+// compared with anything: the header is checked first now.
+TEST_F(ReadImageTest, AHugeDeclaredSizeIsRefusedFromTheHeaderBeforeDecoding) {
+  test::write_file(path("huge.bmp"), bmp_header(65535, 16384));
+  const io::ImageSize size = io::image_size(path("huge.bmp"));
+  EXPECT_EQ(size.width, 65535);
+  EXPECT_EQ(size.height, 16384);
+  EXPECT_TRUE(throws_error_with([&] { io::read_image(path("huge.bmp"), 1); },
+                                {"read_image", "huge.bmp", "declares 65535x16384 pixels", "at most 67108864"}));
+  test::write_file(path("small.bmp"), bmp_header(28, 28));
+  EXPECT_EQ(io::image_size(path("small.bmp")).width, 28);  // header only: the pixels are missing
+}
+
 }  // namespace
 }  // namespace soma

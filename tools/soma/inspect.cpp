@@ -36,6 +36,7 @@ struct Loaded {
   config::Json config;                                     // the resolved config of the run
   std::vector<std::pair<std::string, Tensor>> weights;     // the model's state dict
   std::string origin;
+  std::string config_origin;  // the file the config came from, for errors
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -51,6 +52,7 @@ Loaded load_target(const std::string& target) {
                       checkpoint = target + "/checkpoint.safetensors";
     SOMA_CHECK(fs::exists(config), "'", target, "' has no config.json; expected a run folder made by soma train");
     out.config = config::read_json_file(config);
+    out.config_origin = config;
     if (fs::exists(model)) {
       out.weights = io::load_safetensors(model).tensors;
       out.origin = model;
@@ -67,7 +69,8 @@ Loaded load_target(const std::string& target) {
   const auto it = file.metadata.find("soma.config");
   SOMA_CHECK(it != file.metadata.end(), "'", target,
              "' holds weights but no soma config (metadata \"soma.config\"); give a model saved by soma train");
-  out.config = config::parse_json(it->second, target + " (soma.config)");
+  out.config_origin = target + " (soma.config)";
+  out.config = config::parse_json(it->second, out.config_origin);
   out.weights = std::move(file.tensors);
   out.origin = target;
   return out;
@@ -82,24 +85,35 @@ Loaded load_supervised(const std::string& target) {
   return out;
 }
 
-int threads_of(const config::Json& cfg) { return cfg.is_object() ? int(cfg.value("threads", 0)) : 0; }
+int threads_of(const Loaded& loaded) {
+  const int threads = config::value_or(loaded.config, loaded.config_origin, "threads", 0, "an integer");
+  SOMA_CHECK(threads >= 0 && threads <= kMaxThreads, loaded.config_origin, ": threads: expected 0 (all cores) to ",
+             kMaxThreads, ", got ", threads);
+  return threads;
+}
 
 // Inputs for predict: IDX, NPY, CSV (every column a feature; a header line is skipped) or
 // images, as [N, ...input_shape] float32 scaled as the model's training data was.
-Tensor read_inputs(const std::string& input, const config::Json& cfg, const std::vector<std::int64_t>& shape) {
+// Sizes are checked from the file's header before it is decoded: an image against the model's
+// input, an IDX file's rows against `max_rows` (only those are read). Returns the inputs and
+// how many examples the file holds.
+std::pair<Tensor, std::int64_t> read_inputs(const std::string& input, const config::Json& cfg,
+                                            const std::vector<std::int64_t>& shape, std::int64_t max_rows) {
   SOMA_CHECK(fs::exists(input), "'", input, "' does not exist");
   const config::Json& data = cfg.at("data");
   const bool builtin = data.contains("dataset");
-  const double scale = data.value("scale", 1.0);
+  const double scale = config::value_or(data, "data", "scale", 1.0, "a number");
   Tensor x;
+  std::int64_t total = -1;
   if (io::is_image_file(input)) {
     SOMA_CHECK(shape.size() == 3, "'", input, "': images need a model of [channels, height, width] inputs; this one takes ",
                config::shape_text(shape));
     SOMA_CHECK(shape[0] == 1 || shape[0] == 3, "'", input, "': the model takes ", shape[0],
                " channels; images give 1 (grey) or 3 (RGB)");
-    x = io::read_image(input, int(shape[0]));  // pixels / 255, as the built-in sets are scaled
-    SOMA_CHECK(x.size(1) == shape[1] && x.size(2) == shape[2], "'", input, "' is ", x.size(2), "x", x.size(1),
+    const io::ImageSize size = io::image_size(input);
+    SOMA_CHECK(size.height == shape[1] && size.width == shape[2], "'", input, "' is ", size.width, "x", size.height,
                " pixels but the model takes ", shape[2], "x", shape[1], " images");
+    x = io::read_image(input, int(shape[0]));  // pixels / 255, as the built-in sets are scaled
     x = reshape(x, {1, shape[0], shape[1], shape[2]});
   } else {
     if (ends_with(input, ".npy")) {
@@ -107,7 +121,14 @@ Tensor read_inputs(const std::string& input, const config::Json& cfg, const std:
     } else if (ends_with(input, ".csv")) {
       x = data::read_csv(input).x;
     } else {
-      x = data::read_idx(input, DType::f32);
+      // Rows of the IDX file that are whole examples: only the first max_rows are read.
+      const Shape header = data::idx_shape(input);
+      std::int64_t row = 1, per = 1;
+      for (std::int64_t i = 1; i < header.dim(); ++i) row *= header[i];
+      for (auto d : shape) per *= d;
+      const bool rows_are_examples = header.dim() > 0 && row == per;
+      x = data::read_idx(input, DType::f32, rows_are_examples ? max_rows : -1);
+      if (rows_are_examples) total = header[0];
       if (builtin) x = x * (1.0 / 255);  // the built-in sets scale their IDX bytes to [0, 1]
     }
     if (x.dtype() != DType::f32 && x.dtype() != DType::i64) x = x.to(DType::f32);  // int64: token ids
@@ -122,14 +143,14 @@ Tensor read_inputs(const std::string& input, const config::Json& cfg, const std:
     full.insert(full.end(), shape.begin(), shape.end());
     x = reshape(x, Shape(std::span<const std::int64_t>(full)));
   }
-  return x;
+  return {x, total < 0 ? x.size(0) : total};
 }
 
 }  // namespace
 
 int evaluate(const EvaluateArgs& args) {
   Loaded loaded = load_supervised(args.target);
-  if (threads_of(loaded.config) > 0) set_num_threads(threads_of(loaded.config));
+  if (threads_of(loaded) > 0) set_num_threads(threads_of(loaded));
   if (args.limit > 0) loaded.config["data"]["test_limit"] = args.limit;
   config::Experiment e = config::build_experiment(loaded.config, {});
   io::load_state_dict(*e.model.model, loaded.weights);
@@ -158,19 +179,20 @@ int evaluate(const EvaluateArgs& args) {
 
 int predict(const PredictArgs& args) {
   const Loaded loaded = load_supervised(args.target);
-  if (threads_of(loaded.config) > 0) set_num_threads(threads_of(loaded.config));
+  if (threads_of(loaded) > 0) set_num_threads(threads_of(loaded));
   config::BuiltModel built = config::build_model_only(loaded.config);
   io::load_state_dict(*built.model, loaded.weights);
-  const Tensor all = read_inputs(args.input, loaded.config, built.input_shape);
+  const auto [all, total] = read_inputs(args.input, loaded.config, built.input_shape, args.max_rows);
   // Only the rows that are printed are run.
-  const std::int64_t total = all.size(0), n = std::min(total, args.max_rows);
-  const Tensor x = n == total ? all : slice(all, 0, 0, n);
+  const std::int64_t n = std::min(all.size(0), args.max_rows);
+  const Tensor x = n == all.size(0) ? all : slice(all, 0, 0, n);
   built.model->eval();
   NoGradGuard no_grad;
   Tensor out = (*built.model)(x);
   std::vector<std::string> names;
   if (loaded.config.at("data").contains("classes"))
-    names = loaded.config.at("data").at("classes").get<std::vector<std::string>>();
+    names = config::value_or(loaded.config.at("data"), loaded.config_origin + ": data", "classes",
+                             std::vector<std::string>(), "a list of class names");
   if (out.dim() == 2 && out.size(1) > 1) {
     // Class scores: probabilities as they are, logits through a softmax.
     bool probabilities = true;

@@ -5,14 +5,35 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include <soma/config/section.h>
+#include <soma/core/threads.h>
 
 #include "commands.h"
 
 namespace soma::cli {
 const char* version() { return SOMA_VERSION; }
 }  // namespace soma::cli
+
+namespace {
+
+// The last guard against echoing a 10 MB value (a name, a path) into an error: a word longer
+// than 200 characters is cut to its first 80.
+std::string shorten_words(const std::string& message) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < message.size()) {
+    std::size_t end = message.find(' ', start);
+    if (end == std::string::npos) end = message.size();
+    out += end - start > 200 ? message.substr(start, 80) + "..." : message.substr(start, end - start);
+    if (end < message.size()) out += ' ';
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
 
 using namespace soma::cli;
 
@@ -37,7 +58,7 @@ int main(int argc, char** argv) {
   auto* epochs_opt = train->add_option("--epochs", epochs, "Total epochs (overrides the config)")->check(CLI::NonNegativeNumber);
   auto* seed_opt = train->add_option("--seed", seed, "Seed of weights, dropout and shuffling (overrides the config)");
   auto* threads_opt = train->add_option("--threads", threads, "Threads (0: all cores; overrides the config)")
-                          ->check(CLI::Range(0, 1024));
+                          ->check(CLI::Range(0, soma::kMaxThreads));
   auto* limit_opt = train->add_option("--limit", limit, "Train on the first N examples only (quick runs)")
                         ->check(CLI::PositiveNumber);
   auto* test_limit_opt = train->add_option("--test-limit", test_limit, "Test on the first N examples only")
@@ -90,9 +111,15 @@ int main(int argc, char** argv) {
     if (*test_limit_opt) train_args.test_limit = test_limit;
     return soma::cli::train(train_args);
   } catch (const soma::config::ConfigError& e) {
-    std::fprintf(stderr, "soma: config error: %s\n", e.what());
+    std::fprintf(stderr, "soma: config error: %s\n", shorten_words(e.what()).c_str());
+  } catch (const nlohmann::json::exception& e) {
+    // A JSON value read without a check: say so without nlohmann's "[json.exception...]" code.
+    std::string what = e.what();
+    if (const auto end = what.find("] "); what.rfind("[json.exception", 0) == 0 && end != std::string::npos)
+      what = what.substr(end + 2);
+    std::fprintf(stderr, "soma: error: a JSON file holds a value of the wrong type: %s\n", what.c_str());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "soma: error: %s\n", e.what());
+    std::fprintf(stderr, "soma: error: %s\n", shorten_words(e.what()).c_str());
   }
   return 1;
 }

@@ -37,9 +37,9 @@ namespace fs = std::filesystem;
 
 std::atomic<bool> interrupted{false};
 
-// When `soma train` checkpoints: at epoch ends (at most every few seconds: an XOR run has
-// thousands of one-step epochs, but always after the first and the last), at the end, and when
-// the run is interrupted (Ctrl-C, or --stop-after for the tests), after which it stops the loop.
+// When `soma train` checkpoints: after the first step, at epoch ends (at most every few
+// seconds: an XOR run has thousands of one-step epochs, but always after the first and the
+// last), at the end, and when the run is interrupted (Ctrl-C, or --stop-after for the tests), after which it stops the loop.
 class RunCheckpoints : public train::Callback {
  public:
   RunCheckpoints(std::string path, std::int64_t stop_after) : path_(std::move(path)), stop_after_(stop_after) {}
@@ -49,6 +49,11 @@ class RunCheckpoints : public train::Callback {
     if (interrupted || (stop_after_ > 0 && context.step() >= stop_after_)) {
       context.save_checkpoint(path_);
       context.interrupt();
+    } else if (!first_saved_) {
+      // The first checkpoint right after the first step: a run killed early can still be
+      // resumed (an epoch of a large set takes minutes).
+      context.save_checkpoint(path_);
+      first_saved_ = true;
     }
   }
   void on_epoch_end(train::Context& context, std::int64_t, train::Logs&) override {
@@ -64,7 +69,7 @@ class RunCheckpoints : public train::Callback {
  private:
   std::string path_;
   std::int64_t stop_after_;
-  bool saved_ = false;
+  bool saved_ = false, first_saved_ = false;
   std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
 };
 
@@ -152,7 +157,7 @@ std::vector<std::pair<std::string, std::string>> summary(const Built& b, const c
   std::vector<std::pair<std::string, std::string>> rows{
       {"soma", version()},
       {"machine", info.value("machine", "")},
-      {"threads", std::to_string(info.value("threads", 0))},
+      {"threads", std::to_string(num_threads())},
       {"seed", std::to_string(b.settings->seed)},
       {"data", std::to_string(b.data->train->size()) + " training examples" +
                    (b.data->test ? ", " + std::to_string(b.data->test->size()) + " test examples" : std::string()) +
@@ -176,6 +181,28 @@ std::vector<std::pair<std::string, std::string>> summary(const Built& b, const c
   return rows;
 }
 
+// Makes the new run's folder and locks it. When the folder exists: `exact` (a --name) restarts
+// in place a run that never wrote a checkpoint (refused, or killed before its first step
+// ended) — its files are removed — and refuses one that did; otherwise returns false so that
+// the caller chooses the next free name.
+bool open_new_folder(const RunFolder& run, bool exact, std::optional<train::RunFolderLock>& lock) {
+  if (train::make_run_folder(run.dir)) {
+    lock.emplace(run.dir);
+    return true;
+  }
+  if (!exact) return false;
+  SOMA_CHECK(!fs::exists(run.checkpoint()) && !fs::exists(run.model()), "the run folder '", run.dir,
+             "' exists already and holds a trained or checkpointed run; choose another --name, or continue it "
+             "with: soma train --resume ", run.dir);
+  SOMA_CHECK(fs::is_directory(run.dir) && (fs::is_empty(run.dir) || fs::exists(run.config()) ||
+                                           fs::exists(run.file("lock"))),
+             "'", run.dir, "' exists already and is not a run folder; choose another --name");
+  lock.emplace(run.dir);  // throws when another process is writing it
+  for (const auto& entry : fs::directory_iterator(run.dir))
+    if (entry.path().filename() != "lock") fs::remove_all(entry.path());
+  return true;
+}
+
 }  // namespace
 
 int train(const TrainArgs& args) {
@@ -183,16 +210,22 @@ int train(const TrainArgs& args) {
   config::Json cfg;
   std::string base_dir = ".";
   RunFolder run;
+  // Held until train returns: a second process writing or resuming this folder fails.
+  std::optional<train::RunFolderLock> lock;
+  bool restart = false;  // --resume of a run that has no checkpoint yet: it starts again
   if (resuming) {
     run.dir = fs::path(args.resume).lexically_normal().string();
     if (!run.dir.empty() && run.dir.back() == '/') run.dir.pop_back();
     SOMA_CHECK(fs::is_directory(run.dir), "--resume: '", args.resume, "' is not a run folder");
-    SOMA_CHECK(fs::exists(run.config()), "--resume: '", args.resume, "' has no config.json; is it a run folder?");
-    SOMA_CHECK(fs::exists(run.checkpoint()), "--resume: '", args.resume,
-               "' has no checkpoint.safetensors (the run stopped before its first checkpoint); start it again");
+    SOMA_CHECK(fs::exists(run.config()), "--resume: '", args.resume,
+               "' has no config.json; is it a run folder? (one that holds no checkpoint restarts in place with: "
+               "soma train CONFIG --runs ", fs::path(run.dir).parent_path().string(), " --name ",
+               fs::path(run.dir).filename().string(), ")");
     SOMA_CHECK(args.config.empty(), "--resume continues a run with its own config.json; give no CONFIG");
     SOMA_CHECK(!args.seed && !args.limit && !args.test_limit && args.name.empty(),
                "--resume: only --epochs and --threads may change when a run continues");
+    lock.emplace(run.dir);
+    restart = !fs::exists(run.checkpoint());
     cfg = config::read_json_file(run.config());
   } else {
     if (args.config.empty()) {
@@ -202,7 +235,6 @@ int train(const TrainArgs& args) {
       base_dir = fs::path(args.config).parent_path().string();
       if (base_dir.empty()) base_dir = ".";
     }
-    if (!cfg.is_object()) config::fail("", "the config must be a JSON object {...}, got " + config::describe(cfg));
     if (args.seed) cfg["seed"] = *args.seed;
     if (args.limit) data_object(cfg)["limit"] = *args.limit;
     if (args.test_limit) data_object(cfg)["test_limit"] = *args.test_limit;
@@ -211,29 +243,42 @@ int train(const TrainArgs& args) {
   if (args.threads) cfg["threads"] = *args.threads;
 
   // Settings first, so the threads apply to the data loading and the model's dry run.
+  std::string name;
   {
     config::Section top(cfg, "", "the config");
     const config::Settings s = config::read_settings(top);
     if (s.threads > 0) set_num_threads(s.threads);
-    if (!resuming) {
-      run.dir = train::create_run_folder(args.runs_dir, args.name.empty() ? s.name : args.name, !args.name.empty());
+    name = args.name.empty() ? s.name : args.name;
+  }
+  // The folder is made only once the config, data and model are built: a refused config
+  // leaves nothing behind. Another process may take the chosen name meanwhile; then the next
+  // free name is chosen and the run built again (its callbacks' paths name the folder).
+  std::unique_ptr<Built> built;
+  for (int attempt = 0; !built; ++attempt) {
+    if (!resuming) run.dir = train::choose_run_folder(args.runs_dir, name, !args.name.empty());
+    cfg["name"] = fs::path(run.dir).filename().string();
+    built = std::make_unique<Built>();
+    build(cfg, {.base_dir = base_dir, .run_dir = run.dir}, *built);
+    if (!resuming && !open_new_folder(run, !args.name.empty(), lock)) {
+      SOMA_CHECK(attempt < 10, "cannot create a run folder under '", args.runs_dir,
+                 "': other processes took the chosen name 10 times in a row");
+      built.reset();
     }
   }
-  cfg["name"] = fs::path(run.dir).filename().string();
-  Built b;
-  build(cfg, {.base_dir = base_dir, .run_dir = run.dir}, b);
+  Built& b = *built;
   const config::Settings& settings = *b.settings;
   const config::DataSets& data = *b.data;
 
-  config::Json info = resuming && fs::exists(run.file("run.json")) ? config::read_json_file(run.file("run.json"))
-                                                                     : config::Json::object();
+  const bool continuing = resuming && !restart;
+  config::Json info = continuing && fs::exists(run.file("run.json")) ? config::read_json_file(run.file("run.json"))
+                                                                       : config::Json::object();
   info["soma_version"] = version();
   info["seed"] = settings.seed;
   info["machine"] = machine_description();
   info["threads"] = num_threads();
-  if (!resuming) info["started"] = timestamp();
+  if (!continuing) info["started"] = timestamp();
   info["status"] = "running";
-  if (resuming) info["resumed"] = timestamp();
+  if (continuing) info["resumed"] = timestamp();
   write_json(run.config(), *b.resolved);
   write_json(run.file("run.json"), info);
 
@@ -242,7 +287,7 @@ int train(const TrainArgs& args) {
                                                               : "a model";
   std::printf("soma %s: %s %s, %lld parameters, on %lld training examples%s of shape %s; %lld epoch%s, batch %lld,"
               " %d threads\nrun folder: %s\n",
-              version(), resuming ? "resuming" : "training", what.c_str(),
+              version(), continuing ? "resuming" : restart ? "restarting (no checkpoint yet)" : "training", what.c_str(),
               static_cast<long long>(b.learner->model().parameter_count()), static_cast<long long>(data.train->size()),
               data.test ? (" (" + std::to_string(data.test->size()) + " test)").c_str() : "",
               config::shape_text(data.input_shape).c_str(), static_cast<long long>(settings.epochs),
@@ -271,7 +316,7 @@ int train(const TrainArgs& args) {
   fit.transforms = *b.augment;
   fit.clip_grad_norm = settings.clip_grad_norm;
   fit.clip_grad_value = settings.clip_grad_value;
-  if (resuming) fit.resume_from = run.checkpoint();
+  if (continuing) fit.resume_from = run.checkpoint();
 
   // The first Ctrl-C asks for a checkpoint at the next step; a second one kills as usual.
   std::signal(SIGINT, [](int) {
@@ -296,7 +341,7 @@ int train(const TrainArgs& args) {
   // VAE's loss terms, the RBM's reconstruction error, a GAN's D(x).
   const train::Logs test = data.test ? loop.evaluate(data.test, 256) : train::Logs{};
   info["status"] = "finished";
-  info["seconds"] = info.value("seconds", 0.0) + seconds;
+  info["seconds"] = config::value_or(info, run.file("run.json"), "seconds", 0.0, "a number of seconds") + seconds;
   for (const auto& [key, value] : test) info["test_" + key] = value;
   write_json(run.file("run.json"), info);
   folder->set_summary(summary(b, info, history.size(), test));

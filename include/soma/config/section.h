@@ -32,6 +32,22 @@ class ConfigError : public Error {
 /// A value as it appears in the file, for "got ..." (strings quoted; long values cut at 40 chars).
 std::string describe(const Json& value);
 
+/// `object[key]` as a T, or `fallback` when absent or null: for files whose keys are read
+/// directly (run.json, a model's config). A value of another type throws ConfigError
+/// "<where>.<key>: expected <expected>, got ...", never nlohmann's type_error.
+template <class T>
+T value_or(const Json& object, const std::string& where, const std::string& key, T fallback,
+           const std::string& expected) {
+  if (!object.is_object()) fail(where, "expected an object {...}, got " + describe(object));
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  try {
+    return it->template get<T>();
+  } catch (const Json::exception&) {
+    fail(where.empty() ? key : where + "." + key, "expected " + expected + ", got " + describe(*it));
+  }
+}
+
 /// The allowed range of a number: lo <= x <= hi, or lo < x / x < hi when open.
 struct Bounds {
   double lo = -std::numeric_limits<double>::infinity();
@@ -92,9 +108,18 @@ class Section {
   std::vector<std::string> read_;
 };
 
-/// Parses JSON text; a syntax error throws ConfigError "<origin>:<line>:<column>: ...".
+/// The deepest nesting of objects and arrays that parse_json accepts.
+inline constexpr std::size_t kMaxJsonDepth = 100;
+
+/// Parses JSON text that must hold one object {...} (a config, run.json, a model's embedded
+/// config). Throws ConfigError starting with `origin`: a syntax error or a number out of range
+/// with its line, column and JSON path ("c.json:3:10: invalid JSON at model.layers[0]: ..."),
+/// a key given twice in one object (with its JSON path), nesting deeper than kMaxJsonDepth
+/// (checked before any tree is built; with line, column and path), or a top-level value that
+/// is not an object. Long tokens are cut to 80 characters.
 Json parse_json(const std::string& text, const std::string& origin);
-/// Reads and parses a JSON file; ConfigError naming the file when it cannot be read.
+/// Reads and parses a JSON file as parse_json does; ConfigError naming the file when it
+/// cannot be read.
 Json read_json_file(const std::string& path);
 
 }  // namespace soma::config

@@ -2,6 +2,7 @@
 // gzipped. Read-only: soma writes tensors as NPY or safetensors, not IDX.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "soma/core/tensor.h"
@@ -22,6 +23,13 @@ namespace soma::data {
 /// file, a bad magic, an unknown type code, a truncated header, dimensions whose product
 /// overflows, dimensions claiming more data than the file holds, a truncated (or damaged gzip)
 /// body, bytes after the body, and a non-integral value asked for as int64.
-Tensor read_idx(const std::string& path, DType dtype = DType::f32);
+/// With `max_rows` >= 0, only the first max_rows entries of the first dimension are read (the
+/// rest of the file is neither read nor checked): a 1 MB gzip file that claims a gigabyte is
+/// not inflated in full to show five images.
+Tensor read_idx(const std::string& path, DType dtype = DType::f32, std::int64_t max_rows = -1);
+
+/// The shape an IDX file's header declares, checked against the file's size as read_idx does;
+/// the body is not read. Throws soma::Error as read_idx does for a bad header.
+Shape idx_shape(const std::string& path);
 
 }  // namespace soma::data

@@ -3,6 +3,7 @@
 // white 1; values outside are clamped when written.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,10 +23,26 @@ void write_png(const std::string& path, const Tensor& image);
 /// missing or not a readable PNG.
 Tensor read_png(const std::string& path);
 
+/// The most pixels (width x height) an image file may declare: 2^26, a 8192x8192 image.
+/// Readers refuse larger ones from the header, before decoding anything.
+inline constexpr std::int64_t kMaxImagePixels = std::int64_t(1) << 26;
+
+/// An image file's size as its header declares it.
+struct ImageSize {
+  int width = 0, height = 0;
+  int channels = 0;  ///< in the file: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA
+};
+
+/// Reads only the header of a PNG, JPEG or BMP file: check an image against what a model takes
+/// before decoding it (any size: nothing is allocated for the pixels). Throws soma::Error
+/// naming the file when it is not a readable PNG, JPEG or BMP.
+ImageSize image_size(const std::string& path);
+
 /// Reads a PNG, JPEG or BMP file (told apart by content, not name) as float32 [C, H, W] in
 /// [0, 1]. `channels` 0 keeps the file's colours (C = 1 grey or 3 colour, alpha dropped); 1
 /// converts to grey, 3 to RGB (stb_image's conversion). Throws soma::Error naming the file when
-/// it is missing or not a readable image of these kinds, or for other `channels`.
+/// it is missing or not a readable image of these kinds, when its header declares more than
+/// kMaxImagePixels pixels (checked before decoding), or for other `channels`.
 ///   Tensor x = io::read_image("shirt.jpg", 1);  // [1, H, W]
 Tensor read_image(const std::string& path, int channels = 0);
 

@@ -1,4 +1,6 @@
-// Run folders: where a run leaves its record. create_run_folder makes runs/<name>/;
+// Run folders: where a run leaves its record. choose_run_folder names runs/<name>/,
+// make_run_folder creates it atomically (of two processes, one gets it), RunFolderLock keeps
+// a second writer out for as long as the first lives;
 // RunFolderSink, a sink of the event stream, writes into it as training goes:
 //   steps.csv    one row per step ("step,epoch,<values>"), appended and flushed per step
 //   metrics.csv  one row per epoch ("epoch,<logs>"), appended and flushed per epoch
@@ -21,10 +23,36 @@
 
 namespace soma::train {
 
-/// A new folder under `runs_dir` (made when missing): `name`, or a timestamp
-/// (2026-12-04_183012) when empty, with "-2", "-3", ... added when taken. With `exact` a taken
-/// name is an error instead. Throws soma::Error when the folder cannot be made.
+/// The path of a new folder under `runs_dir`: `name`, or a timestamp (2026-12-04_183012) when
+/// empty, with "-2", "-3", ... added when taken; with `exact`, `runs_dir/name` even when taken.
+/// Creates nothing: a run builds its config, data and model first, then make_run_folder.
+/// Throws soma::Error for a name with '/' or one that is "." or "..".
+std::string choose_run_folder(const std::string& runs_dir, const std::string& name, bool exact);
+
+/// Creates `dir` (and its parents) with one mkdir that fails when `dir` exists: returns false,
+/// creating nothing, when it does, so of two processes making one folder exactly one gets true.
+/// Throws soma::Error naming the folder when it cannot be made for another reason.
+bool make_run_folder(const std::string& dir);
+
+/// choose_run_folder then make_run_folder, trying the next free name when another process
+/// took the chosen one meanwhile (with `exact`, a taken name throws soma::Error instead).
 std::string create_run_folder(const std::string& runs_dir, const std::string& name, bool exact);
+
+/// An exclusive lock on a run folder: flock on its file "lock" (created when missing), held
+/// until destroyed, so that a second process writing or resuming the same folder fails instead
+/// of mixing two runs' files. Taking it also removes the temporary files (".<name>.<pid>.<n>.tmp",
+/// see io/atomic_file.h) that writers killed mid-write left behind.
+/// Throws soma::Error naming the folder when another process holds the lock.
+class RunFolderLock {
+ public:
+  explicit RunFolderLock(const std::string& dir);
+  ~RunFolderLock();
+  RunFolderLock(const RunFolderLock&) = delete;
+  RunFolderLock& operator=(const RunFolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 
 struct RunFolderOptions {
   /// Least time between two redraws of the curves and report.md, in seconds (default 5);
