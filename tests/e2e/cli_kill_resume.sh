@@ -12,11 +12,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # The same config with a checkpoint every 3 steps, so the kill lands between two of them.
 sed '0,/{/s//{"checkpoint_every": 3, "verbose": 0,/' "$config" >config.json
-args=(train config.json --name run --epochs 2 --limit "$limit" --test-limit 64 --threads 1)
 
-"$soma" "${args[@]}" --runs whole >/dev/null
+"$soma" train config.json --name run --epochs 2 --limit "$limit" --test-limit 64 --threads 1 --runs whole >/dev/null
 
-"$soma" "${args[@]}" --runs killed >/dev/null &
+"$soma" train config.json --name run --epochs 2 --limit "$limit" --test-limit 64 --threads 1 --runs killed >/dev/null &
 pid=$!
 for _ in $(seq 1 600); do
   [ -f killed/run/checkpoint.safetensors ] && break
