@@ -21,7 +21,7 @@ namespace soma::io {
 ///   ckpt.add("model", io::state_dict(net));
 ///   ckpt.add("optimizer", opt.state_dict());
 ///   ckpt.set_integer("epoch", epoch);
-///   ckpt.set_text("rng.default", default_generator().state());
+///   ckpt.set_text("rng.noise", noise_generator.state());
 ///   io::save_checkpoint("run/checkpoint.safetensors", ckpt);
 /// and to resume:
 ///   auto ckpt = io::load_checkpoint("run/checkpoint.safetensors");
