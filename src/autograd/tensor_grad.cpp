@@ -1,5 +1,7 @@
 // Tensor's autograd methods: leaves, gradients, backward (requires_grad and detach, which only
 // read or drop the node, are in core/tensor.cpp, which uses them).
+#include <cstring>
+
 #include "soma/autograd/function.h"
 #include "soma/autograd/node.h"
 
@@ -57,6 +59,18 @@ void Tensor::set_grad(const Tensor& grad) {
 
 void Tensor::zero_grad() {
   if (auto* leaf = leaf_node(*this)) leaf->grad = Tensor();
+}
+
+const Tensor& Tensor::copy_(const Tensor& src) const {
+  SOMA_CHECK(defined() && src.defined(), "copy_: ", defined() ? "the source" : "the destination", " is undefined");
+  SOMA_CHECK(src.shape() == shape(), "copy_: source of shape ", src.shape(), " into a tensor of shape ", shape());
+  SOMA_CHECK(src.dtype() == dtype(), "copy_: source is ", name_of(src.dtype()), " but the tensor is ",
+             name_of(dtype()), " (convert it with to())");
+  // The graph would not know the values changed under it; PyTorch refuses the same.
+  SOMA_CHECK(!requires_grad() || !is_grad_enabled(), "copy_: the tensor requires grad, so an in-place ",
+             "copy must run without recording (wrap it in a NoGradGuard, PyTorch's torch.no_grad())");
+  std::memmove(raw_data(), src.raw_data(), numel() * size_of(dtype()));  // src may share the storage
+  return *this;
 }
 
 void Tensor::backward(const Tensor& grad, bool retain_graph) const {

@@ -49,8 +49,8 @@ class Players : public nn::Module {
 
 void dcgan_init(nn::Module& model, Generator& gen) {
   for (auto& [name, p] : model.named_parameters()) {
-    if (p.dim() > 1) nn::init::normal(p, 0.0, 0.02, gen);
-    else if (name.ends_with("weight")) nn::init::normal(p, 1.0, 0.02, gen);
+    if (p.dim() > 1) nn::init::normal_(p, 0.0, 0.02, gen);
+    else if (name.ends_with("weight")) nn::init::normal_(p, 1.0, 0.02, gen);
   }
 }
 

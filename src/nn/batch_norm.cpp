@@ -59,7 +59,7 @@ Tensor BatchNormBase::forward(const Tensor& x) {
     factor = options_.momentum ? *options_.momentum : 1.0 / double(seen);
   }
   // running_mean_/running_var_ are undefined without tracking: the op then updates nothing.
-  Tensor y = batch_norm(x, weight_, bias_, running_mean_, running_var_, use_batch_stats, factor, options_.eps);
+  Tensor y = batch_norm(x, running_mean_, running_var_, weight_, bias_, use_batch_stats, factor, options_.eps);
   if (update) num_batches_tracked_.data<std::int64_t>()[0] += 1;
   return y;
 }

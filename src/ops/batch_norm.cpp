@@ -37,8 +37,8 @@ std::vector<double> values_of(const Tensor& t) {
 
 }  // namespace
 
-Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
-                  const Tensor& running_var, bool training, double momentum, double eps) {
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, double momentum, double eps) {
   SOMA_CHECK(x.defined(), "batch_norm: the input is undefined");
   SOMA_CHECK(is_floating(x.dtype()), "batch_norm: expected a float32 or float64 input, got ", name_of(x.dtype()));
   SOMA_CHECK(x.dim() >= 2, "batch_norm: expected an input [N, C, *] of at least 2 dimensions, got shape ",

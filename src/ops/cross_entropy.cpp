@@ -110,6 +110,9 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, Reduction reduct
   const std::int64_t N = input.size(0), C = input.size(1);
   const bool by_label = target.dtype() == DType::i64;
   const bool grad = needs_grad(input);
+  // PyTorch would differentiate soft targets too; soma refuses rather than drop it silently.
+  SOMA_CHECK(by_label || !needs_grad(target), "cross_entropy: the target probabilities require grad, but ",
+             "cross_entropy gives no gradient to its target; pass target.detach() (or a soft target as data)");
 
   Tensor row_loss(Shape{N}, input.dtype());
   Tensor softmax = grad ? Tensor(input.shape(), input.dtype()) : Tensor();

@@ -33,16 +33,26 @@ Tensor reduce(const Tensor& losses, Reduction reduction) {
   }
 }
 
-// A loss that is a function f(x, t) per element with derivative df(x, t) in x.
-template <class F, class DF>
-Tensor elementwise_loss(const Tensor& input, const Tensor& target, Reduction reduction, const char* op, F f, DF df) {
+// A loss that is a function f(x, t) per element with derivatives dfx(x, t) in the input and
+// dft(x, t) in the target (a target that requires grad gets one, as in PyTorch).
+template <class F, class DFX, class DFT>
+Tensor elementwise_loss(const Tensor& input, const Tensor& target, Reduction reduction, const char* op, F f, DFX dfx,
+                        DFT dft) {
   check_pair(input, target, op);
   Tensor losses = map_same(input, target, f);
-  if (needs_grad(input))
-    record(losses, op, {&input}, [x = input.detach(), t = target.detach(), df](const Tensor& gy, Grads& g) {
-      g[0] = map_same(gy, x, t, [df](auto gv, auto xv, auto tv) { return gv * df(xv, tv); });
-    });
+  if (needs_grad(input, target))
+    record(losses, op, {&input, &target},
+           [x = input.detach(), t = target.detach(), dfx, dft](const Tensor& gy, Grads& g) {
+             if (g.needed(0)) g[0] = map_same(gy, x, t, [dfx](auto gv, auto xv, auto tv) { return gv * dfx(xv, tv); });
+             if (g.needed(1)) g[1] = map_same(gy, x, t, [dft](auto gv, auto xv, auto tv) { return gv * dft(xv, tv); });
+           });
   return reduce(losses, reduction);
+}
+
+// A loss of the difference d = x - t alone: its derivative in t is minus that in x.
+template <class F, class DF>
+Tensor difference_loss(const Tensor& input, const Tensor& target, Reduction reduction, const char* op, F f, DF df) {
+  return elementwise_loss(input, target, reduction, op, f, df, [df](auto x, auto t) { return -df(x, t); });
 }
 
 // Index of the first element of `t` where bad(value) holds, or -1. Runs serially, before any
@@ -66,13 +76,13 @@ T sign(T d) {
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
-  return elementwise_loss(
+  return difference_loss(
       input, target, reduction, "mse_loss", [](auto x, auto t) { return (x - t) * (x - t); },
       [](auto x, auto t) { return 2 * (x - t); });
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
-  return elementwise_loss(
+  return difference_loss(
       input, target, reduction, "l1_loss", [](auto x, auto t) { return std::abs(x - t); },
       [](auto x, auto t) { return sign(x - t); });
 }
@@ -102,6 +112,10 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction
       [](auto p, auto t) {
         using T = decltype(p);
         return (p - t) / std::max(p * (1 - p), T(1e-12));
+      },
+      [](auto p, auto t) {  // d/dt of the clamped loss: log(1 - p) - log p
+        using T = decltype(p);
+        return std::max(std::log1p(-p), T(-100)) - std::max(std::log(p), T(-100));
       });
 }
 
@@ -121,7 +135,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
         const T e = std::exp(-std::abs(x));
         const T s = x >= 0 ? 1 / (1 + e) : e / (1 + e);
         return s - t;
-      });
+      },
+      [](auto x, auto t) { return -x; });
 }
 
 // max(0, margin - t x); d/dx = -t where the margin is violated, else 0 (0 at the kink, as
@@ -137,6 +152,9 @@ Tensor hinge_loss(const Tensor& input, const Tensor& target, double margin, Redu
     detail::throw_error(op, ": targets must be -1 or 1, but element ", bad, " of target (shape ", target.shape(),
                         ") is ", flat.data<double>()[bad], " (for {0, 1} labels pass 2 t - 1)");
   }
+  // Targets are -1 or 1, never a point of a slope: a target that requires grad is a mistake.
+  SOMA_CHECK(!needs_grad(target), op, ": the target requires grad, but hinge targets are -1 or 1 and have no ",
+             "gradient; pass target.detach()");
   return elementwise_loss(
       input, target, reduction, op,
       [margin](auto x, auto t) {
@@ -146,7 +164,8 @@ Tensor hinge_loss(const Tensor& input, const Tensor& target, double margin, Redu
       [margin](auto x, auto t) {
         using T = decltype(x);
         return T(margin) - t * x > 0 ? -t : T(0);
-      });
+      },
+      [](auto x, auto t) { return decltype(x)(0); });  // never asked: refused above
 }
 
 // d = x - t: 0.5 d^2 inside |d| < delta, delta (|d| - 0.5 delta) outside; the two pieces
@@ -154,7 +173,7 @@ Tensor hinge_loss(const Tensor& input, const Tensor& target, double margin, Redu
 // clipped to [-delta, delta].
 Tensor huber_loss(const Tensor& input, const Tensor& target, double delta, Reduction reduction) {
   SOMA_CHECK(delta > 0, "huber_loss: delta must be positive, got ", delta);
-  return elementwise_loss(
+  return difference_loss(
       input, target, reduction, "huber_loss",
       [delta](auto x, auto t) {
         using T = decltype(x);
@@ -172,7 +191,7 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, double delta, Reduc
 // PyTorch (the inner branch, with its division, is then never taken).
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, double beta, Reduction reduction) {
   SOMA_CHECK(beta >= 0, "smooth_l1_loss: beta must not be negative, got ", beta);
-  return elementwise_loss(
+  return difference_loss(
       input, target, reduction, "smooth_l1_loss",
       [beta](auto x, auto t) {
         using T = decltype(x);

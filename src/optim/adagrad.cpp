@@ -19,7 +19,7 @@ AdaGrad::AdaGrad(std::vector<Tensor> params, const AdaGradOptions& options)
 
 void AdaGrad::update(std::size_t index, Tensor& param, const Tensor& grad) {
   if (!has_state(index)) init_state(index, options_.initial_accumulator_value);
-  const double clr = lr_ / (1 + double(steps() - 1) * options_.lr_decay);
+  const double clr = lr_ / (1 + double(param_steps(index) - 1) * options_.lr_decay);
   dispatch_floating(param.dtype(), "AdaGrad", [&]<class T>() {
     T* p = param.data<T>();
     const T* g = grad.data<T>();

@@ -15,7 +15,7 @@ Adam::Adam(std::vector<Tensor> params, const AdamOptions& options)
 void Adam::update(std::size_t index, Tensor& param, const Tensor& grad) {
   if (!has_state(index)) init_state(index);
   const auto& o = options_;
-  const auto s = detail::adam_step(lr_, o.betas[0], o.betas[1], o.eps, steps(), o.weight_decay, 1);
+  const auto s = detail::adam_step(lr_, o.betas[0], o.betas[1], o.eps, param_steps(index), o.weight_decay, 1);
   dispatch_floating(param.dtype(), "Adam", [&]<class T>() {
     auto slots = state(index);
     detail::adam_update(param.data<T>(), grad.data<T>(), slots[0].data<T>(), slots[1].data<T>(),

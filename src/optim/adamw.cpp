@@ -15,7 +15,7 @@ AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& options)
 void AdamW::update(std::size_t index, Tensor& param, const Tensor& grad) {
   if (!has_state(index)) init_state(index);
   const auto& o = options_;
-  const auto s = detail::adam_step(lr_, o.betas[0], o.betas[1], o.eps, steps(), 0, 1 - lr_ * o.weight_decay);
+  const auto s = detail::adam_step(lr_, o.betas[0], o.betas[1], o.eps, param_steps(index), 0, 1 - lr_ * o.weight_decay);
   dispatch_floating(param.dtype(), "AdamW", [&]<class T>() {
     auto slots = state(index);
     detail::adam_update(param.data<T>(), grad.data<T>(), slots[0].data<T>(), slots[1].data<T>(),

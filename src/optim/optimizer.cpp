@@ -23,6 +23,7 @@ Optimizer::Optimizer(std::string name, std::vector<Tensor> params, double lr, st
                  " are the same tensor; pass each parameter once");
   }
   state_.resize(params_.size() * state_names_.size());
+  param_steps_.assign(params_.size(), 0);
 }
 
 void Optimizer::set_lr(double lr) {
@@ -50,7 +51,9 @@ void Optimizer::step() {
   ++steps_;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     const Tensor& grad = grad_of(params_[i]);
-    if (grad.defined()) update(i, params_[i], grad);
+    if (!grad.defined()) continue;  // sits this step out, its count included
+    ++param_steps_[i];
+    update(i, params_[i], grad);
   }
 }
 
@@ -67,10 +70,13 @@ std::map<std::string, Tensor> Optimizer::state_dict() const {
   out["step"] = detail::int_entry(steps_);
   out["lr"] = detail::real_entry(lr_);
   const std::size_t slots = state_names_.size();
-  for (std::size_t i = 0; i < params_.size(); ++i)
+  for (std::size_t i = 0; i < params_.size(); ++i) {
     for (std::size_t s = 0; s < slots; ++s)
       if (state_[i * slots + s].defined())
         out["state." + std::to_string(i) + "." + state_names_[s]] = state_[i * slots + s].copy();
+    // Saved with the state it counts (plain SGD keeps none, and no count, as in PyTorch).
+    if (has_state(i)) out["state." + std::to_string(i) + ".step"] = detail::int_entry(param_steps_[i]);
+  }
   return out;
 }
 
@@ -103,6 +109,7 @@ void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
 
   const std::size_t slots = state_names_.size();
   std::vector<Tensor> loaded(state_.size());
+  std::vector<std::int64_t> param_steps(params_.size(), -1);  // -1: not saved
   for (const auto& [key, value] : state) {
     if (key == "step" || key == "lr") continue;
     std::size_t index = 0;
@@ -110,6 +117,12 @@ void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
     SOMA_CHECK(parse_state_key(key, index, slot), owner, " load_state_dict: unexpected entry '", key, "'");
     SOMA_CHECK(index < params_.size(), owner, " load_state_dict: unexpected entry '", key, "' (the optimizer has ",
                params_.size(), " parameters)");
+    if (slot == "step") {
+      param_steps[index] = detail::read_int(state, key, owner);
+      SOMA_CHECK(param_steps[index] >= 0 && param_steps[index] <= steps, owner, " load_state_dict: entry '", key,
+                 "' must be in [0, step = ", steps, "], got ", param_steps[index]);
+      continue;
+    }
     std::size_t s = 0;
     while (s < slots && state_names_[s] != slot) ++s;
     SOMA_CHECK(s < slots, owner, " load_state_dict: unexpected entry '", key, "' (", owner,
@@ -130,9 +143,13 @@ void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
       SOMA_CHECK(loaded[i * slots + s].defined(), owner, " load_state_dict: missing entry 'state.", i, ".",
                  state_names_[s], "'");
   }
+  // Without saved counts (an older state), a parameter that has state has taken every step.
+  for (std::size_t i = 0; i < params_.size(); ++i)
+    if (param_steps[i] < 0) param_steps[i] = slots > 0 && loaded[i * slots].defined() ? steps : 0;
   steps_ = steps;
   lr_ = lr;
   state_ = std::move(loaded);
+  param_steps_ = std::move(param_steps);
 }
 
 }  // namespace soma::optim

@@ -1,16 +1,39 @@
 // Supervised: the classifier's / regressor's step, and how its predictions are scored.
 #include "soma/train/supervised.h"
 
+#include "soma/nn/sequential.h"
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/reduction.h"
 #include "soma/train/metrics.h"
 
 namespace soma::train {
 
+namespace {
+// The layer a model ends in: the last layer of a Sequential (of the one nested last, and so on);
+// the model itself otherwise.
+const nn::Module& final_layer(const nn::Module& model) {
+  const auto* seq = dynamic_cast<const nn::Sequential*>(&model);
+  return seq && seq->size() > 0 ? final_layer((*seq)[seq->size() - 1]) : model;
+}
+
+// Keras ends a classifier in softmax and takes probabilities; soma's cross_entropy takes logits
+// and applies softmax itself. The literal translation trains, silently badly (softmax twice).
+void refuse_double_squashing(const nn::Module& model, const loss::Loss& loss) {
+  const std::string last = final_layer(model).type_name();
+  const char* squash = nullptr;
+  if (last == "Softmax" && loss.name() == "cross_entropy") squash = "softmax";
+  if (last == "Sigmoid" && loss.name() == "bce_with_logits") squash = "sigmoid";
+  SOMA_CHECK(!squash, "Trainer: the model ends in ", last, " and the loss '", loss.name(), "' takes logits and ",
+             "applies ", squash, " itself, so ", squash, " would be applied twice; remove the final ", last,
+             " layer (apply it when predicting)", last == "Sigmoid" ? ", or use the loss 'bce' on probabilities" : "");
+}
+}  // namespace
+
 Supervised::Supervised(nn::Module& model, optim::Optimizer& optimizer, const loss::Loss& loss)
     : model_(model), optimizer_(optimizer), loss_(loss.clone()) {
   SOMA_CHECK(loss_->reduction() != Reduction::none, "Trainer: the loss '", loss_->name(),
              "' has reduction none; a training step needs one number (use mean or sum)");
+  refuse_double_squashing(model, *loss_);
 }
 
 // The step's values: the loss per example plus the weight penalties (Keras adds them to the

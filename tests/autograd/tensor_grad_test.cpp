@@ -2,6 +2,7 @@
 // leaves, non-leaves and int64 tensors, is_leaf, grad/set_grad/zero_grad, and detach.
 #include <gtest/gtest.h>
 
+#include "soma/autograd/grad_mode.h"
 #include "soma/core/factory.h"
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/reduction.h"
@@ -103,6 +104,28 @@ TEST(TensorGrad, DetachSharesDataButCutsTheGraph) {
   sum(leaf * 4.0).backward();
   EXPECT_EQ(leaf.grad().at({0}), 4);
   EXPECT_EQ(x.grad().at({0}), 2);
+}
+
+TEST(TensorGrad, CopyIntoAParameterNeedsNoGradAndMatchingShapeAndDtype) {
+  const Tensor w = zeros({2, 2}).set_requires_grad();
+  const Tensor alias = w;  // another handle to the same data (a layer's weight())
+  const Tensor src = tensor({{1, 2}, {3, 4}});
+  EXPECT_EQ(error_message([&] { w.copy_(src); }),
+            "copy_: the tensor requires grad, so an in-place copy must run without recording (wrap it in a "
+            "NoGradGuard, PyTorch's torch.no_grad())");
+  EXPECT_EQ(w.at({1, 0}), 0) << "a refused copy changes nothing";
+  {
+    NoGradGuard no_grad;
+    w.copy_(src);
+  }
+  EXPECT_EQ(alias.at({1, 0}), 3);
+  EXPECT_TRUE(w.requires_grad());
+  EXPECT_TRUE(w.is_leaf());
+  NoGradGuard no_grad;
+  EXPECT_EQ(error_message([&] { w.copy_(zeros({4})); }), "copy_: source of shape [4] into a tensor of shape [2, 2]");
+  EXPECT_EQ(error_message([&] { w.copy_(zeros({2, 2}, DType::f64)); }),
+            "copy_: source is float64 but the tensor is float32 (convert it with to())");
+  EXPECT_EQ(error_message([&] { w.copy_(Tensor()); }), "copy_: the source is undefined");
 }
 
 }  // namespace

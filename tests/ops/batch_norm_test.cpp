@@ -64,7 +64,7 @@ TEST(LayerBatchNormOp, GradcheckTrainingInXWeightBias) {
   for (const Shape& shape : {Shape{6, 4}, Shape{4, 3, 5}, Shape{2, 3, 2, 2}}) {
     SCOPED_TRACE(shape.str());
     const std::int64_t C = shape[1];
-    EXPECT_TRUE(gradcheck([](In in) { return batch_norm(in[0], in[1], in[2], {}, {}, true); },
+    EXPECT_TRUE(gradcheck([](In in) { return batch_norm(in[0], {}, {}, in[1], in[2], true); },
                           {random64(shape, 1, 0.5, 2.0), gamma64(C), random64({C}, 2)}));
   }
 }
@@ -73,7 +73,7 @@ TEST(LayerBatchNormOp, GradcheckTrainingWithRunningStatsAndFixedAffine) {
   // The running statistics change on every call of the gradcheck; the output must not care.
   Tensor rm = zeros({3}, DType::f64), rv = ones({3}, DType::f64);
   const Tensor w = gamma64(3), b = random64({3}, 2);
-  EXPECT_TRUE(gradcheck([&](In in) { return batch_norm(in[0], w, b, rm, rv, true, 0.1); }, {random64({5, 3})}));
+  EXPECT_TRUE(gradcheck([&](In in) { return batch_norm(in[0], rm, rv, w, b, true, 0.1); }, {random64({5, 3})}));
 }
 
 TEST(LayerBatchNormOp, GradcheckTrainingWithoutAffine) {
@@ -81,7 +81,7 @@ TEST(LayerBatchNormOp, GradcheckTrainingWithoutAffine) {
 }
 
 TEST(LayerBatchNormOp, GradcheckTrainingWithLargeEps) {
-  EXPECT_TRUE(gradcheck([](In in) { return batch_norm(in[0], in[1], in[2], {}, {}, true, 0.1, 0.5); },
+  EXPECT_TRUE(gradcheck([](In in) { return batch_norm(in[0], {}, {}, in[1], in[2], true, 0.1, 0.5); },
                         {random64({5, 2}, 3, 0, 0.3), gamma64(2), random64({2}, 4)}));
 }
 
@@ -89,15 +89,15 @@ TEST(LayerBatchNormOp, GradcheckEvaluation) {
   const Tensor rm = random64({4}, 5, 0, 0.5);
   Generator gen(6);
   const Tensor rv = uniform({4}, 0.5, 2.0, gen, DType::f64);
-  EXPECT_TRUE(gradcheck([&](In in) { return batch_norm(in[0], in[1], in[2], rm, rv, false); },
+  EXPECT_TRUE(gradcheck([&](In in) { return batch_norm(in[0], rm, rv, in[1], in[2], false); },
                         {random64({6, 4}), gamma64(4), random64({4}, 2)}));
-  EXPECT_TRUE(gradcheck([&](In in) { return batch_norm(in[0], {}, {}, rm, rv, false); }, {random64({3, 4, 2})}));
+  EXPECT_TRUE(gradcheck([&](In in) { return batch_norm(in[0], rm, rv, {}, {}, false); }, {random64({3, 4, 2})}));
 }
 
 TEST(LayerBatchNormOp, TrainingNormalizesWithBatchStatistics) {
   const Tensor x = random64({7, 3, 4}, 8, 2.0, 3.0);
   const Tensor w = gamma64(3), b = random64({3}, 9);
-  const Tensor y = batch_norm(x, w, b, {}, {}, true, 0.1, 1e-5);
+  const Tensor y = batch_norm(x, {}, {}, w, b, true, 0.1, 1e-5);
   EXPECT_TRUE(values_near(y, x.shape(), DType::f64, reference(x, {}, {}, values(w), values(b), 1e-5), 1e-13));
   // Without affine parameters each channel has mean 0 and variance var / (var + eps).
   const Tensor z = batch_norm(x, {}, {}, {}, {}, true, 0.1, 0.0);
@@ -112,10 +112,10 @@ TEST(LayerBatchNormOp, TrainingUpdatesRunningStatsWithUnbiasedVariance) {
   // unbiased var 700).
   const Tensor x = tensor({{1, 10}, {3, 20}, {5, 60}}, DType::f64);
   Tensor rm = zeros({2}, DType::f64), rv = ones({2}, DType::f64);
-  batch_norm(x, {}, {}, rm, rv, true, 0.1);
+  batch_norm(x, rm, rv, {}, {}, true, 0.1);
   EXPECT_TRUE(values_near(rm, {2}, DType::f64, {0.3, 3.0}, 1e-15));
   EXPECT_TRUE(values_near(rv, {2}, DType::f64, {0.9 + 0.4, 0.9 + 70}, 1e-15));
-  batch_norm(x, {}, {}, rm, rv, true, 0.5);
+  batch_norm(x, rm, rv, {}, {}, true, 0.5);
   EXPECT_TRUE(values_near(rm, {2}, DType::f64, {0.15 + 1.5, 1.5 + 15}, 1e-15));
   EXPECT_TRUE(values_near(rv, {2}, DType::f64, {0.65 + 2, 35.45 + 350}, 1e-15));
   // The output used the biased variance: (1 - 3) / sqrt(8/3).
@@ -127,13 +127,13 @@ TEST(LayerBatchNormOp, EvaluationUsesRunningStatsAndLeavesThemAlone) {
   const Tensor x = random64({5, 3});
   const Tensor rm = tensor({0.5, -1, 2}, DType::f64), rv = tensor({1, 4, 0.25}, DType::f64);
   const Tensor w = gamma64(3), b = random64({3}, 9);
-  const Tensor y = batch_norm(x, w, b, rm, rv, false, 0.1, 1e-5);
+  const Tensor y = batch_norm(x, rm, rv, w, b, false, 0.1, 1e-5);
   EXPECT_TRUE(values_near(y, {5, 3}, DType::f64, reference(x, values(rm), values(rv), values(w), values(b), 1e-5),
                           1e-14));
   EXPECT_TRUE(values_near(rm, {3}, DType::f64, {0.5, -1, 2}, 0));
   EXPECT_TRUE(values_near(rv, {3}, DType::f64, {1, 4, 0.25}, 0));
   // A single sample is fine in evaluation mode.
-  EXPECT_NO_THROW(batch_norm(random64({1, 3}), w, b, rm, rv, false));
+  EXPECT_NO_THROW(batch_norm(random64({1, 3}), rm, rv, w, b, false));
 }
 
 TEST(LayerBatchNormOp, Float32StaysAccurateWhenTheMeanDwarfsTheSpread) {
@@ -158,7 +158,7 @@ TEST(LayerBatchNormOp, ResultsDoNotDependOnTheThreadCount) {
     w.set_requires_grad();
     b.set_requires_grad();
     Tensor rm = zeros({64}), rv = ones({64});
-    const Tensor y = batch_norm(x, w, b, rm, rv, true);
+    const Tensor y = batch_norm(x, rm, rv, w, b, true);
     sum(y * r).backward();
     std::vector<double> all;
     for (const Tensor& t : {y, rm, rv, x.grad(), w.grad(), b.grad()}) {
@@ -176,11 +176,11 @@ TEST(LayerBatchNormOp, Errors) {
   const Tensor c3 = ones({3}, DType::f64);
   EXPECT_TRUE(throws_error_with([&] { batch_norm(random64({4}), {}, {}, {}, {}, true); },
                                 {"batch_norm", "[N, C, *]", "[4]"}));
-  EXPECT_TRUE(throws_error_with([&] { batch_norm(x, ones({4}, DType::f64), {}, {}, {}, true); },
+  EXPECT_TRUE(throws_error_with([&] { batch_norm(x, {}, {}, ones({4}, DType::f64), {}, true); },
                                 {"batch_norm", "weight", "[3]", "[4, 3]", "[4]"}));
-  EXPECT_TRUE(throws_error_with([&] { batch_norm(x, c3, ones({3}), {}, {}, true); },
+  EXPECT_TRUE(throws_error_with([&] { batch_norm(x, {}, {}, c3, ones({3}), true); },
                                 {"batch_norm", "bias", "float32", "float64"}));
-  EXPECT_TRUE(throws_error_with([&] { batch_norm(x, {}, {}, c3, {}, true); }, {"running_mean and running_var"}));
+  EXPECT_TRUE(throws_error_with([&] { batch_norm(x, c3, {}, {}, {}, true); }, {"running_mean and running_var"}));
   EXPECT_TRUE(throws_error_with([&] { batch_norm(x, {}, {}, {}, {}, false); }, {"evaluation", "running_mean"}));
   EXPECT_TRUE(throws_error_with([&] { batch_norm(x, {}, {}, {}, {}, true, 0.1, -1); }, {"eps"}));
   EXPECT_TRUE(throws_error_with([&] { batch_norm(random64({1, 3}), {}, {}, {}, {}, true); },

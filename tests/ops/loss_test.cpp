@@ -68,6 +68,15 @@ void gradcheck_reductions(const LossFn& loss, const Tensor& x, const Tensor& t) 
         << "reduction " << int(r);
 }
 
+// gradcheck_reductions with the target differentiated too (the elementwise losses give a target
+// that requires grad its gradient, as PyTorch does).
+void gradcheck_reductions_in_both(const LossFn& loss, const Tensor& x, const Tensor& t) {
+  gradcheck_reductions(loss, x, t);
+  for (Reduction r : {Reduction::mean, Reduction::sum, Reduction::none})
+    EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return loss(in[0], in[1], r); }, {x, t}))
+        << "reduction " << int(r) << ", input and target";
+}
+
 // The gradient that backward() leaves in x for the summed loss.
 std::vector<double> grad_of_sum(const LossFn& loss, const Tensor& x_in, const Tensor& t) {
   Tensor x = x_in.copy();
@@ -227,21 +236,21 @@ TEST(LossValues, CrossEntropyLargeBatchMatchesLogSoftmax) {
 
 // ---- gradients ----------------------------------------------------------------------------
 
-TEST(LossGradcheck, Mse) { gradcheck_reductions(kMse, random64({3, 4}, 1), random64({3, 4}, 2)); }
+TEST(LossGradcheck, Mse) { gradcheck_reductions_in_both(kMse, random64({3, 4}, 1), random64({3, 4}, 2)); }
 
 TEST(LossGradcheck, L1) {
   const Tensor x = random64({3, 4}, 1), t = random64({3, 4}, 2);
   ASSERT_GT(kink_distance(x, t, [](double a, double b) { return a - b; }), 1e-3);
-  gradcheck_reductions(kL1, x, t);
+  gradcheck_reductions_in_both(kL1, x, t);
 }
 
 TEST(LossGradcheck, BinaryCrossEntropy) {
   // Soft targets anywhere in [0, 1]; p away from 0 and 1, where the 1e-12 floor never acts.
-  gradcheck_reductions(kBce, uniform64({3, 4}, 0.05, 0.95, 3), uniform64({3, 4}, 0, 1, 4));
+  gradcheck_reductions_in_both(kBce, uniform64({3, 4}, 0.05, 0.95, 3), uniform64({3, 4}, 0, 1, 4));
 }
 
 TEST(LossGradcheck, BinaryCrossEntropyWithLogits) {
-  gradcheck_reductions(kBceLogits, random64({3, 4}, 5, 0, 3), uniform64({3, 4}, 0, 1, 6));
+  gradcheck_reductions_in_both(kBceLogits, random64({3, 4}, 5, 0, 3), uniform64({3, 4}, 0, 1, 6));
 }
 
 TEST(LossGradcheck, CrossEntropyLabels) {
@@ -269,7 +278,7 @@ TEST(LossGradcheck, Huber) {
   const Tensor x = random64({3, 4}, 13, 0, 2), t = random64({3, 4}, 14);
   for (double delta : {1.0, 0.7}) {
     ASSERT_GT(kink_distance(x, t, [delta](double a, double b) { return std::abs(a - b) - delta; }), 1e-3);
-    gradcheck_reductions(huber(delta), x, t);
+    gradcheck_reductions_in_both(huber(delta), x, t);
   }
 }
 
@@ -277,10 +286,10 @@ TEST(LossGradcheck, SmoothL1) {
   const Tensor x = random64({3, 4}, 13, 0, 2), t = random64({3, 4}, 14);
   for (double beta : {1.0, 0.7}) {
     ASSERT_GT(kink_distance(x, t, [beta](double a, double b) { return std::abs(a - b) - beta; }), 1e-3);
-    gradcheck_reductions(smooth_l1(beta), x, t);
+    gradcheck_reductions_in_both(smooth_l1(beta), x, t);
   }
   ASSERT_GT(kink_distance(x, t, [](double a, double b) { return a - b; }), 1e-3);
-  gradcheck_reductions(smooth_l1(0), x, t);
+  gradcheck_reductions_in_both(smooth_l1(0), x, t);
 }
 
 // ---- stability ----------------------------------------------------------------------------
@@ -349,19 +358,33 @@ TEST(LossAutograd, CrossEntropyIsOneNode) {
   }
 }
 
-TEST(LossAutograd, TargetGetsNoGradientAndNoGraphWithoutGrad) {
+TEST(LossAutograd, TargetThatRequiresGradGetsItsGradientAsInPyTorch) {
   Tensor x = random64({2, 3}, 1), t = random64({2, 3}, 2).set_requires_grad();
-  EXPECT_FALSE(l1_loss(x, t).requires_grad());
+  EXPECT_TRUE(l1_loss(x, t).requires_grad());  // through the target alone
   EXPECT_FALSE(cross_entropy(x, softmax(random64({2, 3}, 3), 1)).requires_grad());
   x.set_requires_grad();
   mse_loss(x, t).backward();
-  EXPECT_TRUE(x.grad().defined());
-  EXPECT_FALSE(t.grad().defined());
+  ASSERT_TRUE(x.grad().defined());
+  ASSERT_TRUE(t.grad().defined());
+  // d/dt (x - t)^2 = -d/dx: mean over 6 elements.
+  for (std::int64_t i = 0; i < 6; ++i) {
+    const double d = x.data<double>()[i] - t.data<double>()[i];
+    EXPECT_DOUBLE_EQ(t.grad().data<double>()[i], -2 * d / 6);
+    EXPECT_DOUBLE_EQ(x.grad().data<double>()[i], 2 * d / 6);
+  }
   {
     NoGradGuard no_grad;
     EXPECT_FALSE(cross_entropy(x, labels({0, 2})).requires_grad());
     EXPECT_FALSE(huber_loss(x, t).requires_grad());
   }
+}
+
+TEST(LossAutograd, TargetsWithoutAGradientAreRefusedWhenTheyRequireOne) {
+  const Tensor x = random64({2, 3}, 1).set_requires_grad();
+  const Tensor soft = softmax(random64({2, 3}, 3), 1).set_requires_grad();
+  expect_error([&] { cross_entropy(x, soft); }, {"cross_entropy", "target", "detach"});
+  const Tensor signs = tensor({1, -1, 1, -1, 1, -1}, {2, 3}, DType::f64).set_requires_grad();
+  expect_error([&] { hinge_loss(x, signs); }, {"hinge_loss", "target", "detach"});
 }
 
 // ---- errors -------------------------------------------------------------------------------

@@ -146,8 +146,8 @@ TEST(OptimStateDict, NamesEntries) {
   test::set_gradients(test::fixed_problem(), params);
   opt.step();
   state = opt.state_dict();
-  EXPECT_EQ(state.size(), 2u + 3 * params.size());
-  for (const char* key : {"state.0.exp_avg", "state.1.exp_avg_sq", "state.2.max_exp_avg_sq"})
+  EXPECT_EQ(state.size(), 2u + 4 * params.size());
+  for (const char* key : {"state.0.exp_avg", "state.1.exp_avg_sq", "state.2.max_exp_avg_sq", "state.0.step"})
     EXPECT_TRUE(state.count(key)) << key;
   EXPECT_EQ(state.at("state.1.exp_avg").shape(), params[1].shape());
   // A snapshot: later steps do not change it.
@@ -331,6 +331,38 @@ TEST(OptimOptimizer, SetLrChecksValue) {
   EXPECT_THROW(opt.set_lr(-1), Error);
   EXPECT_THROW(opt.set_lr(std::nan("")), Error);
   EXPECT_EQ(opt.lr(), 0.5);
+}
+
+// A parameter without a gradient sits the step out, and its own count (PyTorch's
+// state["step"]) with it; the counts survive a state dict, and a state saved before they
+// existed loads with every updated parameter at the optimizer's count.
+TEST(OptimStateDict, EachParameterCountsItsOwnSteps) {
+  auto params = test::make_params(test::fixed_problem());
+  Adam opt(params, {});
+  for (int step = 1; step <= 5; ++step) {
+    test::set_gradients(test::fixed_problem(), params);
+    if (step % 2 == 1) params[1].zero_grad();
+    opt.step();
+  }
+  EXPECT_EQ(opt.steps(), 5);
+  EXPECT_EQ(opt.param_steps(0), 5);
+  EXPECT_EQ(opt.param_steps(1), 2);
+  auto state = opt.state_dict();
+  EXPECT_EQ(state.at("state.1.step").item(), 2);
+
+  auto copies = test::make_params(test::fixed_problem());
+  Adam resumed(copies, {});
+  resumed.load_state_dict(state);
+  EXPECT_EQ(resumed.param_steps(1), 2);
+
+  state.erase("state.0.step");
+  state.erase("state.1.step");
+  resumed.load_state_dict(state);
+  EXPECT_EQ(resumed.param_steps(1), 5);
+
+  state["state.1.step"] = scalar(6, DType::i64);
+  test::expect_error([&] { resumed.load_state_dict(state); },
+                     "Adam load_state_dict: entry 'state.1.step' must be in [0, step = 5], got 6");
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ TEST(LayerReference, OpsMatchPyTorch) {
       {"batch_norm",
        [](const auto& in, const Json& args) {
          // The case's own running statistics (copies: training updates them in place).
-         return batch_norm(in.at(0), in.at(1), in.at(2), in.at(3).copy(), in.at(4).copy(),
+         return batch_norm(in.at(0), in.at(3).copy(), in.at(4).copy(), in.at(1), in.at(2),
                            args.at("training").get<bool>(), args.at("momentum").get<double>(),
                            args.at("eps").get<double>());
        }},

@@ -49,14 +49,15 @@ def problem():
     return {"shapes": SHAPES, "init": INIT, "a": A, "c": C, "b": B, "w": W}
 
 
-def run_optimizer(make):
+def run_optimizer(make, sits_out=None):
+    """sits_out: the index of a parameter that gets no gradient on odd steps (it sits them out)."""
     params = [torch.tensor(v).reshape(s).requires_grad_() for v, s in zip(INIT, SHAPES)]
     opt = make(params)
     checkpoints = []
     for step in range(1, STEPS + 1):
         for i, p in enumerate(params):
             g = gradient(p.detach().reshape(-1).tolist(), A[i], C[i])
-            p.grad = torch.tensor(g).reshape(SHAPES[i])
+            p.grad = None if i == sits_out and step % 2 == 1 else torch.tensor(g).reshape(SHAPES[i])
         opt.step()
         if step % RECORD_EVERY == 0 or step == STEPS:
             checkpoints.append({"step": step, "params": [p.detach().reshape(-1).tolist() for p in params]})
@@ -70,8 +71,15 @@ def optimizer_file(name, cls, cases):
         kwargs = dict(options)
         if "betas" in kwargs:
             kwargs["betas"] = tuple(kwargs["betas"])
-        checkpoints = run_optimizer(lambda params: cls(params, foreach=False, **kwargs))
-        out["cases"].append({"name": case_name, "options": options, "checkpoints": checkpoints})
+        # Each case twice: every parameter stepped every time, then parameter 1 sitting out the
+        # odd steps, where PyTorch's per-parameter step counts change the bias corrections.
+        for sits_out in (None, 1):
+            checkpoints = run_optimizer(lambda params: cls(params, foreach=False, **kwargs), sits_out)
+            case = {"name": case_name, "options": options, "checkpoints": checkpoints}
+            if sits_out is not None:
+                case["name"] += "_sits_out"
+                case["sits_out"] = sits_out
+            out["cases"].append(case)
     return out
 
 

@@ -286,6 +286,20 @@ TEST(TrainTrainer, BadOptionsThrow) {
                                       {"/nonexistent/ckpt"}));
 }
 
+// Keras's classifier ends in softmax; soma's cross_entropy takes logits. The literal
+// translation would apply softmax twice and train silently badly: refused, saying what to do.
+TEST(TrainTrainer, RefusesASoftmaxOrSigmoidTheLossAppliesAgain) {
+  nn::Sequential net(nn::Dense(2, 3), nn::Softmax());
+  optim::SGD opt(net.parameters());
+  EXPECT_TRUE(test::throws_error_with([&] { train::Trainer(net, opt, loss::CrossEntropy()); },
+                                      {"ends in Softmax", "'cross_entropy'", "twice", "remove the final Softmax"}));
+  nn::Sequential binary(nn::Dense(2, 1), nn::Sigmoid());
+  optim::SGD opt2(binary.parameters());
+  EXPECT_TRUE(test::throws_error_with([&] { train::Trainer(binary, opt2, loss::BCEWithLogits()); },
+                                      {"ends in Sigmoid", "'bce'"}));
+  EXPECT_NO_THROW(train::Trainer(binary, opt2, loss::BCE()));  // probabilities: right
+}
+
 }  // namespace
 }  // namespace soma
 

@@ -102,6 +102,11 @@ class Tensor {
   void backward(const Tensor& grad = Tensor(), bool retain_graph = false) const;
   /// The same data, cut from the graph.
   Tensor detach() const;
+  /// Overwrites this tensor's values with `src`'s, in place (PyTorch's copy_): the way to set a
+  /// parameter, `NoGradGuard g; dense.weight().copy_(w);`. Every handle to the data sees it.
+  /// Throws soma::Error for an undefined source, another shape or dtype (convert with to()),
+  /// and for a tensor that requires grad while grad mode is on (as PyTorch, outside no_grad).
+  const Tensor& copy_(const Tensor& src) const;
 
   TensorImpl* impl() const { return impl_.get(); }
 

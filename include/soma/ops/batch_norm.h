@@ -22,7 +22,9 @@ namespace soma {
 /// Throws soma::Error naming the shapes for x of rank < 2, a [C] tensor of another size or
 /// dtype, only one running statistic given, eval mode without running statistics, eps < 0;
 /// and, in training, "Expected more than 1 value per channel when training" when m <= 1.
-Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
-                  const Tensor& running_var, bool training, double momentum = 0.1, double eps = 1e-5);
+/// The arguments come in F.batch_norm's order, running statistics before weight and bias, so
+/// code ported from PyTorch keeps its meaning.
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, double momentum = 0.1, double eps = 1e-5);
 
 }  // namespace soma

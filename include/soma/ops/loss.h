@@ -1,5 +1,6 @@
-// Loss functions with PyTorch's semantics and reductions, differentiable in `input`.
-// `target` never receives a gradient. Every loss checks that input and target match and
+// Loss functions with PyTorch's semantics and reductions, differentiable in `input` and, for
+// the elementwise losses, in a `target` that requires grad (as PyTorch; cross_entropy's class
+// indices or probabilities get none). Every loss checks that input and target match and
 // names both shapes otherwise. Elementwise losses need input and target of one shape and one
 // floating dtype (no broadcasting) and throw soma::Error otherwise.
 #pragma once
@@ -26,7 +27,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 /// (each in [0, C)) or float probabilities [N, C] of the input's dtype. Fused and stable for
 /// logits of ±1000. Mean divides by N; none gives [N]. Throws soma::Error when input is not
 /// 2-D, when the target fits neither form, and naming the label and C for a label outside
-/// [0, C). Unlike PyTorch there is no ignore_index: -100 is an error, not a skipped row.
+/// [0, C). Unlike PyTorch there is no ignore_index: -100 is an error, not a skipped row, and
+/// probabilities that require grad are refused (PyTorch would differentiate them).
 /// Example: cross_entropy(logits, tensor({2, 0}, DType::i64)) for logits of shape [2, C >= 3].
 Tensor cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
 /// max(0, margin - t x) for targets t in {-1, 1} (the SVM hinge). Throws when a target is

@@ -1,6 +1,6 @@
 // Optimizer: updates a list of parameters from their gradients. Subclasses implement
-// update(); state is held per parameter index (never keyed by address) with one step counter
-// per optimizer, and all of it round-trips through state_dict()/load_state_dict(), so a
+// update(); state is held per parameter index (never keyed by address), each parameter with its
+// own step counter as in PyTorch, and all of it round-trips through state_dict()/load_state_dict(), so a
 // training run resumes bit-identically. Semantics follow torch.optim (PyTorch 1.13).
 #pragma once
 
@@ -17,9 +17,10 @@ namespace soma::optim {
 /// The base of every optimizer.
 ///   optim::Adam opt(net.parameters(), {.lr = 1e-3});
 ///   loss.backward(); opt.step(); opt.zero_grad();
-/// NOTE: one step counter per optimizer (not per parameter as in PyTorch): a parameter whose
-/// gradient is missing on some steps is skipped on those steps, but bias corrections and lr
-/// decays that use the step count (Adam, AdamW, AdaGrad) see the optimizer's count.
+/// A parameter whose gradient is missing on a step sits that step out: it is not updated and
+/// its own step count does not advance, so bias corrections and lr decays (Adam, AdamW,
+/// AdaGrad) count only the steps that updated it, as torch.optim does (a frozen branch, a GAN's
+/// other network sharing an optimizer).
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
@@ -40,13 +41,18 @@ class Optimizer {
   void set_lr(double lr);
   /// Number of step() calls so far (restored by load_state_dict).
   std::int64_t steps() const { return steps_; }
+  /// Number of steps that updated parameter `index` (PyTorch's state["step"]); during update()
+  /// this one included.
+  std::int64_t param_steps(std::size_t index) const { return param_steps_.at(index); }
   const std::vector<Tensor>& params() const { return params_; }
   /// The optimizer's name as used in error messages ("Adam").
   const std::string& name() const { return name_; }
 
   /// A snapshot (copies) of the whole state: "step" (0-dim int64), "lr" (0-dim float64) and
-  /// "state.<index>.<slot>" for each parameter that has state (e.g. "state.3.exp_avg"); a
-  /// parameter gets its state at its first update.
+  /// "state.<index>.<slot>" for each parameter that has state (e.g. "state.3.exp_avg"), with
+  /// its step count as "state.<index>.step" (0-dim int64); a parameter gets its state at its
+  /// first update. A state without the per-parameter counts (written before they existed)
+  /// loads with each parameter's count equal to "step".
   virtual std::map<std::string, Tensor> state_dict() const;
   /// Restores a state from state_dict() of an optimizer of the same kind and options over
   /// parameters of the same shapes and dtypes (the tensors are copied in). Throws soma::Error
@@ -60,7 +66,8 @@ class Optimizer {
   Optimizer(std::string name, std::vector<Tensor> params, double lr, std::vector<std::string> state_names);
 
   /// Updates parameter `index` in place from `grad` (same shape and dtype). Called by step()
-  /// for each parameter with a gradient; during the call steps() is this step's number (from 1).
+  /// for each parameter with a gradient; during the call param_steps(index) counts this update
+  /// (from 1) and steps() this step().
   virtual void update(std::size_t index, Tensor& param, const Tensor& grad) = 0;
 
   /// True once parameter `index` has its state tensors.
@@ -82,6 +89,7 @@ class Optimizer {
   std::vector<Tensor> params_;
   std::vector<std::string> state_names_;
   std::vector<Tensor> state_;  // [parameter][slot], flattened
+  std::vector<std::int64_t> param_steps_;
   std::int64_t steps_ = 0;
 };
 
