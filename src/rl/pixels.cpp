@@ -12,15 +12,27 @@
 
 namespace soma::rl {
 
-Tensor FrameWrapper::reset(std::optional<std::uint64_t> seed) {
-  env_->reset(seed);
+void FrameWrapper::begin(std::optional<std::uint64_t> seed) {
+  if (source_)
+    source_->begin(seed);
+  else
+    env_->reset(seed);
   frame_ = make_frame();
+}
+
+EnvStep FrameWrapper::advance(std::int64_t action) {
+  EnvStep out = source_ ? source_->advance(action) : env_->step(action);
+  frame_ = make_frame();
+  return out;
+}
+
+Tensor FrameWrapper::reset(std::optional<std::uint64_t> seed) {
+  begin(seed);
   return observe(true);
 }
 
 EnvStep FrameWrapper::step(std::int64_t action) {
-  EnvStep out = env_->step(action);
-  frame_ = make_frame();
+  EnvStep out = advance(action);
   out.observation = observe(false);
   return out;
 }

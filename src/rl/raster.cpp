@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "soma/core/error.h"
 #include "soma/core/factory.h"
@@ -49,8 +50,11 @@ Color Frame::color(std::int64_t row, std::int64_t col) const {
 
 void fill(Frame& frame, Color color) {
   check_rgb(frame, "fill");
-  for (std::int64_t row = 0; row < frame.height; ++row)
-    for (std::int64_t col = 0; col < frame.width; ++col) put(frame, row, col, color);
+  if (frame.pixels.empty()) return;
+  for (std::int64_t col = 0; col < frame.width; ++col) put(frame, 0, col, color);
+  // The first row, copied down: a memcpy per row instead of three stores per pixel.
+  const std::size_t row_bytes = std::size_t(frame.width * 3);
+  for (std::int64_t row = 1; row < frame.height; ++row) std::memcpy(frame.at(row, 0), frame.at(0, 0), row_bytes);
 }
 
 void fill_polygon(Frame& frame, std::span<const Point> corners, Color color) {

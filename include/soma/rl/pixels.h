@@ -30,6 +30,10 @@ class FrameWrapper : public Wrapper {
   const Frame& frame() const { return frame_; }
 
  protected:
+  // reset() and step() without the observation: a stage above redraws from frame() alone, so
+  // the stages below never convert their (larger) pictures to tensors.
+  void begin(std::optional<std::uint64_t> seed);
+  EnvStep advance(std::int64_t action);
   /// The picture of the inner environment as it is now.
   virtual Frame make_frame() = 0;
   /// The observation for the frame just made (called after frame_ is updated).
@@ -39,6 +43,7 @@ class FrameWrapper : public Wrapper {
 
   Frame frame_;
   Space space_;
+  FrameWrapper* source_ = nullptr;  ///< the stage below (owned as env_), for FrameStage
 };
 
 /// The inner environment's render() as the observation ([3, H, W] for RGB pictures).
@@ -58,7 +63,6 @@ class FrameStage : public FrameWrapper {
 
  protected:
   const Frame& source() const { return source_->frame(); }
-  FrameWrapper* source_;
 };
 
 /// Grey levels (rl/frame_ops.h grayscale): [1, H, W].
