@@ -2,11 +2,13 @@
 // and on plain ice, against value iteration on the known model (the best any agent can do). For
 // each it trains one Q-table per seed, prints the greedy policy as arrows and its success rate
 // over evaluation episodes, and draws the learning curves (success rate over the last episodes of
-// training, seed 0) to q_learning_curves.png. The table the students know, before DQN.
+// training, seed 0) to q_learning_curves.png. Then Sutton and Barto's cliff walk: Q-learning
+// learns the edge of the cliff, SARSA a safer path. The table the students know, before DQN.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <soma/rl/cliff_walking.h>
 #include <soma/rl/frozen_lake.h>
 #include <soma/rl/tabular.h>
 #include <soma/soma.h>
@@ -43,6 +45,31 @@ std::vector<double> moving_average(const std::vector<double>& values, std::size_
   return out;
 }
 
+// The greedy walk on CliffWalking drawn on the grid: its arrows, C the cliff, G the goal, · elsewhere.
+// Returns the walk's return (capped at 100 steps, as a poor table may walk in circles).
+double print_cliff_walk(const rl::QTable& q) {
+  const char* arrows[] = {"↑", "→", "↓", "←"};  // CliffWalking's action order
+  std::vector<std::string> grid(rl::CliffWalking::rows * rl::CliffWalking::columns, "·");
+  for (std::int64_t s = rl::CliffWalking::start + 1; s < rl::CliffWalking::goal; ++s) grid[s] = "C";
+  grid[rl::CliffWalking::goal] = "G";
+  rl::CliffWalking env({.max_episode_steps = 100});
+  std::int64_t s = std::int64_t(env.reset(0).item());
+  double total = 0;
+  for (bool done = false; !done;) {
+    grid[s] = arrows[q.greedy(s)];
+    const rl::EnvStep step = env.step(q.greedy(s));
+    total += step.reward;
+    s = std::int64_t(step.observation.item());
+    done = step.terminated || step.truncated;
+  }
+  for (std::int64_t r = 0; r < rl::CliffWalking::rows; ++r) {
+    std::printf("    ");
+    for (std::int64_t c = 0; c < rl::CliffWalking::columns; ++c) std::printf("%s ", grid[r * rl::CliffWalking::columns + c].c_str());
+    std::printf("\n");
+  }
+  return total;
+}
+
 struct Summary {
   double mean = 0, low = 1, high = 0;
 };
@@ -54,6 +81,8 @@ int main(int argc, char** argv) {
   std::int64_t episodes = 20000, plain_episodes = 2000, eval_episodes = 1000;
   int seeds = 5;
   double alpha = 0.05, gamma = 0.99, epsilon_end = 0.01, explore_fraction = 0.5;
+  std::int64_t cliff_episodes = 500;
+  double cliff_alpha = 0.1;
   std::string out = ".";
   app.add_option("--episodes", episodes, "Training episodes on slippery ice")->capture_default_str()->check(CLI::Range(std::int64_t(1), std::int64_t(10'000'000)));
   app.add_option("--plain-episodes", plain_episodes, "Training episodes on plain (not slippery) ice")->capture_default_str()->check(CLI::Range(std::int64_t(1), std::int64_t(10'000'000)));
@@ -63,6 +92,8 @@ int main(int argc, char** argv) {
   app.add_option("--gamma", gamma, "Discount, below 1")->capture_default_str()->check(CLI::Range(0.0, 0.999999));
   app.add_option("--epsilon-end", epsilon_end, "Exploration rate at the end of the schedule")->capture_default_str()->check(CLI::Range(0.0, 1.0));
   app.add_option("--explore-fraction", explore_fraction, "Share of the episodes over which epsilon falls from 1 to its end")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  app.add_option("--cliff-episodes", cliff_episodes, "Training episodes on CliffWalking")->capture_default_str()->check(CLI::Range(std::int64_t(100), std::int64_t(10'000'000)));
+  app.add_option("--cliff-alpha", cliff_alpha, "Learning rate on CliffWalking")->capture_default_str()->check(CLI::Range(0.0, 1.0));
   app.add_option("--out", out, "Folder for q_learning_curves.png")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   std::printf("%s\n\n", app.get_description().c_str());
@@ -108,6 +139,31 @@ int main(int argc, char** argv) {
       }
       std::printf("\n");
     }
+    // Sutton and Barto's example 6.6: epsilon 0.1 throughout, undiscounted, 500 episodes; alpha
+    // 0.1 rather than their 0.5, with which a few seeds' SARSA tables walk in circles (README).
+    std::printf("== CliffWalking 4x12: %lld episodes, alpha %g, gamma 1, epsilon 0.1, %d seeds\n",
+                static_cast<long long>(cliff_episodes), cliff_alpha, seeds);
+    for (Method method : {Method::q_learning, Method::sarsa}) {
+      const char* label = method == Method::q_learning ? "Q-learning" : "SARSA";
+      std::printf("%s, greedy walk's return and mean return of the last 100 training episodes per seed:", label);
+      rl::QTable first(1, 1);
+      for (int seed = 0; seed < seeds; ++seed) {
+        rl::CliffWalking cliff;
+        const rl::TabularResult r = rl::train_tabular(
+            cliff, {.method = method, .episodes = cliff_episodes, .alpha = cliff_alpha, .gamma = 1.0,
+                    .epsilon = {.start = 0.1, .end = 0.1, .episodes = 0}, .seed = std::uint64_t(seed)});
+        double online = 0;
+        for (std::size_t e = r.episode_returns.size() - 100; e < r.episode_returns.size(); ++e) online += r.episode_returns[e] / 100;
+        rl::CliffWalking probe({.max_episode_steps = 100});
+        const double walk = rl::evaluate_policy(probe, rl::greedy_policy(r.q), 1, 0);
+        std::printf(" %.0f/%.1f", walk, online);
+        if (seed == 0) first = r.q;
+      }
+      std::printf("; greedy walk of seed 0:\n");
+      print_cliff_walk(first);
+    }
+    std::printf("\n");
+
     io::write_line_chart(out + "/q_learning_curves.png", curves,
                          {.title = "FrozenLake slippery: success over the last 500 episodes", .x_label = "episode"});
     std::printf("wrote %s/q_learning_curves.png\n", out.c_str());

@@ -8,6 +8,7 @@
 
 #include "soma/core/error.h"
 #include "soma/rl/cartpole.h"
+#include "soma/rl/frozen_lake.h"
 
 namespace soma::rl {
 namespace {

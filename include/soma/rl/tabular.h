@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "soma/rl/environment.h"
-#include "soma/rl/frozen_lake.h"
+#include "soma/rl/model_environment.h"
 
 namespace soma::rl {
 
