@@ -116,6 +116,8 @@ class FrameStack : public FrameStage {
  public:
   /// Throws soma::Error for k < 1.
   FrameStack(std::unique_ptr<FrameWrapper> env, std::int64_t k);
+  /// The number of pictures stacked.
+  std::int64_t k() const { return k_; }
   std::map<std::string, Tensor> state_dict() const override;
   void load_state_dict(const std::map<std::string, Tensor>& state) override;
 
