@@ -147,6 +147,9 @@ TEST(CartPolePixels, ShapesOfBothForms) {
   EXPECT_EQ(stack->name(), "CartPole-v1");
   EXPECT_EQ(stack->action_space().n, 2);
   EXPECT_EQ(stack->render().width, 600);  // the full picture passes through
+  const Environment& chain = *stack;
+  EXPECT_EQ(chain.unwrapped().name(), "CartPole-v1");
+  EXPECT_NE(dynamic_cast<const CartPole*>(&chain.unwrapped()), nullptr);
   EXPECT_THROW(make_cartpole_pixels({.frames = -1}), Error);
 }
 

@@ -22,6 +22,7 @@ class Wrapper : public Environment {
   Tensor reset(std::optional<std::uint64_t> seed = std::nullopt) override { return env_->reset(seed); }
   EnvStep step(std::int64_t action) override { return env_->step(action); }
   Frame render() const override { return env_->render(); }
+  using Environment::unwrapped;  // the const form too
   Environment& unwrapped() override { return env_->unwrapped(); }
   Generator& generator() override { return env_->generator(); }
   std::map<std::string, Tensor> state_dict() const override;
