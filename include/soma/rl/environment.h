@@ -72,7 +72,7 @@ class Environment {
   virtual EnvStep step(std::int64_t action) = 0;
 
   /// A picture of the current state (Gymnasium's render() in "rgb_array" mode): RGB, [H, W, 3].
-  /// Wrappers pass it through, so `soma play` can film any environment. The default throws
+  /// Wrappers pass it through, so an episode can be filmed through any chain. The default throws
   /// soma::Error naming the environment: not every world has a picture.
   virtual Frame render() const;
 
