@@ -35,9 +35,16 @@ class Synchronize : public train::Callback {
     // After a resume has loaded the state (the loop loads it after on_train_begin).
     if (!synced_) ddp_.broadcast_state(), synced_ = true;
     ddp_.communicator().check_same(context.batches_per_epoch(),
-                                   "batches per epoch (give every rank a shard of the same size: even_shards)");
+                                   "comparing the ranks' batches per epoch");
   }
-  void on_epoch_end(train::Context&, std::int64_t, train::Logs& logs) override { ddp_.average_logs(logs); }
+  // The training values are every rank's already (reduce_step); validation ran on each rank.
+  void on_epoch_end(train::Context&, std::int64_t, train::Logs& logs) override {
+    train::Logs validation;
+    for (const auto& [key, value] : logs)
+      if (key.rfind("val_", 0) == 0) validation[key] = value;
+    ddp_.average_logs(validation);
+    for (const auto& [key, value] : validation) logs[key] = value;
+  }
 
  private:
   DataParallel& ddp_;
@@ -226,9 +233,28 @@ void DataParallel::average_logs(train::Logs& logs) {
   for (std::size_t i = 0; i < keys.size(); ++i) logs[keys[i]] = values[i] / comm_.size();
 }
 
+void DataParallel::reduce_step(train::StepResult& result) {
+  std::vector<std::string> keys;
+  std::vector<double> sums;
+  for (const auto& [key, value] : result.values) keys.push_back(key), sums.push_back(value * double(result.examples));
+  // The names' hash below 2^40, so that N of them add exactly: their sum is N times ours iff
+  // (almost surely) every rank has the same names.
+  const double hash = double(names_hash(keys) & ((std::int64_t(1) << 40) - 1));
+  sums.insert(sums.end(), {double(result.examples), double(result.correct), double(result.counted), hash});
+  comm_.allreduce_sum(sums, "summing the step's results");
+  const std::size_t k = keys.size();
+  SOMA_CHECK(sums[k + 3] == hash * comm_.size(), "DataParallel: the ranks' steps give different values (rank ",
+             comm_.rank(), " has ", keys.size(), " values)");
+  result.examples = std::int64_t(sums[k]);
+  result.correct = std::int64_t(sums[k + 1]);
+  result.counted = std::int64_t(sums[k + 2]);
+  for (std::size_t i = 0; i < k; ++i) result.values[keys[i]] = sums[i] / sums[k];
+}
+
 void DataParallel::configure(train::FitOptions& fit) {
   fit.rank = comm_.rank();
   fit.world_size = comm_.size();
+  fit.reduce_step = [this](train::StepResult& result) { reduce_step(result); };
   fit.callbacks.insert(fit.callbacks.begin(), train::CallbackHandle(std::make_shared<Synchronize>(*this)));
 }
 

@@ -72,19 +72,24 @@ class MpiParallel : public Parallel {
     return distributed::even_shards(std::move(data), size());
   }
 
+  void end() override {
+    if (ddp_) times_ = ddp_->step_times();
+    ddp_.reset();
+  }
+
   bool any(bool flag) override { return comm_.any(flag, "agreeing on a stop"); }
 
   config::Json report(std::int64_t batch_size) const override {
-    if (!ddp_) return nullptr;
+    const auto& times = ddp_ ? ddp_->step_times() : times_;
     std::vector<double> compute, communication;
-    for (const auto& t : ddp_->step_times()) compute.push_back(t.compute), communication.push_back(t.communication);
+    for (const auto& t : times) compute.push_back(t.compute), communication.push_back(t.communication);
     if (compute.size() > 1) compute.erase(compute.begin()), communication.erase(communication.begin());  // no start
     return {{"ranks", size()},
             {"batch_per_rank", batch_size},
             {"global_batch", batch_size * size()},
             {"bucket_mb", options_.bucket_mb},
             {"reduction", options_.fixed_order ? "fixed order (allgather, sum in rank order)" : "MPI allreduce"},
-            {"steps", ddp_->step_times().size()},
+            {"steps", times.size()},
             {"rank0_median_compute_ms", 1e3 * median(compute)},
             {"rank0_median_communication_ms", 1e3 * median(communication)}};
   }
@@ -108,6 +113,7 @@ class MpiParallel : public Parallel {
   distributed::Communicator comm_;
   distributed::DataParallelOptions options_;
   std::unique_ptr<distributed::DataParallel> ddp_;
+  std::vector<distributed::StepTime> times_;  // after end()
   fs::path scratch_;
 };
 

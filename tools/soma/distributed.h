@@ -34,6 +34,8 @@ class Parallel {
                                                      std::shared_ptr<const data::Dataset> data) {
     return data;
   }
+  /// Stops averaging (before the learner goes: the hook lives in it). setup() again restarts.
+  virtual void end() {}
   /// Whether any rank says yes: every rank must stop at the same step.
   virtual bool any(bool flag) { return flag; }
   /// What run.json records of the run's ranks and timing (null when alone).

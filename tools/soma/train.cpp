@@ -331,6 +331,10 @@ static int train_rank(const TrainArgs& args, Parallel& parallel) {
     std::signal(SIGINT, SIG_DFL);
   });
   const auto start = std::chrono::steady_clock::now();
+  struct End {  // the averaging hook goes before the learner
+    Parallel& parallel;
+    ~End() { parallel.end(); }
+  } end_parallel{parallel};
   const auto train_data = parallel.setup(*b.learner, fit, data.train);
   if (parallel.size() > 1)
     std::printf("data-parallel: %d ranks of batch %lld (global batch %lld), %lld training examples\n", parallel.size(),

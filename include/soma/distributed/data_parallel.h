@@ -60,11 +60,14 @@ class DataParallel {
   void average_gradients(optim::Optimizer& opt);
   /// Replaces each value by its mean over the ranks (the same keys on every rank).
   void average_logs(train::Logs& logs);
+  /// Makes a step's result the whole step's: examples and accuracy counts summed over the
+  /// ranks, each value their mean weighted by examples (FitOptions::reduce_step).
+  void reduce_step(train::StepResult& result);
 
-  /// Sets fit's rank and world_size and puts first in its callbacks one that broadcasts the
-  /// state before the first step (after a resume has loaded it), checks that every rank has
-  /// as many batches, and averages each epoch's logs over the ranks before other callbacks
-  /// and the sinks see them.
+  /// Sets fit's rank, world_size and reduce_step, and puts first in its callbacks one that
+  /// broadcasts the state before the first step (after a resume has loaded it), checks that
+  /// every rank has as many batches, and averages the validation logs over the ranks before
+  /// other callbacks and the sinks see them.
   void configure(train::FitOptions& fit);
 
   /// Every optimizer step so far on this rank.
