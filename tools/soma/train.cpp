@@ -4,6 +4,7 @@
 // interrupted run (Ctrl-C) saves a checkpoint at the next step and `soma train --resume runs/X`
 // continues it exactly: the loop restores the weights, optimizer, generators, loader position
 // and every callback's state, and the sink drops the rows written after that checkpoint.
+// Under `mpirun -np N` each process is one rank of a data-parallel run (distributed.h).
 #include <atomic>
 #include <chrono>
 #include <cmath>
