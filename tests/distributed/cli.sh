@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `mpirun -np 2 soma train` end to end:
-#   cli.sh SOMA CONFIGS resume       stopped at step 5, --resume'd at the same N: the run folder's
-#                                    steps.csv, metrics.csv and model.safetensors are byte for byte
-#                                    those of a run never stopped; only rank 0 wrote a run folder
+#   cli.sh SOMA CONFIGS resume       stopped at step 5, refused on 1 process, --resume'd at the same
+#                                    N: the run folder's steps.csv, metrics.csv and model.safetensors
+#                                    are byte for byte those of a run never stopped; only rank 0
+#                                    wrote a run folder
 #   cli.sh SOMA CONFIGS dead KILL|STOP  rank 1 killed (or stopped: hung) mid-run: the job ends
 #                                    with a non-zero status within 60 s; a hung rank makes rank 0
 #                                    time out (SOMA_MPI_TIMEOUT=5) and say so
@@ -22,6 +23,8 @@ if [ "$case" = resume ]; then
   mpi "$soma" train "$configs/mlp_fashion.json" "${args[@]}" --runs whole >/dev/null || fail "the whole run failed"
   mpi "$soma" train "$configs/mlp_fashion.json" "${args[@]}" --runs stopped --stop-after 5 >/dev/null
   [ -f stopped/run/checkpoint.safetensors ] && [ ! -f stopped/run/model.safetensors ] || fail "not stopped at step 5"
+  if "$soma" train --resume stopped/run >/dev/null 2>err.txt; then fail "a 2-rank run resumed on 1 process"; fi
+  grep -q "was trained on 2 rank(s)" err.txt || fail "resuming on 1 process did not say why it refused: $(cat err.txt)"
   mpi "$soma" train --resume stopped/run >/dev/null || fail "--resume failed"
   for f in steps.csv metrics.csv model.safetensors; do
     cmp whole/run/$f stopped/run/$f || fail "$f differs after the stop and resume"

@@ -283,6 +283,12 @@ static int train_rank(const TrainArgs& args, Parallel& parallel) {
   info["seed"] = settings.seed;
   info["machine"] = machine_description();
   info["threads"] = num_threads();
+  // A checkpoint's data position counts steps of its number of ranks.
+  const auto& saved = info.contains("distributed") ? info["distributed"] : config::Json();
+  const int ranks = saved.is_object() ? saved.value("ranks", 1) : 1;
+  SOMA_CHECK(!continuing || ranks == parallel.size(), "--resume: '", run.dir, "' was trained on ", ranks,
+             " rank(s) and continues only on as many (mpirun -np ", ranks, "), not ", parallel.size());
+  if (parallel.size() > 1) info["distributed"] = {{"ranks", parallel.size()}};
   if (!continuing) info["started"] = timestamp();
   info["status"] = "running";
   if (continuing) info["resumed"] = timestamp();
