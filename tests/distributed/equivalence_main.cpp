@@ -99,11 +99,12 @@ std::vector<Tensor> train_alone(const Factory& make, int world) {
 }
 
 // This rank's part of data-parallel training of batch kBatch.
-std::vector<Tensor> train_parallel(const Factory& make, distributed::Communicator& comm, bool fixed_order) {
+std::vector<Tensor> train_parallel(const Factory& make, distributed::Communicator& comm, bool fixed_order,
+                                   double bucket_mb = 25) {
   auto net = make();
   optim::Adam opt(net->parameters(), {.lr = 1e-3});
   train::Supervised learner(*net, opt, loss::CrossEntropy());
-  distributed::DataParallel ddp(comm, learner, {.fixed_order = fixed_order});
+  distributed::DataParallel ddp(comm, learner, {.bucket_mb = bucket_mb, .fixed_order = fixed_order});
   train::FitOptions fit = fit_options(kBatch);
   ddp.configure(fit);
   train::Loop(learner).fit(distributed::even_shards(images(comm.size(), dtype_of(make)), comm.size()), fit);
@@ -216,6 +217,10 @@ int main() {
                     same_bits(parallel, alone) ? "bit-identical" : "not bit-identical");
       report(rel <= bound, line);
       report(ranks_agree(comm, parallel), name + ": every rank holds the same bits (MPI allreduce)");
+      // 0.1 MiB buckets: 3 to 5 buckets for these models (a tensor larger than one alone), which sum
+      // each element exactly as one bucket does.
+      report(same_bits(train_parallel(make, comm, false, 0.1), parallel),
+             name + ": buckets of 0.1 MiB give the same bits as one bucket");
 
       const auto fixed = train_parallel(make, comm, true);
       report(same_bits(fixed, emulate_fixed_order(make, n)),
