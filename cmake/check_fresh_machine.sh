@@ -34,7 +34,7 @@ allowed=" $(echo $allowed) "  # one space between words, and around them
 # (g++ brings binutils: nm, c++filt, ...)
 for pair in cmake:cmake cmake:ctest cmake:cpack ninja-build:ninja g++:g++ g++:c++ g++:gcc g++:nm g++:c++filt \
             g++:objdump g++:ar g++:ld pkg-config:pkg-config \
-            npm:npm npm:node bible-kjv:bible python3:python3 chromium:chromium clang:clang clang:clang++; do
+            openmpi-bin:mpirun openmpi-bin:mpiexec npm:npm npm:node bible-kjv:bible python3:python3 chromium:chromium clang:clang clang:clang++; do
   has_package "${pair%%:*}" && allowed+="${pair#*:} "
 done
 # install-deps.sh checks npm with `command -v` and installs it when missing.

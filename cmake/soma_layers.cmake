@@ -32,7 +32,8 @@ set(SOMA_USES_config generative rl)
 # `set(SOMA_USES_distributed train)`, plus one soma_add_layer() call in CMakeLists.txt behind its
 # option and find_package. No layer of SOMA_LAYERS may use one, and the umbrella target `soma`
 # leaves them out: the programs that need one link soma_<name> themselves.
-set(SOMA_OPTIONAL_LAYERS "")
+set(SOMA_OPTIONAL_LAYERS distributed)
+set(SOMA_USES_distributed train)          # MPI data-parallel training (docs/distributed.md)
 
 # out_var = every layer that `layer` uses, directly or through others (without `layer` itself).
 function(soma_layer_closure layer out_var)

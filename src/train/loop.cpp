@@ -172,7 +172,8 @@ History Loop::fit(std::shared_ptr<const data::Dataset> train, const FitOptions& 
     model().train();
     Logs means;
     while (auto batch = run.loader->next()) {
-      const StepResult result = learner_.train_step(*batch);
+      StepResult result = learner_.train_step(*batch);
+      if (options.reduce_step) options.reduce_step(result);
       run.sums.add(result);
       ++run.batch;
       ++step_;

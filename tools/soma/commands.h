@@ -18,6 +18,8 @@ struct TrainArgs {
   std::optional<std::uint64_t> seed;
   std::optional<int> threads;
   std::int64_t stop_after = 0;  ///< testing: act as if interrupted after this many steps
+  double bucket_mb = 25;        ///< data-parallel runs: gradient MiB per allreduce
+  bool fixed_order = false;     ///< data-parallel runs: sum the gradients in rank order
 };
 
 struct EvaluateArgs {

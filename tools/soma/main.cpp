@@ -64,6 +64,11 @@ int main(int argc, char** argv) {
   auto* test_limit_opt = train->add_option("--test-limit", test_limit, "Test on the first N examples only")
                              ->check(CLI::PositiveNumber);
   train->add_option("--resume", train_args.resume, "Continue the interrupted run in this run folder exactly");
+  train->add_option("--bucket-mb", train_args.bucket_mb, "Under mpirun: gradient MiB per allreduce (docs/distributed.md)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  train->add_flag("--fixed-order", train_args.fixed_order,
+                  "Under mpirun: sum the gradients in rank order (the same bits for any number of ranks)");
   train->add_option("--stop-after", train_args.stop_after, "Testing: stop after N steps as if interrupted")
       ->group("");
 

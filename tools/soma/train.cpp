@@ -4,12 +4,14 @@
 // interrupted run (Ctrl-C) saves a checkpoint at the next step and `soma train --resume runs/X`
 // continues it exactly: the loop restores the weights, optimizer, generators, loader position
 // and every callback's state, and the sink drops the rows written after that checkpoint.
+// Under `mpirun -np N` each process is one rank of a data-parallel run (distributed.h).
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -27,6 +29,7 @@
 #include <soma/train/supervised.h>
 
 #include "commands.h"
+#include "distributed.h"
 #include "run_folder.h"
 
 namespace soma::cli {
@@ -42,11 +45,13 @@ std::atomic<bool> interrupted{false};
 // last), at the end, and when the run is interrupted (Ctrl-C, or --stop-after for the tests), after which it stops the loop.
 class RunCheckpoints : public train::Callback {
  public:
-  RunCheckpoints(std::string path, std::int64_t stop_after) : path_(std::move(path)), stop_after_(stop_after) {}
+  // `agree` tells whether any rank stops (data-parallel ranks must stop at the same step).
+  RunCheckpoints(std::string path, std::int64_t stop_after, std::function<bool(bool)> agree)
+      : path_(std::move(path)), stop_after_(stop_after), agree_(std::move(agree)) {}
   std::string name() const override { return "RunCheckpoints"; }
 
   void on_batch_end(train::Context& context, std::int64_t, const train::Logs&) override {
-    if (interrupted || (stop_after_ > 0 && context.step() >= stop_after_)) {
+    if (agree_(interrupted || (stop_after_ > 0 && context.step() >= stop_after_))) {
       context.save_checkpoint(path_);
       context.interrupt();
     } else if (!first_saved_) {
@@ -69,6 +74,7 @@ class RunCheckpoints : public train::Callback {
  private:
   std::string path_;
   std::int64_t stop_after_;
+  std::function<bool(bool)> agree_;
   bool saved_ = false, first_saved_ = false;
   std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
 };
@@ -205,7 +211,8 @@ bool open_new_folder(const RunFolder& run, bool exact, std::optional<train::RunF
 
 }  // namespace
 
-int train(const TrainArgs& args) {
+// One rank's training (the only one unless run by mpirun; see distributed.h).
+static int train_rank(const TrainArgs& args, Parallel& parallel) {
   const bool resuming = !args.resume.empty();
   config::Json cfg;
   std::string base_dir = ".";
@@ -276,6 +283,12 @@ int train(const TrainArgs& args) {
   info["seed"] = settings.seed;
   info["machine"] = machine_description();
   info["threads"] = num_threads();
+  // A checkpoint's data position counts steps of its number of ranks.
+  const auto& saved = info.contains("distributed") ? info["distributed"] : config::Json();
+  const int ranks = saved.is_object() ? saved.value("ranks", 1) : 1;
+  SOMA_CHECK(!continuing || ranks == parallel.size(), "--resume: '", run.dir, "' was trained on ", ranks,
+             " rank(s) and continues only on as many (mpirun -np ", ranks, "), not ", parallel.size());
+  if (parallel.size() > 1) info["distributed"] = {{"ranks", parallel.size()}};
   if (!continuing) info["started"] = timestamp();
   info["status"] = "running";
   if (continuing) info["resumed"] = timestamp();
@@ -307,7 +320,8 @@ int train(const TrainArgs& args) {
   if (config::learner_type(*b.resolved) == "autoencoder" && data.input_shape.size() == 3)
     fit.callbacks.push_back(Reconstructions(data.test ? data.test : data.train,
                                             (*b.resolved)["loss"].value("type", "") == "bce_with_logits"));
-  fit.callbacks.push_back(std::make_shared<RunCheckpoints>(run.checkpoint(), args.stop_after));
+  fit.callbacks.push_back(std::make_shared<RunCheckpoints>(run.checkpoint(), args.stop_after,
+                                                           [&parallel](bool stop) { return parallel.any(stop); }));
   fit.sinks = {folder};
   fit.seed = settings.seed;
   fit.verbose = settings.verbose;
@@ -324,7 +338,17 @@ int train(const TrainArgs& args) {
     std::signal(SIGINT, SIG_DFL);
   });
   const auto start = std::chrono::steady_clock::now();
-  const train::History history = loop.fit(data.train, fit);
+  struct End {  // the averaging hook goes before the learner
+    Parallel& parallel;
+    ~End() { parallel.end(); }
+  } end_parallel{parallel};
+  const auto train_data = parallel.setup(*b.learner, fit, data.train);
+  if (parallel.size() > 1)
+    std::printf("data-parallel: %d ranks of batch %lld (global batch %lld), %lld training examples\n", parallel.size(),
+                static_cast<long long>(settings.batch_size), static_cast<long long>(settings.batch_size * parallel.size()),
+                static_cast<long long>(train_data->size()));
+  const train::History history = loop.fit(train_data, fit);
+  if (parallel.size() > 1) info["distributed"] = parallel.report(settings.batch_size);
   if (loop.interrupted()) {
     info["status"] = "interrupted";
     info["step"] = loop.step();
@@ -335,6 +359,7 @@ int train(const TrainArgs& args) {
   }
   std::signal(SIGINT, SIG_DFL);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!parallel.lead()) return 0;  // rank 0 saves, tests and reports
 
   save_model(run, b.learner->model(), *b.resolved);
   // The test set's means of the learner's values: loss and accuracy for a classifier, the
@@ -358,6 +383,16 @@ int train(const TrainArgs& args) {
       if (std::isfinite(value)) std::printf("final %s %.6g\n", key.c_str(), value);
   }
   return 0;
+}
+
+int train(const TrainArgs& given) {
+  const auto parallel = Parallel::join(given);
+  try {
+    return train_rank(parallel->local_args(given), *parallel);
+  } catch (const std::exception& error) {
+    parallel->fail(error);  // ends every rank when there are several
+    throw;
+  }
 }
 
 }  // namespace soma::cli

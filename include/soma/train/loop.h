@@ -44,6 +44,11 @@ struct FitOptions {
   /// This process's part of every epoch when training data-parallel: rank in [0, world_size).
   /// Each rank sees a disjoint, deterministic shard of the epoch's order (data::DataLoader).
   int rank = 0, world_size = 1;
+  /// Data-parallel: turns each step's result into the whole step's over all ranks (summed
+  /// examples and counts, values weighted by examples) before the loop counts it, so the
+  /// step and epoch logs, and the running sums a checkpoint holds, are every rank's. Default:
+  /// none (this process's result).
+  std::function<void(StepResult&)> reduce_step = {};
   /// 0 silent; 1 (default) a progress bar redrawn on a terminal, one line per epoch otherwise;
   /// 2 one line per epoch.
   int verbose = 1;
