@@ -192,6 +192,23 @@ TEST(DqnLearner, ResumedRunContinuesExactlyWithTheReplayBuffer) {
   }
 }
 
+// FitOptions::prefetch only moves batch loading off the background thread: the same run.
+TEST(DqnLearner, PrefetchOffTrainsTheSame) {
+  const auto run = [](bool prefetch) {
+    Generator init(6);
+    nn::Sequential online = small_net(init), target = small_net(init);
+    optim::Adam opt(online.parameters(), {.lr = 1e-2});
+    CartPole env;
+    DqnLearner dqn(online, target, opt, env, {.batch_size = 4, .learning_starts = 10, .seed = 1});
+    train::Loop(dqn).fit(steps(40), {.batch_size = 1, .shuffle = false, .verbose = 0, .prefetch = prefetch});
+    return io::state_dict(online);
+  };
+  const auto a = run(true), b = run(false);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::int64_t j = 0; j < a[i].second.numel(); ++j)
+      ASSERT_EQ(a[i].second.data<float>()[j], b[i].second.data<float>()[j]);
+}
+
 TEST(DqnLearner, BadOptionsThrowNamingTheOption) {
   Scripted env;
   nn::Dense online(1, 2), target(1, 2);

@@ -56,7 +56,8 @@ struct DqnOptions {
 ///   rl::CartPole env({.seed = 1}), eval_env;
 ///   rl::DqnLearner dqn(online, target, opt, env, {.seed = 1}, &eval_env);
 ///   train::Loop(dqn).fit(rl::steps(50000), {.epochs = 10, .batch_size = 1, .shuffle = false,
-///                                           .validation = rl::steps(10)});
+///                                           .validation = rl::steps(10), .prefetch = false});
+/// (prefetch off: a step of one environment step is cheaper than handing batches between threads.)
 /// The networks map observations [N, ...] to Q-values [N, actions]; `target` has the online
 /// network's architecture and is overwritten with its weights. Train-step values: "epsilon"
 /// every step; "loss" and "q" (mean Q(s, a) of the batches) on steps that updated;
