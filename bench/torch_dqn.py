@@ -6,18 +6,16 @@ copied every K steps) and the same order of events in a step. Random numbers com
 Python's and torch's generators, so runs with the same seed differ from soma's draw by draw.
 Used by bench/torch_ref.py (B11) and examples/14_dqn_cartpole/torch_compare.py.
 """
-import math
+import os
 import random
+import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-GRAVITY, MASSCART, MASSPOLE, LENGTH, FORCE_MAG, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
-TOTAL_MASS = MASSPOLE + MASSCART
-POLEMASS_LENGTH = MASSPOLE * LENGTH
-THETA_THRESHOLD = 12 * 2 * math.pi / 360
-X_THRESHOLD = 2.4
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "reference"))
+from make_cartpole_reference import step as cartpole_step  # noqa: E402  (the equations the C++ test checks)
 
 
 class CartPole:
@@ -36,17 +34,8 @@ class CartPole:
         return np.array(self.state, dtype=np.float32)
 
     def step(self, action):
-        x, x_dot, theta, theta_dot = self.state
-        force = FORCE_MAG if action == 1 else -FORCE_MAG
-        costheta, sintheta = math.cos(theta), math.sin(theta)
-        temp = (force + POLEMASS_LENGTH * theta_dot**2 * sintheta) / TOTAL_MASS
-        thetaacc = (GRAVITY * sintheta - costheta * temp) / (LENGTH * (4.0 / 3.0 - MASSPOLE * costheta**2 / TOTAL_MASS))
-        xacc = temp - POLEMASS_LENGTH * thetaacc * costheta / TOTAL_MASS
-        x, x_dot = x + TAU * x_dot, x_dot + TAU * xacc
-        theta, theta_dot = theta + TAU * theta_dot, theta_dot + TAU * thetaacc
-        self.state = [x, x_dot, theta, theta_dot]
+        self.state, terminated = cartpole_step(self.state, action)
         self.steps += 1
-        terminated = abs(x) > X_THRESHOLD or abs(theta) > THETA_THRESHOLD
         truncated = not terminated and self.steps >= 500
         return np.array(self.state, dtype=np.float32), 1.0, terminated, truncated
 

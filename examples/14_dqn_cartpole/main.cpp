@@ -104,10 +104,11 @@ int main(int argc, char** argv) {
     optim::Adam opt(online.parameters(), {.lr = lr});
     rl::CartPole env({.seed = seed}), eval_env;
     rl::DqnLearner dqn(online, target, opt, env, o, &eval_env);
-    std::printf("DQN on CartPole-v1: MLP 4-%lld-%lld-2, Adam %g, batch %lld, replay %lld, gamma %g, %lld updates every "
+    std::printf("DQN on CartPole-v1: MLP 4-%lld-%lld-2, Adam %g -> %g (linear), batch %lld, replay %lld, gamma %g, %lld updates every "
                 "%lld steps after %lld, target %s every %lld steps, epsilon 1 -> %g over %lld steps, clip %g%s%s, "
                 "%lld steps, seed %llu\n",
-                (long long)hidden, (long long)hidden, lr, (long long)o.batch_size, (long long)o.replay.capacity, o.gamma,
+                (long long)hidden, (long long)hidden, lr, lr_end >= 0 ? lr_end : lr,
+                (long long)o.batch_size, (long long)o.replay.capacity, o.gamma,
                 (long long)o.gradient_steps, (long long)o.train_frequency, (long long)o.learning_starts,
                 o.tau == 1 ? "copy" : "Polyak", (long long)o.target_update_interval, o.epsilon_end,
                 (long long)o.exploration_steps, clip, o.double_dqn ? ", Double DQN" : "",
