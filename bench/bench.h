@@ -46,6 +46,7 @@ Result run_lstm(const Options& options);        // B4, workloads_recurrent.cpp
 Result run_dqn_pixels(const Options& options);  // B5, workloads_cnn.cpp
 Result run_rbm(const Options& options);         // B8, workloads_generative.cpp
 Result run_gan(const Options& options);         // B7, workloads_gan.cpp
+Result run_dqn_cartpole(const Options& options);  // B11, workloads_rl.cpp
 
 /// The process's peak resident memory so far (VmHWM of /proc/self/status), in MiB; 0 if unknown.
 double peak_rss_mb();

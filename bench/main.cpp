@@ -50,6 +50,10 @@ constexpr Workload kWorkloads[] = {
      run_rbm},
     {"B9", "infer1", "B2's MLP 784-256-128-10 ReLU, forward only, batch 1: latency_us", run_infer1},
     {"B10", "gemm", "C = A x B, fp32, square --size 256|1024|2048 (default 1024): gflops", run_gemm},
+    {"B11", "dqn-cartpole",
+     "CartPole-v1, DQN with Dense 4-128-128-2 ReLU, Huber loss, target copied every 500 steps, replay 50,000, "
+     "batch 64, one update per step, Adam 1e-3: env_steps_per_s over 2,000 steps after 1,000 to fill the buffer",
+     run_dqn_cartpole},
 };
 
 void print_help() {

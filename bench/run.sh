@@ -27,7 +27,7 @@ fi
 
 # One line per run: workload and its arguments. B10 runs once per matrix size.
 runs=()
-for w in "${@:-B1 B2 B3 B4 B5 B6 B7 B8 B9 B10}"; do
+for w in "${@:-B1 B2 B3 B4 B5 B6 B7 B8 B9 B10 B11}"; do
   for id in $w; do
     case "$id" in
       B10|b10|gemm) runs+=("B10 --size 256" "B10 --size 1024" "B10 --size 2048") ;;

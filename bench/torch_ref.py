@@ -399,11 +399,36 @@ def run_gan(args):
             "final_d_loss": final[0], "final_g_loss": final[1]}
 
 
+def run_dqn_cartpole(args):
+    """B11: DQN on CartPole-v1 end to end (bench/torch_dqn.py), Dense 4-128-128-2, Huber loss,
+    target copied every 500 steps, replay 50,000, batch 64, one update per step, Adam 1e-3:
+    environment steps/s over 2,000 steps after 1,000 that fill the buffer (not timed)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import torch_dqn
+    fill, timed = 1000, 2000
+    mean_loss = [0.0]
+
+    def run():
+        agent = torch_dqn.Dqn(seed=0, hidden=128, lr=1e-3, batch_size=64, buffer=50000, gamma=0.99,
+                              learning_starts=fill, target_update=500, epsilon_end=0.05, exploration_steps=10000)
+        for _ in range(fill):
+            agent.step()
+        start = time.perf_counter()
+        for _ in range(timed):
+            agent.step()
+        seconds = time.perf_counter() - start
+        mean_loss[0] = sum(agent.losses) / len(agent.losses)
+        return timed / seconds
+
+    return {"metric": "env_steps_per_s", "value": median_of_repetitions(run), "mean_loss": mean_loss[0]}
+
+
 WORKLOADS = {"B1": ("xor", run_xor), "B2": ("mlp", run_mlp), "B4": ("lstm", run_lstm),
              "B6": ("dqn-state", run_dqn_state), "B8": ("rbm", run_rbm),
              "B9": ("infer1", run_infer1), "B10": ("gemm", run_gemm)}
 WORKLOADS.update({"B3": ("cnn", run_cnn), "B5": ("dqn-pixels", run_dqn_pixels)})
 WORKLOADS.update({"B7": ("gan", run_gan)})
+WORKLOADS.update({"B11": ("dqn-cartpole", run_dqn_cartpole)})
 
 
 def main():

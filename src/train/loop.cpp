@@ -115,6 +115,7 @@ History Loop::fit(std::shared_ptr<const data::Dataset> train, const FitOptions& 
   data::DataLoaderOptions loader;
   loader.batch_size = options.batch_size;
   loader.shuffle = options.shuffle;
+  loader.prefetch = options.prefetch;
   loader.seed = options.seed;
   loader.transforms = options.transforms;
   loader.rank = int(options.rank);

@@ -69,4 +69,5 @@ def main():
     print("wrote", path, [len(c["steps"]) for c in cases])
 
 
-main()
+if __name__ == "__main__":  # bench/torch_dqn.py imports step()
+    main()
