@@ -54,6 +54,7 @@
 #include "soma/ops/conv_transpose.h"
 #include "soma/ops/dropout.h"
 #include "soma/ops/embedding.h"
+#include "soma/ops/gather.h"
 #include "soma/ops/linalg.h"
 #include "soma/ops/loss.h"
 #include "soma/ops/math.h"
