@@ -31,6 +31,8 @@ Space Space::pixels(const Shape& shape) {
   return s;
 }
 
+Frame Environment::render() const { detail::throw_error(name(), ": this environment has no renderer"); }
+
 std::int64_t Space::size() const { return kind == Kind::discrete ? 1 : shape.numel(); }
 
 }  // namespace soma::rl

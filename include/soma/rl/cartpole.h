@@ -37,6 +37,8 @@ class CartPole : public Environment {
   Generator& generator() override { return generator_; }
   std::map<std::string, Tensor> state_dict() const override;
   void load_state_dict(const std::map<std::string, Tensor>& state) override;
+  /// Gymnasium's 600x400 picture (rl/render.h).
+  Frame render() const override;
 
   /// The exact float64 state (the renderer draws it; tests set it).
   const State& state() const { return state_; }

@@ -21,6 +21,7 @@
 #include "soma/core/generator.h"
 #include "soma/core/shape.h"
 #include "soma/core/tensor.h"
+#include "soma/rl/raster.h"
 
 namespace soma::rl {
 
@@ -69,6 +70,15 @@ class Environment {
   /// Applies `action`. Throws soma::Error naming the environment for an action outside
   /// action_space(), or a step before reset() or after the episode ended.
   virtual EnvStep step(std::int64_t action) = 0;
+
+  /// A picture of the current state (Gymnasium's render() in "rgb_array" mode): RGB, [H, W, 3].
+  /// Wrappers pass it through, so `soma play` can film any environment. The default throws
+  /// soma::Error naming the environment: not every world has a picture.
+  virtual Frame render() const;
+
+  /// The environment under all wrappers (Gymnasium's env.unwrapped): itself unless it wraps one.
+  virtual Environment& unwrapped() { return *this; }
+  const Environment& unwrapped() const { return const_cast<Environment*>(this)->unwrapped(); }
 
   /// The generator reset() (and a slippery world's moves) draw from; checkpointed by its owner.
   virtual Generator& generator() = 0;
