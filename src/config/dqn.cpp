@@ -4,9 +4,12 @@
 // placeholders that only count: one example per environment step, one per evaluation episode.
 #include "soma/config/dqn.h"
 
+#include <algorithm>
+
 #include "soma/core/factory.h"
 #include "soma/core/generator.h"
 #include "soma/rl/cartpole.h"
+#include "soma/rl/pixels.h"
 
 namespace soma::config {
 namespace {
@@ -50,9 +53,26 @@ std::unique_ptr<rl::Environment> build_environment(const Json& spec, const std::
   const rl::CartPoleOptions d;
   rl::CartPoleOptions o{.seed = seed};
   o.max_episode_steps = s.integer("max_episode_steps", d.max_episode_steps, 1);
+  const Json* pixels = s.raw("pixels");
+  std::unique_ptr<rl::Environment> env;
+  if (pixels && !pixels->is_null()) {
+    // The screen through the lecture's preprocessing (rl/pixels.h).
+    Section p(*pixels, s.path_of("pixels"), "pixels");
+    const rl::CartPolePixelsOptions pd;
+    rl::CartPolePixelsOptions po{.cartpole = o};
+    po.frames = p.integer("frames", pd.frames, 0);
+    po.height = p.integer("height", pd.height, 1);
+    po.width = p.integer("width", pd.width, 1);
+    p.finish();
+    s.set("pixels", p.resolved());
+    env = rl::make_cartpole_pixels(po);
+  } else {
+    s.set("pixels", nullptr);
+    env = std::make_unique<rl::CartPole>(o);
+  }
   s.finish();
   resolved = s.resolved();
-  return std::make_unique<rl::CartPole>(o);
+  return env;
 }
 
 rl::DqnOptions build_dqn_options(const Json& spec, const std::string& path, std::uint64_t seed, Json& resolved) {
@@ -159,6 +179,20 @@ LearnerExperiment build_dqn_experiment(const Json& given, const BuildOptions& op
   top.finish();
   e.resolved = top.resolved();
   return e;
+}
+
+void limit_dqn_config(Json& config, std::optional<std::int64_t> steps, std::optional<std::int64_t> episodes) {
+  if (!steps && !episodes) return;
+  Json& learner = config["learner"];
+  if (learner.is_string()) learner = Json{{"type", learner}};
+  if (!learner.is_object()) return;
+  auto limit = [&](const char* key, std::optional<std::int64_t> most, std::int64_t fallback) {
+    if (!most) return;
+    const Json& given = learner.contains(key) ? learner[key] : Json(fallback);
+    if (given.is_number_integer()) learner[key] = std::min(given.get<std::int64_t>(), *most);
+  };
+  limit("steps_per_epoch", steps, kDqnStepsPerEpoch);
+  limit("eval_episodes", episodes, kDqnEvalEpisodes);
 }
 
 }  // namespace soma::config

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "soma/config/learner.h"
@@ -43,5 +44,10 @@ rl::DqnOptions build_dqn_options(const Json& spec, const std::string& path, std:
 /// `seed + 2`; evaluation episodes start from dqn.eval_seed. "data", "loss" and "schedule" are
 /// refused. Throws ConfigError naming the JSON path of the first mistake.
 LearnerExperiment build_dqn_experiment(const Json& config, const BuildOptions& options = {});
+
+/// The command line's --limit and --test-limit for a dqn config, whose examples are environment
+/// steps and evaluation episodes: learner.steps_per_epoch and learner.eval_episodes become at
+/// most `steps` and `episodes` (a value that is not an integer is left for the build to refuse).
+void limit_dqn_config(Json& config, std::optional<std::int64_t> steps, std::optional<std::int64_t> episodes);
 
 }  // namespace soma::config
