@@ -126,6 +126,7 @@ class ReplayBuffer {
   std::vector<std::uint8_t> terminated_;
   std::int64_t added_ = 0, oldest_ = 0, frames_written_ = 0;
   bool open_ = false;  // the last transition's episode goes on: its next observation may continue
+  std::int64_t last_next_ = 0;  // the last transition's next observation's newest frame
   std::int64_t samples_ = 0;  // sample() calls (beta's schedule)
   bool prioritized_ = false;
   SumTree tree_;
