@@ -39,12 +39,15 @@ TEST(ConfigDqn, TheConfigsBuildAndStep) {
     ASSERT_EQ(learner_type(config), "dqn");
     config["dqn"]["learning_starts"] = 2;
     config["dqn"]["batch_size"] = 2;
+    config["dqn"]["train_frequency"] = 1;
+    config["dqn"]["gradient_steps"] = 1;
     config["dqn"]["replay"]["capacity"] = 64;  // the pixel buffer is allocated up front
     LearnerExperiment e = build_learner_experiment(config);
     EXPECT_EQ(e.learner.type, "dqn");
     EXPECT_EQ(e.learner.learner->name(), "dqn");
-    EXPECT_EQ(e.data.input_shape, name == "dqn_cartpole" ? std::vector<std::int64_t>{4}
-                                                         : std::vector<std::int64_t>{2, 40, 90});
+    const std::vector<std::int64_t> expected = name == "dqn_cartpole" ? std::vector<std::int64_t>{4}
+                                                                       : std::vector<std::int64_t>{2, 40, 90};
+    EXPECT_EQ(e.data.input_shape, expected);
     ASSERT_TRUE(e.data.test);
     EXPECT_EQ(e.data.test->size(), config["learner"]["eval_episodes"].get<std::int64_t>());
     bool updated = false;
