@@ -5,8 +5,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(cmake ninja-build g++ pkg-config libopenblas-dev libdnnl-dev zlib1g-dev
-          nlohmann-json3-dev libcli11-dev libstb-dev libgtest-dev dataset-fashion-mnist bible-kjv bible-kjv-text
-          libopenmpi-dev openmpi-bin "$@")
+          nlohmann-json3-dev libcli11-dev libstb-dev libgif-dev libgtest-dev dataset-fashion-mnist bible-kjv
+          bible-kjv-text libopenmpi-dev openmpi-bin "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

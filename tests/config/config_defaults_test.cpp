@@ -9,6 +9,7 @@
 #include <map>
 #include <regex>
 
+#include "soma/config/dqn.h"
 #include "soma/config/experiment.h"
 #include "soma/core/factory.h"
 #include "soma/data/augment.h"
@@ -33,6 +34,7 @@
 #include "soma/optim/rmsprop.h"
 #include "soma/optim/schedule.h"
 #include "soma/optim/sgd.h"
+#include "soma/rl/pixels.h"
 #include "soma/train/early_stopping.h"
 #include "soma/train/lr_schedule.h"
 #include "soma/train/model_checkpoint.h"
@@ -416,6 +418,65 @@ TEST(ConfigDefaults, SettingsDefaultToSettingsAndFitOptions) {
   EXPECT_EQ(settings.checkpoint_every, fit.checkpoint_every_n_batches);
   EXPECT_EQ(settings.clip_grad_norm, fit.clip_grad_norm);
   EXPECT_EQ(settings.clip_grad_value, fit.clip_grad_value);
+}
+
+// ---- reinforcement learning ----
+
+TEST(ConfigDefaults, DqnKeysDefaultToDqnOptions) {
+  const rl::DqnOptions dqn;
+  const rl::ReplayOptions replay = dqn.replay;
+  Json resolved;
+  build_dqn_options(Json::object(), "dqn", 0, resolved);
+  ASSERT_TRUE(resolved.contains("replay"));
+  expect_defaults("dqn.replay", Json::object(), resolved["replay"],
+                  {{"capacity", replay.capacity},
+                   {"frames", replay.frames},
+                   {"prioritized", replay.prioritized},
+                   {"alpha", replay.alpha},
+                   {"beta", replay.beta},
+                   {"beta_steps", replay.beta_steps},
+                   {"priority_epsilon", replay.priority_epsilon}});
+  resolved.erase("replay");
+  // seed (the learner's, the replay buffer's) comes from the run's seed: not a key.
+  expect_defaults("dqn", Json::object(), resolved,
+                  {{"gamma", dqn.gamma},
+                   {"batch_size", dqn.batch_size},
+                   {"learning_starts", dqn.learning_starts},
+                   {"train_frequency", dqn.train_frequency},
+                   {"gradient_steps", dqn.gradient_steps},
+                   {"target_update_interval", dqn.target_update_interval},
+                   {"tau", dqn.tau},
+                   {"epsilon_start", dqn.epsilon_start},
+                   {"epsilon_end", dqn.epsilon_end},
+                   {"exploration_steps", dqn.exploration_steps},
+                   {"double_dqn", dqn.double_dqn},
+                   {"huber_beta", dqn.huber_beta},
+                   {"checkpoint_replay", dqn.checkpoint_replay},
+                   {"eval_seed", dqn.eval_seed}});
+}
+
+TEST(ConfigDefaults, EnvironmentKeysDefaultToTheEnvironmentsOptions) {
+  const rl::CartPoleOptions cartpole;
+  const rl::CartPolePixelsOptions pixels;
+  Json resolved;
+  const Json state = {{"name", "CartPole-v1"}};
+  build_environment(state, "environment", 0, resolved);
+  expect_defaults("environment", state, resolved, {{"max_episode_steps", cartpole.max_episode_steps}, {"pixels", nullptr}});
+  build_environment({{"name", "CartPole-v1"}, {"pixels", Json::object()}}, "environment", 0, resolved);
+  expect_defaults("environment.pixels", Json::object(), resolved["pixels"],
+                  {{"frames", pixels.frames}, {"height", pixels.height}, {"width", pixels.width}});
+  EXPECT_EQ(pixels.cartpole.max_episode_steps, cartpole.max_episode_steps);
+}
+
+TEST(ConfigDefaults, DqnLearnerKeysDefaultToTheConfigsConstants) {
+  const Json config = Json::parse(R"({"learner": "dqn", "environment": "CartPole-v1",
+                                      "model": {"layers": [{"type": "Dense", "out": 2}]}})");
+  const LearnerExperiment e = build_dqn_experiment(config);
+  expect_defaults("learner", Json{{"type", "dqn"}}, e.resolved["learner"],
+                  {{"steps_per_epoch", kDqnStepsPerEpoch}, {"eval_episodes", kDqnEvalEpisodes}});
+  // The settings a DQN run fixes, recorded as used.
+  EXPECT_EQ(e.resolved["batch_size"], 1);
+  EXPECT_EQ(e.resolved["shuffle"], false);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests of the soma command, one case per CTest test:
-#   cli.sh SOMA SOURCE_DIR CASE [CONFIG]
+#   cli.sh SOMA SOURCE_DIR CASE [CONFIG | GIF_INFO]
 # Each case runs in a fresh temporary folder, trains on a few hundred examples at most, and
 # fails with a message saying what differed.
 set -uo pipefail
@@ -23,7 +23,7 @@ case $case in
 help)
   run 0 "$soma" --help
   grep -q "train" out.txt || fail "--help lists no train command"
-  for cmd in train evaluate predict summary gradcheck bench; do
+  for cmd in train evaluate predict summary gradcheck bench play; do
     run 0 "$soma" $cmd --help
     grep -qi "usage" out.txt || fail "$cmd --help prints no usage"
   done
@@ -195,6 +195,46 @@ run-folders)
   run 1 "$soma" train threads.json --runs runs
   [[ $(cat err.txt) == 'soma: config error: threads: expected an integer from 0 (all cores) to 1024, got 100000' ]] ||
     fail "threads: $(cat err.txt)"
+  ;;
+
+play)
+  # soma play on a DQN run of 300 steps (a small fixture): each episode's return, a mean equal to
+  # the run's own test evaluation (the same episodes), the GIF of the first episode (read back by
+  # gif_info, giflib's decoder: one frame per step plus the first), refusals naming the folder.
+  gif_info=$4
+  run 0 "$soma" train "$src/tests/e2e/fixtures/dqn_cartpole_resume.json" --runs runs --name p --epochs 1 --threads 1
+  test_return=$(sed -n 's/^test episode_return //p' out.txt)
+  [[ -n $test_return ]] || fail "train printed no test episode_return"
+  for f in steps.csv metrics.csv episode_return.png episode_length.png loss.png q.png epsilon.png model.safetensors; do
+    [[ -s runs/p/$f ]] || fail "runs/p/$f is missing"
+  done
+  head -1 runs/p/metrics.csv | grep -q "episode_return" || fail "metrics.csv has no episode_return: $(head -1 runs/p/metrics.csv)"
+
+  run 0 "$soma" play runs/p --episodes 2 --gif ep.gif
+  grep -Eq "^episode 1: return [0-9]+, [0-9]+ steps$" out.txt || fail "no return of episode 1"
+  grep -Eq "^episode 2: return [0-9]+, [0-9]+ steps$" out.txt || fail "no return of episode 2"
+  last=$(tail -1 out.txt)
+  [[ $last =~ ^mean\ return\ ([0-9.]+)\ \(std\ [0-9.]+\ over\ 2\ episodes\)$ ]] || fail "last line: $last"
+  [[ ${BASH_REMATCH[1]} == $(printf "%.1f" "$test_return") ]] ||
+    fail "play's mean ${BASH_REMATCH[1]} differs from the run's test episode_return $test_return (the same episodes)"
+  steps=$(sed -n 's/^episode 1: return [0-9]*, \([0-9]*\) steps$/\1/p' out.txt)
+  info=$("$gif_info" ep.gif) || fail "ep.gif is not a readable GIF"
+  [[ $info == "600x400 $((steps + 1)) frames" ]] || fail "ep.gif: $info, expected 600x400 and $((steps + 1)) frames"
+
+  # Another seed plays other episodes; still one line per episode.
+  run 0 "$soma" play runs/p --episodes 3 --seed 7
+  [[ $(grep -c "^episode " out.txt) == 3 ]] || fail "--episodes 3 played $(grep -c "^episode " out.txt)"
+
+  # Refusals name the folder.
+  mkdir -p sup nomodel
+  cp "$src/configs/xor.json" sup/config.json
+  run 1 "$soma" play sup
+  grep -q "'sup' holds a supervised run, not a reinforcement-learning one" err.txt || fail "non-RL run: $(cat err.txt)"
+  cp runs/p/config.json nomodel/
+  run 1 "$soma" play nomodel
+  grep -q "'nomodel' has neither model.safetensors nor checkpoint.safetensors" err.txt || fail "no model: $(cat err.txt)"
+  run 1 "$soma" play nowhere
+  grep -q "'nowhere' is not a run folder" err.txt || fail "no folder: $(cat err.txt)"
   ;;
 
 config)

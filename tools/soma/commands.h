@@ -41,7 +41,15 @@ struct GradcheckArgs {
   std::int64_t samples = 12;  ///< entries checked per parameter tensor
 };
 
+struct PlayArgs {
+  std::string run;                     ///< the run folder of a dqn config
+  std::int64_t episodes = 10;
+  std::string gif;                     ///< film the first episode into this file ("": none)
+  std::optional<std::uint64_t> seed;   ///< episode j starts from reset(seed + j); none: the run's dqn.eval_seed
+};
+
 int train(const TrainArgs& args);
+int play(const PlayArgs& args);
 int evaluate(const EvaluateArgs& args);
 int predict(const PredictArgs& args);
 int summary(const std::string& config);

@@ -236,10 +236,12 @@ int summary(const std::string& config_path) {
   std::string base = config_path.empty() ? "." : fs::path(config_path).parent_path().string();
   const std::string learner = config::learner_type(cfg);
   if (learner != "supervised" && learner != "autoencoder") {
-    // A GAN's two models (generator first), a VAE or an RBM: one table per layered model.
+    // A GAN's two models (generator first), a VAE, an RBM or a DQN: one table per layered model.
     config::LearnerExperiment e = config::build_learner_experiment(cfg, {.base_dir = base.empty() ? "." : base});
     const char* names[] = {"generator", "discriminator"};
-    for (std::size_t i = 0; i < e.learner.models.size(); ++i) {
+    // A DQN's models are the Q-network and its target copy: one table.
+    const std::size_t tables = learner == "dqn" ? 1 : e.learner.models.size();
+    for (std::size_t i = 0; i < tables; ++i) {
       const config::BuiltModel& m = e.learner.models[i];
       if (learner == "gan") std::printf("%s%s:\n", i ? "\n" : "", names[i]);
       if (m.layers.empty())

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.footer("Examples:\n  soma train                         the default CNN, 1 epoch, run folder under runs/\n"
              "  soma train configs/mlp_fashion.json --epochs 5\n  soma train --resume runs/2026-12-04_183012\n"
-             "  soma evaluate runs/NAME\n  soma predict runs/NAME image.png\n  soma summary configs/cnn_fashion.json");
+             "  soma evaluate runs/NAME\n  soma predict runs/NAME image.png\n  soma summary configs/cnn_fashion.json\n"
+             "  soma play runs/dqn_cartpole --episodes 100 --gif episode.gif");
 
   TrainArgs train_args;
   std::int64_t epochs = 0, limit = 0, test_limit = 0;
@@ -98,6 +99,14 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
 
+  PlayArgs play_args;
+  std::uint64_t play_seed = 0;
+  auto* play = app.add_subcommand("play", "Play a trained agent (a dqn run) greedily: each episode's return, the mean; --gif films one");
+  play->add_option("run", play_args.run, "The run folder of a dqn config")->required();
+  play->add_option("--episodes", play_args.episodes, "Episodes to play")->capture_default_str()->check(CLI::PositiveNumber);
+  play->add_option("--gif", play_args.gif, "Write the first episode as an animated GIF (600x400, 50 frames/s)");
+  auto* play_seed_opt = play->add_option("--seed", play_seed, "Episode j starts from seed S + j (default: the run's dqn.eval_seed)");
+
   auto* bench = app.add_subcommand("bench", "Run benchmark WORKLOAD [--threads N] [--size S] with soma-bench; "
                                             "no WORKLOAD: all of them; soma bench list: the workloads");
   bench->prefix_command();
@@ -109,6 +118,10 @@ int main(int argc, char** argv) {
     if (*summary) return soma::cli::summary(summary_config);
     if (*gradcheck) return soma::cli::gradcheck(grad_args);
     if (*bench) return soma::cli::bench(bench->remaining());
+    if (*play) {
+      if (*play_seed_opt) play_args.seed = play_seed;
+      return soma::cli::play(play_args);
+    }
     if (*epochs_opt) train_args.epochs = epochs;
     if (*seed_opt) train_args.seed = seed;
     if (*threads_opt) train_args.threads = threads;

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include <soma/autograd/grad_mode.h>
+#include <soma/config/dqn.h>
 #include <soma/config/learner.h>
 #include <soma/core/factory.h>
 #include <soma/core/generator.h>
@@ -243,8 +244,12 @@ static int train_rank(const TrainArgs& args, Parallel& parallel) {
       if (base_dir.empty()) base_dir = ".";
     }
     if (args.seed) cfg["seed"] = *args.seed;
-    if (args.limit) data_object(cfg)["limit"] = *args.limit;
-    if (args.test_limit) data_object(cfg)["test_limit"] = *args.test_limit;
+    if (config::learner_type(cfg) == "dqn") {
+      config::limit_dqn_config(cfg, args.limit, args.test_limit);  // its examples are steps and episodes
+    } else {
+      if (args.limit) data_object(cfg)["limit"] = *args.limit;
+      if (args.test_limit) data_object(cfg)["test_limit"] = *args.test_limit;
+    }
   }
   if (args.epochs) cfg["epochs"] = *args.epochs;
   if (args.threads) cfg["threads"] = *args.threads;
