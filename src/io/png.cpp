@@ -54,11 +54,13 @@ std::string read_whole(const std::string& path, const char* what) {
 // a DHT segment sum to at most 256: a corrupt file writes past the table, in stbi_info as in
 // stbi_load (found by fuzz/image.cpp; newer stb refuses it). Every FF C4 in the file is read as
 // a DHT marker, as stb may meet one between scans; the tables are read as stb reads them
-// (bytes past the end count 0). A JPEG only: the scan is for the SOI marker's files.
+// (bytes past the end count 0). Only for files stb takes for a JPEG (an SOI marker first).
 void check_jpeg_huffman_tables(const std::string& bytes, const std::string& path, const char* what) {
   const auto at = [&](std::size_t i) { return i < bytes.size() ? unsigned(std::uint8_t(bytes[i])) : 0u; };
-  if (at(0) != 0xFF || at(1) != 0xD8) return;
-  for (std::size_t marker = 2; marker + 1 < bytes.size(); ++marker) {
+  std::size_t soi = 1;  // stb takes FF, any number of FF fill bytes, then D8
+  while (at(soi) == 0xFF) ++soi;
+  if (at(0) != 0xFF || at(soi) != 0xD8) return;
+  for (std::size_t marker = soi + 1; marker + 1 < bytes.size(); ++marker) {
     if (at(marker) != 0xFF || at(marker + 1) != 0xC4) continue;
     std::int64_t left = std::int64_t(at(marker + 2) << 8 | at(marker + 3)) - 2;
     for (std::size_t table = marker + 4; left > 0 && table < bytes.size();) {

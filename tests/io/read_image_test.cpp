@@ -77,6 +77,9 @@ TEST_F(ReadImageTest, JpegHuffmanTableWithTooManyCodesIsRefusedBeforeStb) {
   for (const auto& read : std::vector<std::function<void()>>{[&] { io::read_image(path("dht.jpg")); },
                                                              [&] { io::image_size(path("dht.jpg")); }})
     EXPECT_TRUE(throws_error_with(read, {"dht.jpg", "Huffman table at byte 6 declares 320 codes; expected at most 256"}));
+  // stb also takes FF fill bytes before the SOI marker.
+  test::write_file(path("fill.jpg"), "\xFF\xFF" + jpeg.substr(1));
+  EXPECT_TRUE(throws_error_with([&] { io::image_size(path("fill.jpg")); }, {"fill.jpg", "Huffman table at byte 7"}));
 }
 
 TEST_F(ReadImageTest, PngStillReadsAndErrorsNameTheFile) {
