@@ -1,8 +1,15 @@
 # soma — `make run` builds and trains the default model, `make test` builds and runs the tests.
 BUILD ?= build
 JOBS  ?= 2
+# make test-sanitize: the test suite under AddressSanitizer and UndefinedBehaviorSanitizer
+# (docs/reliability.md), in its own build folder.
+SANITIZE_BUILD ?= build-sanitize
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# make fuzz: every libFuzzer harness of fuzz/ (clang only), FUZZ_RUNS executions each.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_RUNS  ?= 100000
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test test-sanitize fuzz bench clean
 
 all: build
 
@@ -19,9 +26,22 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+test-sanitize: deps
+	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  "-DCMAKE_CXX_FLAGS=$(SANITIZE_FLAGS)" "-DCMAKE_EXE_LINKER_FLAGS=$(SANITIZE_FLAGS)" >/dev/null
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	cd $(SANITIZE_BUILD) && UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp ctest --output-on-failure -j $(JOBS)
+
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++-14 -DSOMA_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target soma_fuzzers
+	fuzz/run_all.sh $(FUZZ_BUILD)/bin $(FUZZ_RUNS)
+
 bench: build
 	@scripts/install-deps.sh python3-torch
 	bench/run.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(FUZZ_BUILD)

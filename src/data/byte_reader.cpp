@@ -141,4 +141,17 @@ void ByteReader::throw_at(std::uint64_t offset, const std::string& message) cons
               (compressed_ ? " of the decompressed data" : "") + ": " + message);
 }
 
+std::optional<std::uint64_t> shape_bytes(std::span<const std::uint64_t> sizes, std::uint64_t item_bytes) {
+  constexpr std::uint64_t kMax = std::uint64_t(INT64_MAX);
+  std::uint64_t nonzero = 1;
+  bool empty = false;
+  for (const std::uint64_t d : sizes) {
+    if (d == 0) empty = true;
+    else if (__builtin_mul_overflow(nonzero, d, &nonzero) || nonzero > kMax) return std::nullopt;
+  }
+  std::uint64_t bytes = 0;
+  if (__builtin_mul_overflow(nonzero, item_bytes, &bytes) || bytes > kMax) return std::nullopt;
+  return empty ? 0 : bytes;
+}
+
 }  // namespace soma::data::detail

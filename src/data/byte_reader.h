@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -64,5 +66,11 @@ class ByteReader {
   std::uint64_t file_size_ = 0;
   std::uint64_t offset_ = 0;
 };
+
+/// The bytes that `sizes` elements of `item_bytes` each take, or nullopt when the count is not
+/// one soma can hold: the byte count must fit int64, and so must the product of the non-zero
+/// sizes, which Shape::numel computes left to right even when a later size is 0 (a header
+/// [4294967295, 4294967295, 0] has no data but overflows it).
+std::optional<std::uint64_t> shape_bytes(std::span<const std::uint64_t> sizes, std::uint64_t item_bytes);
 
 }  // namespace soma::data::detail

@@ -61,21 +61,20 @@ Header read_header(detail::ByteReader& in) {
 
   std::uint8_t dim_bytes[4 * Shape::kMaxDims];
   in.read(dim_bytes, 4 * std::size_t(ndims), "header (dimension sizes)");
-  std::uint64_t count = 1;
+  std::vector<std::uint64_t> sizes;
   std::ostringstream dims_text;
-  bool overflow = false;
   for (int i = 0; i < ndims; ++i) {
     const std::uint32_t d = detail::load<std::uint32_t>(dim_bytes + 4 * i, true);
     dims_text << (i ? " x " : "") << d;
     h.shape.push_back(d);
-    overflow = overflow || __builtin_mul_overflow(count, std::uint64_t(d), &count);
+    sizes.push_back(d);
   }
   h.dims_text = dims_text.str();
   h.header_bytes = 4 + 4 * std::uint64_t(ndims);
-  overflow = overflow || __builtin_mul_overflow(count, h.type->bytes, &h.body_bytes) ||
-             h.body_bytes > std::uint64_t(INT64_MAX);
-  if (overflow)
+  const std::optional<std::uint64_t> body_bytes = detail::shape_bytes(sizes, h.type->bytes);
+  if (!body_bytes)
     in.fail(4, "dimensions ", h.dims_text, " of ", h.type->name, " overflow a 64-bit byte count");
+  h.body_bytes = *body_bytes;
   if (h.body_bytes > in.max_remaining()) {
     if (in.compressed())
       in.fail(h.header_bytes, "the header claims ", h.dims_text, " ", h.type->name, " = ", h.body_bytes,

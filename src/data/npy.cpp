@@ -193,12 +193,10 @@ Tensor read_npy(const std::string& path, std::optional<DType> dtype) {
     in.fail(header_at, "fortran_order is True: only C-order arrays are supported ",
             "(save np.ascontiguousarray(a) instead)");
 
-  std::uint64_t count = 1, data_bytes = 0;
-  bool overflow = false;
-  for (auto d : h.shape) overflow = overflow || __builtin_mul_overflow(count, std::uint64_t(d), &count);
-  overflow = overflow || __builtin_mul_overflow(count, type->bytes, &data_bytes) ||
-             data_bytes > std::uint64_t(INT64_MAX);
-  if (overflow) in.fail(header_at, "shape ", h.shape, " of '", h.descr, "' overflows a 64-bit byte count");
+  std::vector<std::uint64_t> sizes(h.shape.begin(), h.shape.end());
+  const std::optional<std::uint64_t> bytes = detail::shape_bytes(sizes, type->bytes);
+  if (!bytes) in.fail(header_at, "shape ", h.shape, " of '", h.descr, "' overflows a 64-bit byte count");
+  const std::uint64_t data_bytes = *bytes;
   const std::uint64_t data_at = in.offset();
   if (data_bytes > in.max_remaining())
     in.fail(data_at, "truncated data: shape ", h.shape, " of '", h.descr, "' needs ", data_bytes,

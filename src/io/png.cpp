@@ -50,8 +50,33 @@ std::string read_whole(const std::string& path, const char* what) {
   return bytes;
 }
 
+// Debian 12's stb_image builds a JPEG Huffman table without checking that the 16 code counts of
+// a DHT segment sum to at most 256: a corrupt file writes past the table, in stbi_info as in
+// stbi_load (found by fuzz/image.cpp; newer stb refuses it). Every FF C4 in the file is read as
+// a DHT marker, as stb may meet one between scans; the tables are read as stb reads them
+// (bytes past the end count 0). Only for files stb takes for a JPEG (an SOI marker first).
+void check_jpeg_huffman_tables(const std::string& bytes, const std::string& path, const char* what) {
+  const auto at = [&](std::size_t i) { return i < bytes.size() ? unsigned(std::uint8_t(bytes[i])) : 0u; };
+  std::size_t soi = 1;  // stb takes FF, any number of FF fill bytes, then D8
+  while (at(soi) == 0xFF) ++soi;
+  if (at(0) != 0xFF || at(soi) != 0xD8) return;
+  for (std::size_t marker = soi + 1; marker + 1 < bytes.size(); ++marker) {
+    if (at(marker) != 0xFF || at(marker + 1) != 0xC4) continue;
+    std::int64_t left = std::int64_t(at(marker + 2) << 8 | at(marker + 3)) - 2;
+    for (std::size_t table = marker + 4; left > 0 && table < bytes.size();) {
+      unsigned codes = 0;
+      for (std::size_t i = 1; i <= 16; ++i) codes += at(table + i);
+      SOMA_CHECK(codes <= 256, what, ": '", path, "' is not a readable JPEG file (the Huffman table at byte ", table,
+                 " declares ", codes, " codes; expected at most 256)");
+      table += 17 + codes;
+      left -= 17 + std::int64_t(codes);
+    }
+  }
+}
+
 // The header's size, read without decoding.
 ImageSize header_size(const std::string& bytes, const std::string& path, bool png_only, const char* what) {
+  if (!png_only) check_jpeg_huffman_tables(bytes, path, what);
   ImageSize size;
   SOMA_CHECK(stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &size.width,
                                    &size.height, &size.channels),

@@ -34,6 +34,10 @@ using Json = nlohmann::ordered_json;
 // A header this large is not a header: the limit keeps a corrupt length from allocating gigabytes.
 constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
 constexpr const char* kMetadataKey = "__metadata__";
+// A header is 3 levels deep (the object, an entry, its shape); a deeper one is refused while it
+// is parsed, before a deep tree is built (copying or printing one recurses, and 100 MB of
+// brackets would overflow the stack).
+constexpr int kMaxHeaderDepth = 10;
 
 const char* format_name(DType dtype) {
   switch (dtype) {
@@ -259,7 +263,14 @@ SafetensorsFile load_safetensors(const std::string& path) {
   in.read_at(text.data(), header_size, 8, "the header");
   Json header;
   try {
-    header = Json::parse(text);
+    // The callback sees each object or array as it opens, `depth` levels below the top.
+    header = Json::parse(text, [&](int depth, Json::parse_event_t event, Json&) {
+      if ((event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) &&
+          depth >= kMaxHeaderDepth)
+        in.fail("the header (file bytes 8 to ", data_start, ") nests objects and arrays deeper than ", kMaxHeaderDepth,
+                " levels; expected tensor entries {\"dtype\", \"shape\", \"data_offsets\"}, 3 levels deep");
+      return true;
+    });
   } catch (const Json::parse_error& e) {
     // e.byte counts from 1 within the header text; the message after "] " says what was wrong.
     const std::string what = e.what();

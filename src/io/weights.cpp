@@ -26,9 +26,10 @@ std::string count_text(std::size_t n, const char* what) {
   return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
 }
 
-// `context` starts each message: "load_state_dict" or "load 'model.safetensors'".
+// `context` starts each message: "load_state_dict" or "load 'model.safetensors'"; `advice`
+// ends one about names that differ.
 LoadReport load_into(nn::Module& model, const std::vector<std::pair<std::string, Tensor>>& tensors, bool strict,
-                     const std::string& context) {
+                     const std::string& context, const std::string& advice = LoadSource().advice) {
   std::map<std::string, const Tensor*> given;
   for (const auto& [name, t] : tensors) {
     SOMA_CHECK(given.emplace(name, &t).second, context, ": the input holds two tensors named '", name, "'");
@@ -73,7 +74,7 @@ LoadReport load_into(nn::Module& model, const std::vector<std::pair<std::string,
     std::string message = context + ": ";
     for (std::size_t i = 0; i < parts.size() && i < kShown; ++i) message += (i ? "; " : "") + parts[i];
     if (parts.size() > kShown) message += "; ... (" + std::to_string(parts.size() - kShown) + " more)";
-    if (names_differ) message += ". Pass strict = false to load the common names only";
+    if (names_differ && !advice.empty()) message += ". " + advice;
     throw Error(message + ". Nothing was loaded.");
   }
 
@@ -97,6 +98,11 @@ std::vector<std::pair<std::string, Tensor>> state_dict(const nn::Module& model) 
 
 LoadReport load_state_dict(nn::Module& model, const std::vector<std::pair<std::string, Tensor>>& tensors, bool strict) {
   return load_into(model, tensors, strict, "load_state_dict");
+}
+
+LoadReport load_state_dict(nn::Module& model, const std::vector<std::pair<std::string, Tensor>>& tensors,
+                           const LoadSource& source, bool strict) {
+  return load_into(model, tensors, strict, "load '" + source.origin + "'", source.advice);
 }
 
 void save(const nn::Module& model, const std::string& path) { save_safetensors(path, state_dict(model)); }

@@ -9,7 +9,8 @@
 // (in an anonymous namespace): one ifunc per translation unit, nothing for the linker to merge.
 #pragma once
 
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__ELF__)
+// clang (the fuzzing build, fuzz/) takes no target_clones on templates: one baseline version.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
 #define SOMA_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define SOMA_MULTIVERSION

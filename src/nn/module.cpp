@@ -90,7 +90,8 @@ std::vector<std::pair<std::string, std::shared_ptr<Generator>>> Module::named_ge
     auto [prefix, m] = todo.front();
     todo.erase(todo.begin());
     for (const auto& [name, gen] : m->generators_)
-      if (std::none_of(out.begin(), out.end(), [&](const auto& e) { return e.second == gen; }))
+      // gen captured by name: clang 14 (the fuzzing build) cannot capture a structured binding.
+      if (std::none_of(out.begin(), out.end(), [&gen = gen](const auto& e) { return e.second == gen; }))
         out.emplace_back(prefix + name, gen);
     std::size_t at = 0;
     for (const auto& [name, child] : m->children_) todo.insert(todo.begin() + at++, {prefix + name + ".", child.get()});

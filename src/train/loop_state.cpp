@@ -136,7 +136,9 @@ void Loop::load_state(const io::Checkpoint& ckpt, Run& run) {
   std::map<std::string, Tensor> learner_backup;
   for (const auto& [name, t] : learner_.state_dict()) learner_backup[name] = t.copy();
   try {
-    io::load_state_dict(learner_.model(), ckpt.take("model"));
+    io::load_state_dict(learner_.model(), ckpt.take("model"),
+                        {.origin = file, .advice = "Was the checkpoint written for another model? Resume with the "
+                                                   "model (and config) that wrote it"});
     for (std::size_t i = 0; i < optimizers.size(); ++i)
       optimizers[i]->load_state_dict(ckpt.take_map(optimizer_key(i, optimizers.size())));
     if (ckpt.has("learner")) learner_.load_state_dict(ckpt.take_map("learner"));

@@ -126,6 +126,16 @@ TEST(DataIdx, DimensionProductOverflows) {
                           {dir.file("overflow.idx"), "at byte 4", "4294967295 x 4294967295 x 4294967295", "overflow"}));
 }
 
+TEST(DataIdx, EmptyShapeWhoseOtherSizesOverflowIsRefused) {
+  // No data (a size is 0), but Shape::numel would overflow int64 multiplying the others first.
+  data_test::TempDir dir;
+  data_test::write_file(dir.file("empty.idx"), idx_header(0x08, {0xFFFFFFFF, 0xFFFFFFFF, 0}));
+  EXPECT_TRUE(throws_with([&] { data::read_idx(dir.file("empty.idx")); },
+                          {dir.file("empty.idx"), "at byte 4", "4294967295 x 4294967295 x 0", "overflow"}));
+  data_test::write_file(dir.file("fits.idx"), idx_header(0x0E, {0xFFFFFFFF, 0, 0xFFFF}));
+  EXPECT_EQ(data::read_idx(dir.file("fits.idx")).shape(), (Shape{0xFFFFFFFF, 0, 0xFFFF}));
+}
+
 TEST(DataIdx, DimensionsClaimMoreThanThePlainFileHolds) {
   data_test::TempDir dir;
   Bytes b = idx_header(0x08, {60000, 28, 28});

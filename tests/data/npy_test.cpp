@@ -163,6 +163,12 @@ TEST(DataNpy, DataSizeMustMatchTheShape) {
   data_test::write_file(dir.file("overflow.npy"),
                    npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", {}));
   EXPECT_TRUE(throws_with([&] { data::read_npy(dir.file("overflow.npy")); }, {"overflows a 64-bit byte count"}));
+  // No data (a size is 0), but Shape::numel would overflow int64 multiplying the others first.
+  data_test::write_file(dir.file("empty.npy"),
+                   npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 2, 0), }", {}));
+  EXPECT_TRUE(throws_with([&] { data::read_npy(dir.file("empty.npy")); }, {dir.file("empty.npy"), "overflows a 64-bit byte count"}));
+  data_test::write_file(dir.file("zero.npy"), npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 0), }", {}));
+  EXPECT_EQ(data::read_npy(dir.file("zero.npy")).shape(), (Shape{4294967296, 0}));
 }
 
 TEST(DataNpy, WriteErrors) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <vector>
 
 #include "io/io_test_util.h"
@@ -65,6 +66,20 @@ TEST_F(ReadImageTest, JpegIsReadCloseToWhatWasWritten) {
   EXPECT_NEAR(x.at({2, 3, 5}), 30 / 255.0, 6 / 255.0);
   // read_png takes PNGs only.
   EXPECT_TRUE(throws_error_with([&] { io::read_png(path("a.jpg")); }, {"a.jpg", "not a readable PNG"}));
+}
+
+TEST_F(ReadImageTest, JpegHuffmanTableWithTooManyCodesIsRefusedBeforeStb) {
+  // A DHT segment whose 16 code counts sum to 320 (at most 256 fit the table): stb_image would
+  // write past its table (fuzz/corpus/image/jpeg_huffman_overflow.jpg, found by fuzz/image.cpp).
+  std::string jpeg = "\xFF\xD8\xFF\xC4";
+  jpeg += std::string("\x00\x13\x00", 3) + std::string(16, '\x14');
+  test::write_file(path("dht.jpg"), jpeg);
+  for (const auto& read : std::vector<std::function<void()>>{[&] { io::read_image(path("dht.jpg")); },
+                                                             [&] { io::image_size(path("dht.jpg")); }})
+    EXPECT_TRUE(throws_error_with(read, {"dht.jpg", "Huffman table at byte 6 declares 320 codes; expected at most 256"}));
+  // stb also takes FF fill bytes before the SOI marker.
+  test::write_file(path("fill.jpg"), "\xFF\xFF" + jpeg.substr(1));
+  EXPECT_TRUE(throws_error_with([&] { io::image_size(path("fill.jpg")); }, {"fill.jpg", "Huffman table at byte 7"}));
 }
 
 TEST_F(ReadImageTest, PngStillReadsAndErrorsNameTheFile) {

@@ -185,6 +185,23 @@ TEST_F(IoSafetensors, HeaderNotObject) {
   EXPECT_CONTAINS(load_error(write_raw(R"({"w": [1]})", "")), "tensor 'w': its header entry is a JSON array");
 }
 
+TEST_F(IoSafetensors, DeeplyNestedHeaderIsRefusedWhileParsing) {
+  // 11 levels (the top object counts) are refused wherever they are (an entry, the metadata, a
+  // shape); 200000 levels, which a recursive copy or dump of the tree would not survive, too.
+  const auto nested = [](int depth) { return std::string(std::size_t(depth), '[') + std::string(std::size_t(depth), ']'); };
+  for (const std::string& header : {R"({"w": )" + nested(10) + "}", R"({"__metadata__": {"k": )" + nested(9) + "}}",
+                                    R"({"w": {"dtype": "F32", "shape": )" + nested(9) + R"(, "data_offsets": [0, 0]}})",
+                                    R"({"w": )" + nested(200000) + "}"}) {
+    const std::string message = load_error(write_raw(header, ""));
+    EXPECT_CONTAINS(message, "nests objects and arrays deeper than 10 levels");
+  }
+  // 10 levels load as far as the nesting goes (then fail on the entry); 3, as every header has, load.
+  EXPECT_EQ(error_of([&] { load_safetensors(write_raw(R"({"w": )" + nested(9) + "}", "")); }).find("deeper"), std::string::npos);
+  EXPECT_EQ(load_safetensors(write_raw(R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})", "abcd"))
+                .tensors.size(),
+            1u);
+}
+
 TEST_F(IoSafetensors, UnknownDtypeIsNamed) {
   const std::string message =
       load_error(write_raw(R"({"half": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}})", "abcd"));

@@ -132,6 +132,26 @@ TEST_F(IoWeights, StrictReportsEveryProblemAtOnceAndChangesNothing) {
   EXPECT_FALSE(same_tensor(net.parameters()[3], soma::zeros({2})));
 }
 
+TEST_F(IoWeights, LoadSourceNamesTheFileAndGivesItsAdvice) {
+  // A program whose users cannot pass strict (the soma command) names the file and advises
+  // what they can do instead of the C++ API's strict = false.
+  auto net = mlp(1);
+  const std::vector<std::pair<std::string, Tensor>> partial{{"layers.0.weight", soma::zeros({5, 3})}};
+  std::string message = error_of([&] {
+    io::load_state_dict(net, partial, {.origin = "runs/a/model.safetensors", .advice = "Give the file soma train wrote"});
+  });
+  EXPECT_CONTAINS(message, "load 'runs/a/model.safetensors': 3 missing tensors (in the model, not in the input): "
+                           "layers.0.bias, layers.2.weight, layers.2.bias. Give the file soma train wrote. Nothing was loaded.");
+  EXPECT_EQ(message.find("strict"), std::string::npos) << message;
+  message = error_of([&] { io::load_state_dict(net, partial, {.origin = "w.safetensors", .advice = ""}); });
+  EXPECT_CONTAINS(message, "layers.2.bias. Nothing was loaded.");
+  // The default advice is the C++ one; a shape mismatch names the file too; non-strict loads.
+  EXPECT_CONTAINS(error_of([&] { io::load_state_dict(net, partial, {.origin = "w.safetensors"}); }), "Pass strict = false");
+  EXPECT_CONTAINS(error_of([&] { io::load_state_dict(net, {{"layers.0.weight", soma::zeros({1})}}, {.origin = "w.safetensors"}, false); }),
+                  "load 'w.safetensors': tensor 'layers.0.weight' has shape [5, 3] in the model but [1] in the input");
+  EXPECT_EQ(io::load_state_dict(net, partial, {.origin = "w.safetensors"}, false).missing.size(), 3u);
+}
+
 TEST_F(IoWeights, NonStrictLoadsCommonNamesAndReportsTheRest) {
   auto net = mlp(1);
   const Tensor untouched = net.parameters()[2].copy();

@@ -146,6 +146,14 @@ std::pair<Tensor, std::int64_t> read_inputs(const std::string& input, const conf
   return {x, total < 0 ? x.size(0) : total};
 }
 
+// For load errors: the file, and advice a command-line user can act on (not the C++ API's
+// strict = false).
+io::LoadSource load_source(const Loaded& loaded) {
+  return {.origin = loaded.origin,
+          .advice = "The weights do not fit the model that " + loaded.config_origin +
+                    " describes; give a run folder or model file as soma train wrote it"};
+}
+
 }  // namespace
 
 int evaluate(const EvaluateArgs& args) {
@@ -153,7 +161,7 @@ int evaluate(const EvaluateArgs& args) {
   if (threads_of(loaded) > 0) set_num_threads(threads_of(loaded));
   if (args.limit > 0) loaded.config["data"]["test_limit"] = args.limit;
   config::Experiment e = config::build_experiment(loaded.config, {});
-  io::load_state_dict(*e.model.model, loaded.weights);
+  io::load_state_dict(*e.model.model, loaded.weights, load_source(loaded));
   const bool on_test = e.data.test != nullptr;
   auto dataset = on_test ? e.data.test : e.data.train;
   train::Trainer trainer(*e.model.model, *e.optimizer, *e.loss);
@@ -181,7 +189,7 @@ int predict(const PredictArgs& args) {
   const Loaded loaded = load_supervised(args.target);
   if (threads_of(loaded) > 0) set_num_threads(threads_of(loaded));
   config::BuiltModel built = config::build_model_only(loaded.config);
-  io::load_state_dict(*built.model, loaded.weights);
+  io::load_state_dict(*built.model, loaded.weights, load_source(loaded));
   const auto [all, total] = read_inputs(args.input, loaded.config, built.input_shape, args.max_rows);
   // Only the rows that are printed are run.
   const std::int64_t n = std::min(all.size(0), args.max_rows);

@@ -36,7 +36,8 @@ void save_safetensors(const std::string& path, const std::vector<std::pair<std::
 
 /// Reads a safetensors file. The file is untrusted: before allocating anything sized by the
 /// file it checks the header length against the file size and a 100 MB limit, that the header
-/// is a JSON object of entries {"dtype", "shape", "data_offsets"}, that each dtype is F32, F64
+/// is a JSON object of entries {"dtype", "shape", "data_offsets"} nested at most 10 levels deep
+/// (refused while parsing, before a tree is built), that each dtype is F32, F64
 /// or I64, that each byte range fits its shape and lies in the data section, and that the
 /// ranges neither overlap nor leave holes and end exactly at the end of the file.
 /// Throws soma::Error naming `path`, the tensor and the byte offset in the file where a check

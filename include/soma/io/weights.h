@@ -36,6 +36,19 @@ struct LoadReport {
 LoadReport load_state_dict(nn::Module& model, const std::vector<std::pair<std::string, Tensor>>& tensors,
                            bool strict = true);
 
+/// Where tensors given to load_state_dict came from, for its messages.
+struct LoadSource {
+  /// The file they were read from ("run/model.safetensors"): every message names it.
+  std::string origin;
+  /// Ends the message when names differ (strict): what the reader can do about it. The default
+  /// is the C++ advice; a program whose users cannot pass `strict` says what they can do.
+  std::string advice = "Pass strict = false to load the common names only";
+};
+/// load_state_dict for tensors read from `source.origin`: as above, but the messages start
+/// "load '<origin>'" and a names-differ message ends with `source.advice` (none when empty).
+///   io::load_state_dict(net, file.tensors, {.origin = path, .advice = "Give the model file soma train wrote"});
+LoadReport load_state_dict(nn::Module& model, const std::vector<std::pair<std::string, Tensor>>& tensors,
+                           const LoadSource& source, bool strict = true);
 /// Writes state_dict(model) to `path` as a safetensors file, atomically. Throws soma::Error
 /// naming `path` when it cannot be written (the old file is then left as it was).
 ///   io::save(net, "fashion_cnn.safetensors");
