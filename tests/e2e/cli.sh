@@ -143,7 +143,7 @@ bad-config)
   [[ ! -e runs ]] || fail "refused configs left run folders: $(ls runs)"
   printf '{"model": [{"type": "Dense", "out": 5, "out": 500}]}' >dup.json
   run 1 "$soma" summary dup.json
-  [[ $(cat err.txt) == 'soma: config error: dup.json: model[0].out: given twice; expected each key once in an object' ]] ||
+  [[ $(cat err.txt) == 'soma: config error: dup.json:1:40: model[0].out: given twice; expected each key once in an object' ]] ||
     fail "duplicate key: $(cat err.txt)"
   # A 10 MB name is not echoed whole into the error.
   { printf '{"name": "'; head -c 10000000 /dev/zero | tr '\0' 'x'; printf '", "data": {"train": {"x": [[0]], "y": [0]}}, "model": [{"type": "Dense", "out": 2}]}'; } >long.json

@@ -92,6 +92,11 @@ int threads_of(const Loaded& loaded) {
   return threads;
 }
 
+bool deterministic_of(const Loaded& loaded) {
+  return config::value_or(loaded.config, loaded.config_origin, "deterministic", config::Settings{}.deterministic,
+                          "true or false");
+}
+
 // Inputs for predict: IDX, NPY, CSV (every column a feature; a header line is skipped) or
 // images, as [N, ...input_shape] float32 scaled as the model's training data was.
 // Sizes are checked from the file's header before it is decoded: an image against the model's
@@ -151,6 +156,7 @@ std::pair<Tensor, std::int64_t> read_inputs(const std::string& input, const conf
 int evaluate(const EvaluateArgs& args) {
   Loaded loaded = load_supervised(args.target);
   if (threads_of(loaded) > 0) set_num_threads(threads_of(loaded));
+  set_deterministic(args.deterministic.value_or(deterministic_of(loaded)));
   if (args.limit > 0) loaded.config["data"]["test_limit"] = args.limit;
   config::Experiment e = config::build_experiment(loaded.config, {});
   io::load_state_dict(*e.model.model, loaded.weights);
@@ -180,6 +186,7 @@ int evaluate(const EvaluateArgs& args) {
 int predict(const PredictArgs& args) {
   const Loaded loaded = load_supervised(args.target);
   if (threads_of(loaded) > 0) set_num_threads(threads_of(loaded));
+  set_deterministic(deterministic_of(loaded));
   config::BuiltModel built = config::build_model_only(loaded.config);
   io::load_state_dict(*built.model, loaded.weights);
   const auto [all, total] = read_inputs(args.input, loaded.config, built.input_shape, args.max_rows);

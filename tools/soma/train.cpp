@@ -222,7 +222,7 @@ int train(const TrainArgs& args) {
                "soma train CONFIG --runs ", fs::path(run.dir).parent_path().string(), " --name ",
                fs::path(run.dir).filename().string(), ")");
     SOMA_CHECK(args.config.empty(), "--resume continues a run with its own config.json; give no CONFIG");
-    SOMA_CHECK(!args.seed && !args.limit && !args.test_limit && args.name.empty(),
+    SOMA_CHECK(!args.seed && !args.limit && !args.test_limit && !args.deterministic && args.name.empty(),
                "--resume: only --epochs and --threads may change when a run continues");
     lock.emplace(run.dir);
     restart = !fs::exists(run.checkpoint());
@@ -241,6 +241,7 @@ int train(const TrainArgs& args) {
   }
   if (args.epochs) cfg["epochs"] = *args.epochs;
   if (args.threads) cfg["threads"] = *args.threads;
+  if (args.deterministic) cfg["deterministic"] = *args.deterministic;
 
   // Settings first, so the threads apply to the data loading and the model's dry run.
   std::string name;
@@ -248,6 +249,7 @@ int train(const TrainArgs& args) {
     config::Section top(cfg, "", "the config");
     const config::Settings s = config::read_settings(top);
     if (s.threads > 0) set_num_threads(s.threads);
+    set_deterministic(s.deterministic);
     name = args.name.empty() ? s.name : args.name;
   }
   // The folder is made only once the config, data and model are built: a refused config
@@ -276,6 +278,7 @@ int train(const TrainArgs& args) {
   info["seed"] = settings.seed;
   info["machine"] = machine_description();
   info["threads"] = num_threads();
+  info["deterministic"] = deterministic();
   if (!continuing) info["started"] = timestamp();
   info["status"] = "running";
   if (continuing) info["resumed"] = timestamp();
