@@ -82,6 +82,11 @@ train-evaluate-predict)
   grep -q "deep/config.json:1:110: model\[0\].*nested deeper than 100 levels" err.txt || fail "deep config: $(cat err.txt)"
   run 1 "$soma" train --resume deep
   grep -q "nested deeper than 100 levels" err.txt || fail "deep config on resume: $(cat err.txt)"
+  # Weights diverged to NaN (lr 1e38): evaluate reports a NaN loss, not a confusion-matrix error.
+  printf '{"data": {"train": {"x": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [0, 1, 1, 0]}}, "model": [{"type": "Dense", "out": 3}, "ReLU", {"type": "Dense", "out": 2}], "optimizer": {"type": "sgd", "lr": 1e38}, "epochs": 3, "batch_size": 2}' >nan.json
+  run 0 "$soma" train nan.json --runs runs --name nan
+  run 0 "$soma" evaluate runs/nan
+  grep -q "^loss nan$" out.txt || fail "NaN weights: $(cat out.txt err.txt)"
   ;;
 
 resume)
