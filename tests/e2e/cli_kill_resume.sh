@@ -18,11 +18,12 @@ now() { date +%s.%N; }
 
 # The same config with a checkpoint every 3 steps, so a kill lands between two of them.
 sed '0,/{/s//{"checkpoint_every": 3, "verbose": 0,/' "$config" >config.json
-train() { "$soma" train config.json --name run --epochs 2 --limit "$limit" --test-limit 64 --threads 1 "$@"; }
+# soma itself, not a shell function or subshell, goes to the background: $! must be its pid.
+args=(train config.json --name run --epochs 2 --limit "$limit" --test-limit 64 --threads 1)
 
 # The uninterrupted run, timed: its end and the moment its first checkpoint appeared.
 start=$(now)
-train --runs whole >/dev/null &
+"$soma" "${args[@]}" --runs whole >/dev/null &
 pid=$!
 first=""
 while kill -0 "$pid" 2>/dev/null; do
@@ -40,14 +41,16 @@ for trial in $(seq "$trials"); do
   from=$([ $((trial % 2)) -eq 1 ] && echo 0 || echo "$after")
   moment=$(awk -v r=$RANDOM -v lo="$from" -v hi="$total" 'BEGIN { printf "%.3f", lo + (hi - lo) * r / 32768 }')
   runs=killed$trial
-  train --runs "$runs" >/dev/null &
+  "$soma" "${args[@]}" --runs "$runs" >/dev/null &
   pid=$!
   sleep "$moment"
   kill -KILL "$pid" 2>/dev/null || true
   status=0
   wait "$pid" || status=$?
+  landed="mid-run, resumed"
   if [ "$status" -eq 0 ]; then
     late=$((late + 1))  # it finished first
+    landed="after the end"
   elif [ "$status" -ne 137 ]; then
     fail "trial $trial: the run exited with status $status before the kill"
   elif [ -f "$runs/run/checkpoint.safetensors" ] && [ -f "$runs/run/config.json" ]; then
@@ -55,11 +58,13 @@ for trial in $(seq "$trials"); do
     "$soma" train --resume "$runs/run" >/dev/null
   else
     early=$((early + 1))  # no checkpoint yet: the same command again restarts it in place
-    train --runs "$runs" >/dev/null
+    landed="before the first checkpoint, restarted"
+    "$soma" "${args[@]}" --runs "$runs" >/dev/null
   fi
   for f in steps.csv metrics.csv model.safetensors; do
     cmp whole/run/$f "$runs/run/$f" || fail "trial $trial (killed at ${moment}s of ${total}s): $f differs"
   done
+  echo "trial $trial: killed at ${moment}s of ${total}s ($landed): the files are bit-identical" >&2
   rm -rf "$runs"
 done
 echo "$(basename "$config"): $trials kills at random moments ($mid mid-run and resumed, $early before the first" \
