@@ -59,10 +59,12 @@ constexpr Workload kWorkloads[] = {
 void print_help() {
   std::printf(
       "soma-bench: one workload of shared/BENCHMARKS.md, printed as one JSON line.\n\n"
-      "usage: soma-bench WORKLOAD [--threads N] [--size S]\n"
+      "usage: soma-bench WORKLOAD [--threads N] [--size S] [--[no-]deterministic]\n"
       "  WORKLOAD     an id or a name from the list below (case-insensitive)\n"
       "  --threads N  threads for soma's kernels and GEMM (default: all cores)\n"
-      "  --size S     workload-specific size (B10: the matrix side)\n\n"
+      "  --size S     workload-specific size (B10: the matrix side)\n"
+      "  --deterministic, --no-deterministic  results independent of the thread count, or not\n"
+      "               (default: soma's, see docs/reproducibility.md)\n\n"
       "Each figure is the median of %d repetitions after one warm-up. bench/run.sh runs every\n"
       "workload for soma and PyTorch at 1 and 2 threads and prints a table.\n\nworkloads:\n",
       kRepetitions);
@@ -124,6 +126,8 @@ int main(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--threads") options.threads = int(positive_option("--threads", i + 1 < argc ? argv[++i] : nullptr));
+    else if (arg == "--deterministic") soma::set_deterministic(true);
+    else if (arg == "--no-deterministic") soma::set_deterministic(false);
     else if (arg == "--size") options.size = positive_option("--size", i + 1 < argc ? argv[++i] : nullptr);
     else if (arg == "--help" || arg == "-h") return print_help(), 0;
     else {

@@ -3,6 +3,8 @@
 
 #include "config/experiment_parts.h"
 #include "soma/config/learner.h"
+#include "soma/autograd/grad_mode.h"
+#include "soma/core/factory.h"
 #include "soma/core/generator.h"
 #include "soma/core/threads.h"
 #include "soma/nn/graph.h"
@@ -31,6 +33,44 @@ void use_inputs_as_targets(DataSets& data, const std::vector<std::int64_t>& outp
   data.class_names.clear();
 }
 
+// The loss on the model's output shape and the data's targets, tried now on zeros for the
+// first two examples, and every class label against the model's outputs: a mismatch found
+// at the first training step would name no JSON path.
+void check_loss_fits(const loss::Loss& loss, const Json& spec, const BuiltModel& model, const DataSets& data,
+                     DType dtype) {
+  const Tensor& y = data.train->y();
+  const std::int64_t n = std::min<std::int64_t>(2, y.size(0));
+  const std::string name = describe(spec.is_object() && spec.contains("type") ? spec.at("type") : spec);
+  if (n > 0) {
+    std::vector<std::int64_t> out_shape{n}, target_shape(y.shape().begin() + 1, y.shape().end());
+    out_shape.insert(out_shape.end(), model.output_shape.begin(), model.output_shape.end());
+    try {
+      NoGradGuard no_grad;
+      (void)loss(zeros(Shape(std::span<const std::int64_t>(out_shape)), dtype), slice(y, 0, 0, n));
+    } catch (const Error& error) {
+      fail("loss", name + " does not fit the model's output " + shape_text(model.output_shape) +
+                       " per example and the data's " + name_of(y.dtype()) + " targets " + shape_text(target_shape) +
+                       " per example: " + error.what());
+    }
+  }
+  // Class indices: cross-entropy's labels must index the model's last axis.
+  const std::string type = spec.is_object() ? spec.value("type", "") : spec.is_string() ? spec.get<std::string>() : "";
+  if (y.dtype() != DType::i64 || model.output_shape.empty() || type != "cross_entropy") return;
+  const std::int64_t classes = model.output_shape.back();
+  for (const auto& set : {data.train, data.test}) {
+    if (!set) continue;
+    const std::int64_t* labels = set->y().data<std::int64_t>();
+    for (std::int64_t i = 0; i < set->y().numel(); ++i)
+      if (labels[i] < 0 || labels[i] >= classes)
+        fail("loss", name + " needs class labels from 0 to " + std::to_string(classes - 1) + " for the model's " +
+                         std::to_string(classes) + " outputs " + shape_text(model.output_shape) + ", but the " +
+                         (set == data.train ? "training" : "test") + " data has label " + std::to_string(labels[i]) +
+                         " (target " + std::to_string(i) + ")" +
+                         (labels[i] < 0 ? std::string()
+                                        : "; the last layer needs at least " + std::to_string(labels[i] + 1) + " outputs"));
+  }
+}
+
 }  // namespace
 
 Settings read_settings(Section& top) {
@@ -42,6 +82,7 @@ Settings read_settings(Section& top) {
     fail("threads", "expected an integer from 0 (all cores) to " + std::to_string(kMaxThreads) + ", got " +
                         std::to_string(threads));
   s.threads = int(threads);
+  s.deterministic = top.boolean("deterministic", s.deterministic);
   s.epochs = top.integer("epochs", s.epochs, 0);
   s.batch_size = top.integer("batch_size", s.batch_size, 1);
   s.shuffle = top.boolean("shuffle", s.shuffle);
@@ -87,6 +128,7 @@ Experiment build_experiment(const Json& config, const BuildOptions& options) {
 
   const Json* loss = top.raw("loss");
   e.loss = build_loss(loss ? *loss : Json("cross_entropy"), "loss", r);
+  check_loss_fits(*e.loss, r, e.model, e.data, options.dtype);
   top.set("loss", r);
   const Json* opt = top.raw("optimizer");
   e.optimizer = build_optimizer(opt ? *opt : Json("adam"), "optimizer", e.model.model->parameters(), r);

@@ -2,6 +2,7 @@
 #include "soma/config/section.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -270,8 +271,10 @@ class Checker : public nlohmann::json_sax<Json> {
   bool key(string_t& key) override {
     Frame& top = frames_.back();
     top.key = key;
+    ++keys_read_;
     if (!top.keys.insert(key).second)
-      throw ConfigError(origin_ + ": " + path() + ": given twice; expected each key once in an object");
+      throw ConfigError(origin_ + ":" + line_column(text_, key_at(keys_read_)) + ": " + path() +
+                        ": given twice; expected each key once in an object");
     return true;
   }
   bool parse_error(std::size_t byte, const std::string& token, const nlohmann::detail::exception& e) override {
@@ -336,6 +339,19 @@ class Checker : public nlohmann::json_sax<Json> {
     }
     return 0;
   }
+  // The byte (from 1) where the n-th key of the text starts: a string followed by a colon.
+  std::size_t key_at(std::size_t n) const {
+    for (std::size_t i = 0, seen = 0; i < text_.size(); ++i) {
+      if (text_[i] != '"') continue;
+      const std::size_t start = i;
+      for (++i; i < text_.size() && text_[i] != '"'; ++i)
+        if (text_[i] == '\\') ++i;
+      std::size_t next = i + 1;
+      while (next < text_.size() && std::isspace(static_cast<unsigned char>(text_[next]))) ++next;
+      if (next < text_.size() && text_[next] == ':' && ++seen == n) return start + 1;
+    }
+    return 0;
+  }
   // "model.layers[3].kernel", as Section names values (cut to 80 characters); "(the top)"
   // outside every object.
   std::string path() const {
@@ -353,6 +369,7 @@ class Checker : public nlohmann::json_sax<Json> {
   const std::string& text_;
   const std::string& origin_;
   std::vector<Frame> frames_;
+  std::size_t keys_read_ = 0;
 };
 
 }  // namespace

@@ -15,7 +15,9 @@
 #include <optional>
 #include <unordered_map>
 
+#include "kernels/parallel.h"
 #include "soma/core/tensor.h"
+#include "soma/core/threads.h"
 
 namespace soma::kernels {
 namespace {
@@ -246,11 +248,8 @@ bool ensure(Entry& e, Built& built, F build) {
   return built == Built::yes;
 }
 
-}  // namespace
-
-bool dnnl_conv2d_forward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,
-                         const float* w, const float* b, float* y) {
-  if (!prefer_dnnl(s)) return false;
+bool forward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x, const float* w,
+             const float* b, float* y) {
   const int threads = threads_for(s);
   const ThreadScope scope(threads);
   const std::shared_ptr<Entry> e = entry(s, pad_bottom, pad_right, threads);
@@ -268,9 +267,8 @@ bool dnnl_conv2d_forward(const ConvShape& s, std::int64_t pad_bottom, std::int64
   return true;
 }
 
-bool dnnl_conv2d_backward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,
-                          const float* w, const float* gy, float* gx, float* gw, float* gb) {
-  if (!prefer_dnnl(s)) return false;
+bool backward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x, const float* w,
+              const float* gy, float* gx, float* gw, float* gb) {
   const int threads = threads_for(s);
   const ThreadScope scope(threads);
   const std::shared_ptr<Entry> e = entry(s, pad_bottom, pad_right, threads);
@@ -321,6 +319,96 @@ bool dnnl_conv2d_backward(const ConvShape& s, std::int64_t pad_bottom, std::int6
       }
   }
   return true;
+}
+
+// Deterministic mode (soma/core/threads.h): oneDNN sizes its split of the batch by the thread
+// count, and its weight gradient adds per-thread partial sums, so the result depends on the
+// count. There the batch is cut into chunks of images fixed by the shape alone, each run on
+// one thread as a convolution of its own; the chunks' weight and bias gradients are added in
+// chunk order. Forward and input gradient need no sum: each chunk writes its own images.
+struct BatchSplit {
+  std::int64_t size, count;  // images per chunk (the last may hold fewer), chunks
+  ConvShape part(const ConvShape& s, std::int64_t c) const {
+    ConvShape p = s;
+    p.N = std::min(size, s.N - c * size);
+    return p;
+  }
+};
+
+BatchSplit batch_split(const ConvShape& s) {
+  constexpr std::int64_t kMaxChunks = 16;
+  const std::int64_t wanted = std::clamp<std::int64_t>(conv_macs(s) / kMinMacsPerThread, 1, std::min(s.N, kMaxChunks));
+  const std::int64_t size = (s.N + wanted - 1) / wanted;
+  return {size, (s.N + size - 1) / size};
+}
+
+// Runs run(c) for every chunk, chunk 0 first on its own: it builds the primitives and says
+// whether oneDNN takes the shape at all. False if any chunk was refused.
+template <class F>
+bool run_chunks(const BatchSplit& split, F run) {
+  {
+    const ThreadScope one(1);
+    if (!run(0)) return false;
+  }
+  bool ok = true;
+  for_each_chunk(split.count - 1, [&](std::int64_t c) {
+    if (!run(c + 1)) {
+#pragma omp atomic write
+      ok = false;
+    }
+  });
+  return ok;
+}
+
+bool deterministic_forward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,
+                           const float* w, const float* b, float* y) {
+  const BatchSplit split = batch_split(s);
+  const std::int64_t x_image = s.groups * s.g.C * s.g.H * s.g.W, y_image = s.O * s.g.OH * s.g.OW;
+  return run_chunks(split, [&](std::int64_t c) {
+    const std::int64_t n0 = c * split.size;
+    return forward(split.part(s, c), pad_bottom, pad_right, x + n0 * x_image, w, b, y + n0 * y_image);
+  });
+}
+
+bool deterministic_backward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,
+                            const float* w, const float* gy, float* gx, float* gw, float* gb) {
+  const BatchSplit split = batch_split(s);
+  const std::int64_t x_image = s.groups * s.g.C * s.g.H * s.g.W, y_image = s.O * s.g.OH * s.g.OW;
+  const std::int64_t w_size = s.O * s.g.rows(), per_chunk = (gw ? w_size : 0) + (gb ? s.O : 0);
+  Storage partials(std::size_t(std::max<std::int64_t>(split.count * per_chunk, 1)) * sizeof(float));
+  float* part = static_cast<float*>(partials.data());
+  const bool ok = run_chunks(split, [&](std::int64_t c) {
+    const std::int64_t n0 = c * split.size;
+    float* pw = gw ? part + c * per_chunk : nullptr;
+    float* pb = gb ? part + c * per_chunk + (gw ? w_size : 0) : nullptr;
+    return backward(split.part(s, c), pad_bottom, pad_right, x ? x + n0 * x_image : nullptr, w, gy + n0 * y_image,
+                    gx ? gx + n0 * x_image : nullptr, pw, pb);
+  });
+  if (!ok) return false;
+  auto reduce = [&](float* out, std::int64_t offset, std::int64_t count) {
+    std::copy(part + offset, part + offset + count, out);
+    for (std::int64_t c = 1; c < split.count; ++c)
+      for (std::int64_t i = 0; i < count; ++i) out[i] += part[c * per_chunk + offset + i];
+  };
+  if (gw) reduce(gw, 0, w_size);
+  if (gb) reduce(gb, gw ? w_size : 0, s.O);
+  return true;
+}
+
+}  // namespace
+
+bool dnnl_conv2d_forward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,
+                         const float* w, const float* b, float* y) {
+  if (!prefer_dnnl(s)) return false;
+  if (deterministic()) return deterministic_forward(s, pad_bottom, pad_right, x, w, b, y);
+  return forward(s, pad_bottom, pad_right, x, w, b, y);
+}
+
+bool dnnl_conv2d_backward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,
+                          const float* w, const float* gy, float* gx, float* gw, float* gb) {
+  if (!prefer_dnnl(s)) return false;
+  if (deterministic()) return deterministic_backward(s, pad_bottom, pad_right, x, w, gy, gx, gw, gb);
+  return backward(s, pad_bottom, pad_right, x, w, gy, gx, gw, gb);
 }
 
 }  // namespace soma::kernels

@@ -12,14 +12,15 @@
 namespace soma::kernels {
 
 /// y (N, O, OH, OW) = conv(x (N, groups*g.C, H, W), w (O, g.C, kH, kW)) + b (O, or null);
-/// pad_bottom/pad_right complete the padding (top/left are in s.g). Returns false, having
-/// written nothing, when oneDNN is not the faster path for the shape (docs/convolution.md)
-/// or has no implementation for it; the caller then runs im2col + GEMM.
+/// pad_bottom/pad_right complete the padding (top/left are in s.g). Returns false when oneDNN
+/// is not the faster path for the shape (docs/convolution.md) or has no implementation for
+/// it; the caller then runs im2col + GEMM, which writes y in full (in deterministic mode part
+/// of y may have been written already).
 bool dnnl_conv2d_forward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,
                          const float* w, const float* b, float* y);
 
 /// Gradients given gy (N, O, OH, OW): gx (like x), gw (like w), gb (O), each written in full
-/// where not null. Returns false, having written nothing, as dnnl_conv2d_forward does.
+/// where not null. Returns false as dnnl_conv2d_forward does.
 /// NOTE: gx for fewer than 8 input channels (groups 1) runs on im2col + GEMM, which is
 /// faster there; only the bias gradient alone is a plain sum.
 bool dnnl_conv2d_backward(const ConvShape& s, std::int64_t pad_bottom, std::int64_t pad_right, const float* x,

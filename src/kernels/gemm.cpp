@@ -3,10 +3,14 @@
 
 #include <cblas.h>
 #include <omp.h>
+
+#include <algorithm>
 #include <oneapi/dnnl/dnnl.h>
 
 #include "kernels/gemm_primitive.h"
+#include "kernels/parallel.h"
 #include "soma/core/error.h"
+#include "soma/core/threads.h"
 
 namespace soma::kernels {
 namespace {
@@ -70,6 +74,47 @@ void tiny_gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K,
   }
 }
 
+// Deterministic mode (soma/core/threads.h): oneDNN splits the sum over K between threads
+// when M and N are small for the team (a weight gradient), so its result depends on the
+// thread count. There C is cut instead into blocks of rows (or columns, when N > M) fixed by
+// the shape alone, each computed whole by one single-threaded call. Blocks are multiples of
+// kBlockAlign and hold at least kParallelGemm multiply-adds; at most kMaxBlocks of them.
+constexpr std::int64_t kBlockAlign = 16;
+constexpr std::int64_t kMaxBlocks = 16;
+
+template <class F>
+void deterministic_blocks(std::int64_t M, std::int64_t N, std::int64_t K, F&& block) {
+  const bool by_rows = M >= N;
+  const std::int64_t D = by_rows ? M : N;
+  const std::int64_t wanted = std::min({M * N * K / kParallelGemm, kMaxBlocks, (D + kBlockAlign - 1) / kBlockAlign});
+  const std::int64_t size = ((D + wanted - 1) / wanted + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
+  const std::int64_t blocks = (D + size - 1) / size;
+  dnnl_status_t status = dnnl_success;  // a failure is reported after the parallel region
+  for_each_chunk(blocks, [&](std::int64_t c) {
+    const std::int64_t lo = c * size, n = std::min(size, D - lo);
+    const dnnl_status_t s = by_rows ? block(lo, n, std::int64_t(0), N) : block(std::int64_t(0), M, lo, n);
+    if (s != dnnl_success) {
+#pragma omp atomic write
+      status = s;
+    }
+  });
+  SOMA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", int(status), " for M = ", M,
+             ", N = ", N, ", K = ", K);
+}
+
+// The float32 product on the threads that omp_get_max_threads() allows.
+dnnl_status_t sgemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, float alpha, const float* A,
+                    std::int64_t lda, const float* B, std::int64_t ldb, float beta, float* C, std::int64_t ldc) {
+  if (M * N * K <= kTinyGemm) {
+    tiny_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return dnnl_success;
+  }
+  const bool primitive = !ta && tb && alpha == 1.0f && M >= kPrimitiveRows && M * N * K >= kPrimitiveWork &&
+                         matmul_primitive_abt(M, N, K, A, lda, B, ldb, beta, C, ldc);
+  return primitive ? dnnl_success
+                   : dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
 }  // namespace
 
 template <>
@@ -78,15 +123,19 @@ void gemm<float>(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t 
                  std::int64_t ldc) {
   if (M == 0 || N == 0) return;
   if (M * N * K <= kTinyGemm) return tiny_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  if (deterministic() && M * N * K >= kParallelGemm) {
+    // Rows i0.. of op(A) and C, columns j0.. of op(B) and C.
+    return deterministic_blocks(M, N, K, [&](std::int64_t i0, std::int64_t m, std::int64_t j0, std::int64_t n) {
+      const float* a = A + (ta ? i0 : i0 * lda);
+      const float* b = B + (tb ? j0 * ldb : j0);
+      return sgemm(ta, tb, m, n, K, alpha, a, lda, b, ldb, beta, C + i0 * ldc + j0, ldc);
+    });
+  }
   // oneDNN sizes its team from omp_get_max_threads(), so one thread is asked for here.
   const int threads = omp_get_max_threads();
   const bool serial = threads > 1 && M * N * K < kParallelGemm;
   if (serial) omp_set_num_threads(1);
-  const bool primitive = !ta && tb && alpha == 1.0f && M >= kPrimitiveRows && M * N * K >= kPrimitiveWork &&
-                         matmul_primitive_abt(M, N, K, A, lda, B, ldb, beta, C, ldc);
-  const dnnl_status_t status = primitive ? dnnl_success
-                                         : dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, A, lda, B,
-                                                      ldb, beta, C, ldc);
+  const dnnl_status_t status = sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   if (serial) omp_set_num_threads(threads);
   SOMA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", int(status), " for M = ", M,
              ", N = ", N, ", K = ", K);

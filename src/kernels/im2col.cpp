@@ -1,7 +1,8 @@
 // im2col, col2im and the batch loops of the GEMM convolution (see im2col.h). Each thread
 // takes a contiguous run of images and calls single-threaded GEMMs (oneDNN's sgemm runs on
 // one thread inside an OpenMP region), so the threads never wait on each other until the
-// weight and bias gradients, summed per thread, are added up in thread order at the end.
+// weight and bias gradients, summed per thread (per fixed part in deterministic mode), are
+// added up in order at the end.
 #include "kernels/im2col.h"
 
 #include <omp.h>
@@ -10,6 +11,7 @@
 #include <cstring>
 
 #include "kernels/gemm.h"
+#include "soma/core/threads.h"
 
 namespace soma::kernels {
 namespace {
@@ -92,11 +94,20 @@ std::int64_t conv_forward_workspace(const ConvShape& s) {
   return s.g.is_pointwise() ? 0 : conv_threads(s) * s.g.rows() * s.g.cols();
 }
 
-// Per thread: a column buffer (reused for the column gradient), then the thread's partial
-// sums of the weight and bias gradients.
+// The runs of images whose weight and bias gradients are summed apart, then added in order:
+// one per thread, or in deterministic mode (soma/core/threads.h) a count fixed by the shape
+// alone, so that the sum does not depend on the thread count.
+int conv_backward_parts(const ConvShape& s) {
+  if (!deterministic()) return conv_threads(s);
+  constexpr std::int64_t kMaxParts = 16;
+  return int(std::clamp<std::int64_t>(conv_macs(s) / kMinMacsPerThread, 1, std::min(s.N, kMaxParts)));
+}
+
+// Per part: a column buffer (reused for the column gradient), then the part's partial sums
+// of the weight and bias gradients.
 std::int64_t conv_backward_workspace(const ConvShape& s, bool weight_grad, bool bias_grad) {
   const std::int64_t K = s.g.rows(), P = s.g.cols();
-  return conv_threads(s) * (K * P + (weight_grad ? s.O * K : 0) + (bias_grad ? s.O : 0));
+  return conv_backward_parts(s) * (K * P + (weight_grad ? s.O * K : 0) + (bias_grad ? s.O : 0));
 }
 
 // x is (N, groups*C, H, W), w (O, C, kH, kW), y (N, O, OH, OW). Per image and group:
@@ -134,17 +145,16 @@ void conv2d_backward(const ConvShape& s, const T* x, const T* w, const T* gy, T*
   const std::int64_t K = g.rows(), P = g.cols(), Og = s.out_per_group();
   const std::int64_t x_group = g.C * g.H * g.W, x_image = s.groups * x_group;
   const bool pointwise = g.is_pointwise();
-  const int threads = conv_threads(s);
+  const int parts = conv_backward_parts(s), threads = std::min(parts, conv_threads(s));
   const std::int64_t per_thread = K * P + (gw ? s.O * K : 0) + (gb ? s.O : 0);
-#pragma omp parallel num_threads(threads) if (threads > 1)
-  {
-    const int t = omp_get_thread_num();
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+  for (int t = 0; t < parts; ++t) {
     T* col = workspace + t * per_thread;
     T* gw_part = gw ? col + K * P : nullptr;
     T* gb_part = gb ? col + K * P + (gw ? s.O * K : 0) : nullptr;
     if (gw) std::fill(gw_part, gw_part + s.O * K, T(0));
     if (gb) std::fill(gb_part, gb_part + s.O, T(0));
-    for (std::int64_t n = s.N * t / threads; n < s.N * (t + 1) / threads; ++n)
+    for (std::int64_t n = s.N * t / parts; n < s.N * (t + 1) / parts; ++n)
       for (std::int64_t grp = 0; grp < s.groups; ++grp) {
         const T* xg = x + n * x_image + grp * x_group;
         const T* wg = w + grp * Og * K;
@@ -176,10 +186,10 @@ void conv2d_backward(const ConvShape& s, const T* x, const T* w, const T* gy, T*
           }
       }
   }
-  // Thread order, so that a given thread count always sums the same way.
+  // Part order, so that a given split always sums the same way.
   auto reduce = [&](T* out, std::int64_t offset, std::int64_t count) {
     std::copy(workspace + offset, workspace + offset + count, out);
-    for (int t = 1; t < threads; ++t) {
+    for (int t = 1; t < parts; ++t) {
       const T* part = workspace + t * per_thread + offset;
       for (std::int64_t i = 0; i < count; ++i) out[i] += part[i];
     }

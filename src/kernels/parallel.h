@@ -1,4 +1,6 @@
 // parallel_for: OpenMP over a range, only when the range is big enough to pay for threads.
+// for_each_chunk: deterministic mode's split (soma/core/threads.h), chunks whose result does
+// not depend on which thread, or how many, ran them.
 #pragma once
 
 #include <omp.h>
@@ -24,6 +26,28 @@ void parallel_for(std::int64_t n, std::int64_t grain, F&& f) {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     const std::int64_t begin = n * t / nt, end = n * (t + 1) / nt;
     if (begin < end) f(begin, end);
+  }
+}
+
+/// Calls f(c) for every chunk c in [0, chunks), on up to num_threads() threads, each call
+/// with OpenMP's thread count set to 1: a library call inside f (oneDNN) then runs on its
+/// thread alone, so a chunk's result depends on the chunk only. Inside a parallel region the
+/// chunks run in turn. f must not throw (an exception cannot leave an OpenMP region).
+template <class F>
+void for_each_chunk(std::int64_t chunks, F&& f) {
+  const int saved = omp_get_max_threads();
+  const int threads = omp_in_parallel() ? 1 : int(std::min<std::int64_t>(saved, chunks));
+  if (threads <= 1) {
+    omp_set_num_threads(1);
+    for (std::int64_t c = 0; c < chunks; ++c) f(c);
+    omp_set_num_threads(saved);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    omp_set_num_threads(1);
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t c = 0; c < chunks; ++c) f(c);
   }
 }
 

@@ -401,6 +401,7 @@ TEST(ConfigDefaults, SettingsDefaultToSettingsAndFitOptions) {
                   {{"name", settings.name},
                    {"seed", settings.seed},
                    {"threads", settings.threads},
+                   {"deterministic", settings.deterministic},
                    {"epochs", settings.epochs},
                    {"batch_size", Settings::kBatchSize},
                    {"shuffle", settings.shuffle},

@@ -275,11 +275,16 @@ TEST(ConfigErrors, DeepNestingIsRefusedBeforeAnyTreeIsBuilt) {
   EXPECT_NO_THROW(parse_json(ok, "ok.json"));
 }
 
-TEST(ConfigErrors, DuplicateKeysAreRefusedWithTheirPath) {
+TEST(ConfigErrors, DuplicateKeysAreRefusedWithTheirPlaceAndPath) {
   EXPECT_EQ(test::error_message([] {
               parse_json(R"({"model": {"layers": [{"type": "Dense", "out": 5, "out": 500}]}})", "c.json");
             }),
-            "c.json: model.layers[0].out: given twice; expected each key once in an object");
+            "c.json:1:51: model.layers[0].out: given twice; expected each key once in an object");
+  // The line and column of the second key, past strings that look like keys and escaped quotes.
+  EXPECT_EQ(test::error_message([] {
+              parse_json("{\"name\": \"a\\\": b\",\n \"x\": {\"k\": 1,\n   \"k\" : 2}}", "c.json");
+            }),
+            "c.json:3:4: x.k: given twice; expected each key once in an object");
   // The same key in two objects is fine.
   EXPECT_NO_THROW(parse_json(R"({"a": {"out": 1}, "b": {"out": 2}})", "c.json"));
 }
@@ -425,6 +430,30 @@ TEST(ConfigGraph, MistakesNameTheNode) {
   Json one_input = graph_config();
   one_input["model"]["nodes"][2]["inputs"] = Json::array({"relu1"});
   EXPECT_EQ(build_error(one_input), "model.nodes[2].inputs: expected a list of two or more node names, got [\"relu1\"]");
+}
+
+TEST(ConfigErrors, ALossThatDoesNotFitTheModelIsRefusedBeforeTraining) {
+  Json mse = tiny();
+  mse["loss"] = "mse";  // float targets of the output's shape, but the data has int64 labels
+  const std::string message = build_error(mse);
+  EXPECT_EQ(message.rfind("loss: \"mse\" does not fit the model's output [2] per example and the data's int64 "
+                          "targets [] per example: ", 0), 0u) << message;
+  Json bce = tiny();
+  bce["loss"] = {{"type", "bce"}};
+  EXPECT_EQ(build_error(bce).rfind("loss: \"bce\" does not fit the model's output [2]", 0), 0u) << build_error(bce);
+}
+
+TEST(ConfigErrors, ALabelBeyondTheModelsClassesIsRefusedBeforeTraining) {
+  Json beyond = tiny();
+  beyond["data"]["train"]["y"] = Json::array({0, 1, 4, 0});
+  EXPECT_EQ(build_error(beyond),
+            "loss: \"cross_entropy\" needs class labels from 0 to 1 for the model's 2 outputs [2], but the training "
+            "data has label 4 (target 2); the last layer needs at least 5 outputs");
+  Json negative = tiny();
+  negative["data"]["test"] = {{"x", Json::array({Json::array({0, 0})})}, {"y", Json::array({-1})}};
+  EXPECT_EQ(build_error(negative),
+            "loss: \"cross_entropy\" needs class labels from 0 to 1 for the model's 2 outputs [2], but the test "
+            "data has label -1 (target 0)");
 }
 
 }  // namespace

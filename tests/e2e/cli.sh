@@ -82,6 +82,11 @@ train-evaluate-predict)
   grep -q "deep/config.json:1:110: model\[0\].*nested deeper than 100 levels" err.txt || fail "deep config: $(cat err.txt)"
   run 1 "$soma" train --resume deep
   grep -q "nested deeper than 100 levels" err.txt || fail "deep config on resume: $(cat err.txt)"
+  # Weights diverged to NaN (lr 1e38): evaluate reports a NaN loss, not a confusion-matrix error.
+  printf '{"data": {"train": {"x": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [0, 1, 1, 0]}}, "model": [{"type": "Dense", "out": 3}, "ReLU", {"type": "Dense", "out": 2}], "optimizer": {"type": "sgd", "lr": 1e38}, "epochs": 3, "batch_size": 2}' >nan.json
+  run 0 "$soma" train nan.json --runs runs --name nan
+  run 0 "$soma" evaluate runs/nan
+  grep -q "^loss nan$" out.txt || fail "NaN weights: $(cat out.txt err.txt)"
   ;;
 
 resume)
@@ -143,7 +148,7 @@ bad-config)
   [[ ! -e runs ]] || fail "refused configs left run folders: $(ls runs)"
   printf '{"model": [{"type": "Dense", "out": 5, "out": 500}]}' >dup.json
   run 1 "$soma" summary dup.json
-  [[ $(cat err.txt) == 'soma: config error: dup.json: model[0].out: given twice; expected each key once in an object' ]] ||
+  [[ $(cat err.txt) == 'soma: config error: dup.json:1:40: model[0].out: given twice; expected each key once in an object' ]] ||
     fail "duplicate key: $(cat err.txt)"
   # A 10 MB name is not echoed whole into the error.
   { printf '{"name": "'; head -c 10000000 /dev/zero | tr '\0' 'x'; printf '", "data": {"train": {"x": [[0]], "y": [0]}}, "model": [{"type": "Dense", "out": 2}]}'; } >long.json

@@ -17,6 +17,7 @@ struct TrainArgs {
   std::optional<std::int64_t> epochs, limit, test_limit;
   std::optional<std::uint64_t> seed;
   std::optional<int> threads;
+  std::optional<bool> deterministic;  ///< --deterministic / --no-deterministic
   std::int64_t stop_after = 0;  ///< testing: act as if interrupted after this many steps
   double bucket_mb = 25;        ///< data-parallel runs: gradient MiB per allreduce
   bool fixed_order = false;     ///< data-parallel runs: sum the gradients in rank order
@@ -26,6 +27,7 @@ struct EvaluateArgs {
   std::string target;  ///< a run folder or a model .safetensors
   std::int64_t limit = 0;
   std::int64_t batch_size = 256;
+  std::optional<bool> deterministic;  ///< unset: the config's "deterministic"
 };
 
 struct PredictArgs {

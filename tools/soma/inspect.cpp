@@ -85,11 +85,22 @@ Loaded load_supervised(const std::string& target) {
   return out;
 }
 
+bool any_nan(const Tensor& scores) {
+  const Tensor x = scores.to(DType::f64);
+  const double* v = x.data<double>();
+  return std::any_of(v, v + x.numel(), [](double d) { return std::isnan(d); });
+}
+
 int threads_of(const Loaded& loaded) {
   const int threads = config::value_or(loaded.config, loaded.config_origin, "threads", 0, "an integer");
   SOMA_CHECK(threads >= 0 && threads <= kMaxThreads, loaded.config_origin, ": threads: expected 0 (all cores) to ",
              kMaxThreads, ", got ", threads);
   return threads;
+}
+
+bool deterministic_of(const Loaded& loaded) {
+  return config::value_or(loaded.config, loaded.config_origin, "deterministic", config::Settings{}.deterministic,
+                          "true or false");
 }
 
 // Inputs for predict: IDX, NPY, CSV (every column a feature; a header line is skipped) or
@@ -159,6 +170,7 @@ io::LoadSource load_source(const Loaded& loaded) {
 int evaluate(const EvaluateArgs& args) {
   Loaded loaded = load_supervised(args.target);
   if (threads_of(loaded) > 0) set_num_threads(threads_of(loaded));
+  set_deterministic(args.deterministic.value_or(deterministic_of(loaded)));
   if (args.limit > 0) loaded.config["data"]["test_limit"] = args.limit;
   config::Experiment e = config::build_experiment(loaded.config, {});
   io::load_state_dict(*e.model.model, loaded.weights, load_source(loaded));
@@ -168,9 +180,12 @@ int evaluate(const EvaluateArgs& args) {
   const train::Metrics m = trainer.evaluate(dataset, args.batch_size);
   std::printf("%s on %lld %s examples\n", loaded.origin.c_str(), static_cast<long long>(dataset->size()),
               on_test ? "test" : "training");
-  if (!std::isnan(m.accuracy) && e.data.num_classes > 1 && dataset->y().dim() == 1) {
-    // Per-class accuracy: where the model goes wrong.
-    const Tensor scores = trainer.predict(dataset, args.batch_size);
+  // Per-class accuracy: where the model goes wrong. A model whose outputs hold NaN (diverged
+  // weights) has no predicted class; its NaN loss below says so.
+  const Tensor scores = !std::isnan(m.accuracy) && e.data.num_classes > 1 && dataset->y().dim() == 1
+                            ? trainer.predict(dataset, args.batch_size)
+                            : Tensor();
+  if (scores.defined() && !any_nan(scores)) {
     const Tensor cm = train::confusion_matrix(scores, dataset->y(), e.data.num_classes);
     std::printf("%-14s %8s %9s\n", "class", "examples", "accuracy");
     for (std::int64_t c = 0; c < e.data.num_classes; ++c) {
@@ -179,8 +194,11 @@ int evaluate(const EvaluateArgs& args) {
       const std::string name = c < std::int64_t(e.data.class_names.size()) ? e.data.class_names[c] : std::to_string(c);
       std::printf("%-14s %8.0f %8.2f%%\n", name.c_str(), row, row > 0 ? 100 * cm.at({c, c}) / row : 0.0);
     }
+  } else if (scores.defined()) {
+    std::printf("no per-class accuracy: the model's outputs hold NaN (diverged weights?)\n");
   }
-  std::printf("loss %.6f\n", m.loss);
+  if (std::isnan(m.loss)) std::printf("loss nan\n");  // not "-nan"
+  else std::printf("loss %.6f\n", m.loss);
   if (!std::isnan(m.accuracy)) std::printf("accuracy %.4f\n", m.accuracy);
   return 0;
 }
@@ -188,6 +206,7 @@ int evaluate(const EvaluateArgs& args) {
 int predict(const PredictArgs& args) {
   const Loaded loaded = load_supervised(args.target);
   if (threads_of(loaded) > 0) set_num_threads(threads_of(loaded));
+  set_deterministic(deterministic_of(loaded));
   config::BuiltModel built = config::build_model_only(loaded.config);
   io::load_state_dict(*built.model, loaded.weights, load_source(loaded));
   const auto [all, total] = read_inputs(args.input, loaded.config, built.input_shape, args.max_rows);

@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
                         ->check(CLI::PositiveNumber);
   auto* test_limit_opt = train->add_option("--test-limit", test_limit, "Test on the first N examples only")
                              ->check(CLI::PositiveNumber);
+  bool deterministic = false;
+  auto* deterministic_opt =
+      train->add_flag("--deterministic,!--no-deterministic", deterministic,
+                      "Results independent of the thread count (overrides the config; docs/reproducibility.md)");
   train->add_option("--resume", train_args.resume, "Continue the interrupted run in this run folder exactly");
   train->add_option("--bucket-mb", train_args.bucket_mb, "Under mpirun: gradient MiB per allreduce (docs/distributed.md)")
       ->capture_default_str()
@@ -78,6 +82,9 @@ int main(int argc, char** argv) {
   evaluate->add_option("model", eval_args.target, "A run folder or a model .safetensors saved by soma train")->required();
   evaluate->add_option("--limit", eval_args.limit, "Only the first N test examples")->check(CLI::NonNegativeNumber);
   evaluate->add_option("--batch-size", eval_args.batch_size, "Examples per forward pass")->check(CLI::PositiveNumber);
+  bool eval_deterministic = false;
+  auto* eval_deterministic_opt = evaluate->add_flag("--deterministic,!--no-deterministic", eval_deterministic,
+                                                    "Results independent of the thread count (overrides the config)");
 
   PredictArgs predict_args;
   auto* predict = app.add_subcommand("predict", "Run a trained model on inputs and print classes and probabilities");
@@ -113,6 +120,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   try {
+    if (*eval_deterministic_opt) eval_args.deterministic = eval_deterministic;
     if (*evaluate) return soma::cli::evaluate(eval_args);
     if (*predict) return soma::cli::predict(predict_args);
     if (*summary) return soma::cli::summary(summary_config);
@@ -125,6 +133,7 @@ int main(int argc, char** argv) {
     if (*epochs_opt) train_args.epochs = epochs;
     if (*seed_opt) train_args.seed = seed;
     if (*threads_opt) train_args.threads = threads;
+    if (*deterministic_opt) train_args.deterministic = deterministic;
     if (*limit_opt) train_args.limit = limit;
     if (*test_limit_opt) train_args.test_limit = test_limit;
     return soma::cli::train(train_args);

@@ -230,7 +230,7 @@ static int train_rank(const TrainArgs& args, Parallel& parallel) {
                "soma train CONFIG --runs ", fs::path(run.dir).parent_path().string(), " --name ",
                fs::path(run.dir).filename().string(), ")");
     SOMA_CHECK(args.config.empty(), "--resume continues a run with its own config.json; give no CONFIG");
-    SOMA_CHECK(!args.seed && !args.limit && !args.test_limit && args.name.empty(),
+    SOMA_CHECK(!args.seed && !args.limit && !args.test_limit && !args.deterministic && args.name.empty(),
                "--resume: only --epochs and --threads may change when a run continues");
     lock.emplace(run.dir);
     restart = !fs::exists(run.checkpoint());
@@ -253,6 +253,7 @@ static int train_rank(const TrainArgs& args, Parallel& parallel) {
   }
   if (args.epochs) cfg["epochs"] = *args.epochs;
   if (args.threads) cfg["threads"] = *args.threads;
+  if (args.deterministic) cfg["deterministic"] = *args.deterministic;
 
   // Settings first, so the threads apply to the data loading and the model's dry run.
   std::string name;
@@ -260,6 +261,7 @@ static int train_rank(const TrainArgs& args, Parallel& parallel) {
     config::Section top(cfg, "", "the config");
     const config::Settings s = config::read_settings(top);
     if (s.threads > 0) set_num_threads(s.threads);
+    set_deterministic(s.deterministic);
     name = args.name.empty() ? s.name : args.name;
   }
   // The folder is made only once the config, data and model are built: a refused config
@@ -294,6 +296,7 @@ static int train_rank(const TrainArgs& args, Parallel& parallel) {
   SOMA_CHECK(!continuing || ranks == parallel.size(), "--resume: '", run.dir, "' was trained on ", ranks,
              " rank(s) and continues only on as many (mpirun -np ", ranks, "), not ", parallel.size());
   if (parallel.size() > 1) info["distributed"] = {{"ranks", parallel.size()}};
+  info["deterministic"] = deterministic();
   if (!continuing) info["started"] = timestamp();
   info["status"] = "running";
   if (continuing) info["resumed"] = timestamp();

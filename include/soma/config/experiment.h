@@ -19,6 +19,7 @@ struct Settings {
   std::string name;                  ///< the run folder's name ("" = a timestamp)
   std::uint64_t seed = 0;            ///< weight init, dropout and shuffling
   int threads = 0;                   ///< 0: soma's default (all cores)
+  bool deterministic = false;        ///< results independent of the thread count (set_deterministic)
   std::int64_t epochs = 1;
   /// 64, where train::FitOptions has PyTorch's 32: a config run from the command line trains
   /// on whole data sets, where a batch of 64 takes half the optimizer steps per epoch. The
