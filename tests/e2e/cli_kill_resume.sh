@@ -19,11 +19,11 @@ now() { date +%s.%N; }
 # The same config with a checkpoint every 3 steps, so a kill lands between two of them.
 sed '0,/{/s//{"checkpoint_every": 3, "verbose": 0,/' "$config" >config.json
 # soma itself, not a shell function or subshell, goes to the background: $! must be its pid.
-args=(train config.json --name run --epochs 2 --limit "$limit" --test-limit 64 --threads 1)
+opts="--name run --epochs 2 --limit $limit --test-limit 64 --threads 1"
 
 # The uninterrupted run, timed: its end and the moment its first checkpoint appeared.
 start=$(now)
-"$soma" "${args[@]}" --runs whole >/dev/null &
+"$soma" train config.json $opts --runs whole >/dev/null &
 pid=$!
 first=""
 while kill -0 "$pid" 2>/dev/null; do
@@ -41,7 +41,7 @@ for trial in $(seq "$trials"); do
   from=$([ $((trial % 2)) -eq 1 ] && echo 0 || echo "$after")
   moment=$(awk -v r=$RANDOM -v lo="$from" -v hi="$total" 'BEGIN { printf "%.3f", lo + (hi - lo) * r / 32768 }')
   runs=killed$trial
-  "$soma" "${args[@]}" --runs "$runs" >/dev/null &
+  "$soma" train config.json $opts --runs "$runs" >/dev/null &
   pid=$!
   sleep "$moment"
   kill -KILL "$pid" 2>/dev/null || true
@@ -59,7 +59,7 @@ for trial in $(seq "$trials"); do
   else
     early=$((early + 1))  # no checkpoint yet: the same command again restarts it in place
     landed="before the first checkpoint, restarted"
-    "$soma" "${args[@]}" --runs "$runs" >/dev/null
+    "$soma" train config.json $opts --runs "$runs" >/dev/null
   fi
   for f in steps.csv metrics.csv model.safetensors; do
     cmp whole/run/$f "$runs/run/$f" || fail "trial $trial (killed at ${moment}s of ${total}s): $f differs"
