@@ -58,7 +58,9 @@ void check_loss_fits(const loss::Loss& loss, const Json& spec, const BuiltModel&
   }
   // Class indices: cross-entropy's labels must index the model's last axis.
   const std::string type = spec.is_object() ? spec.value("type", "") : spec.is_string() ? spec.get<std::string>() : "";
-  if (y.dtype() != DType::i64 || model.output_shape.empty() || type != "cross_entropy") return;
+  const bool by_class = type == "cross_entropy" || type == "nll" || type == "categorical_crossentropy" ||
+                        type == "sparse_categorical_crossentropy";
+  if (y.dtype() != DType::i64 || model.output_shape.empty() || !by_class) return;
   const std::int64_t classes = model.output_shape.back();
   for (const auto& set : {data.train, data.test}) {
     if (!set) continue;

@@ -122,6 +122,7 @@ const std::map<std::string, Builder>& builders() {
          o.bias = c.s.boolean("bias", o.bias);
          o.kernel_regularizer = regularizer(c.s, "kernel_regularizer");
          o.bias_regularizer = regularizer(c.s, "bias_regularizer");
+         o.activation = c.s.text("activation", o.activation, nn::activation_names());
          o.dtype = c.dtype;
          return std::make_shared<nn::Dense>(o, c.gen);
        }},
@@ -137,6 +138,7 @@ const std::map<std::string, Builder>& builders() {
          o.dilation = c.s.pair("dilation", o.dilation, 1);
          o.groups = c.s.integer("groups", o.groups, 1);
          o.bias = c.s.boolean("bias", o.bias);
+         o.activation = c.s.text("activation", o.activation, nn::activation_names());
          o.dtype = c.dtype;
          return std::make_shared<nn::Conv2d>(o, c.gen);
        }},

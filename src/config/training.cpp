@@ -127,7 +127,8 @@ data::Transform build_transform(Section& s, const std::string& type) {
 std::unique_ptr<loss::Loss> build_loss(const Json& spec, const std::string& path, Json& resolved) {
   Json object;
   const std::string type = type_of(spec, path, {"cross_entropy", "mse", "mae", "bce", "bce_with_logits", "hinge",
-                                                "huber", "smooth_l1", "sequence_cross_entropy"},
+                                                "huber", "smooth_l1", "sequence_cross_entropy", "nll",
+                                                "categorical_crossentropy", "sparse_categorical_crossentropy"},
                                    object);
   Section s(object, path, "loss " + type);
   s.text("type", type);
@@ -160,10 +161,17 @@ std::unique_ptr<loss::Loss> build_loss(const Json& spec, const std::string& path
           return sequence_cross_entropy(logits, targets, o);
         },
         o.reduction);
+  } else if (type == "categorical_crossentropy" || type == "sparse_categorical_crossentropy") {
+    // Keras' names: probabilities (or logits with from_logits) against one-hot rows or labels.
+    loss::CategoricalCrossentropyOptions o;
+    o.from_logits = s.boolean("from_logits", o.from_logits);
+    o.reduction = reduction(s, o.reduction);
+    loss = std::make_unique<loss::CategoricalCrossentropy>(o);
   } else {
     loss::LossOptions o;
     o.reduction = reduction(s, o.reduction);
     if (type == "cross_entropy") loss = std::make_unique<loss::CrossEntropy>(o);
+    if (type == "nll") loss = std::make_unique<loss::NLL>(o);
     if (type == "mse") loss = std::make_unique<loss::MSE>(o);
     if (type == "mae") loss = std::make_unique<loss::MAE>(o);
     if (type == "bce") loss = std::make_unique<loss::BCE>(o);

@@ -6,6 +6,7 @@
 
 #include "conv_layer.h"
 #include "soma/core/factory.h"
+#include "soma/nn/activation.h"
 
 namespace soma::nn {
 
@@ -22,6 +23,7 @@ Conv2d::Conv2d(const Conv2dOptions& options, Generator& gen) : options_(options)
              "): padding 'same' needs stride 1 (as in PyTorch), got stride ", o.stride);
   SOMA_CHECK(o.padding.mode() != Padding::Mode::sizes || (o.padding.sizes().h >= 0 && o.padding.sizes().w >= 0),
              "Conv2d(", o.in, " -> ", o.out, "): padding must not be negative, got ", o.padding);
+  check_activation("Conv2d(" + std::to_string(o.in) + " -> " + std::to_string(o.out) + ")", o.activation);
   params_ = {.stride = o.stride, .padding = o.padding, .dilation = o.dilation, .groups = o.groups};
   // kaiming_uniform(a = sqrt(5)) reduces to U(±1/sqrt(fan_in)); PyTorch's bias uses the same bound.
   const double fan_in = double(o.in / o.groups) * double(o.kernel.h) * double(o.kernel.w);
@@ -65,7 +67,8 @@ std::int64_t Conv2d::flops(const Shape& input) const {
 Tensor Conv2d::forward(const Tensor& x) {
   detail::check_conv_forward(describe(), x, options_.in);
   try {
-    return conv2d(x, weight_, bias_, params_);
+    // Axis -3 is the channels of [N, C, H, W] and of an unbatched [C, H, W].
+    return activate(options_.activation, conv2d(x, weight_, bias_, params_), -3);
   } catch (const Error& e) {
     throw Error(describe() + ": " + e.what());
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "soma/core/factory.h"
+#include "soma/nn/activation.h"
 #include "soma/nn/init.h"
 #include "soma/ops/linalg.h"
 
@@ -14,6 +15,7 @@ Dense::Dense(const DenseOptions& options, Generator& gen) : options_(options) {
              ", out = ", options.out);
   SOMA_CHECK(options.bias || !options.bias_regularizer,
              "Dense: a bias_regularizer is given but bias = false (there is no bias to penalize)");
+  check_activation("Dense", options.activation);
   // kaiming_uniform(a = sqrt(5)) reduces to U(±1/sqrt(in)); the bias uses the same bound.
   const double bound = 1.0 / std::sqrt(double(options.in));
   weight_ = register_parameter("weight", uniform({options.out, options.in}, -bound, bound, gen, options.dtype),
@@ -38,7 +40,7 @@ std::int64_t Dense::flops(const Shape& input) const { return input.numel() * opt
 Tensor Dense::forward(const Tensor& x) {
   SOMA_CHECK(x.dim() >= 1 && x.size(-1) == options_.in, "Dense(", options_.in, " -> ", options_.out,
              "): expects ", options_.in, " input features but receives shape ", x.shape());
-  return linear(x, weight_, bias_);
+  return activate(options_.activation, linear(x, weight_, bias_));
 }
 
 }  // namespace soma::nn

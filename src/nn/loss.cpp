@@ -9,6 +9,14 @@ Tensor CrossEntropy::operator()(const Tensor& prediction, const Tensor& target) 
   return cross_entropy(prediction, target, reduction());
 }
 
+Tensor NLL::operator()(const Tensor& prediction, const Tensor& target) const {
+  return nll_loss(prediction, target, reduction());
+}
+
+Tensor CategoricalCrossentropy::operator()(const Tensor& prediction, const Tensor& target) const {
+  return categorical_crossentropy(prediction, target, from_logits_, reduction());
+}
+
 Tensor MSE::operator()(const Tensor& prediction, const Tensor& target) const {
   return mse_loss(prediction, target, reduction());
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "kernels/parallel.h"
+#include "ops/class_target.h"
 #include "soma/autograd/function.h"
 #include "soma/ops/loss.h"
 
@@ -80,33 +81,10 @@ void cross_entropy_backward(const T* softmax, const std::int64_t* labels, const 
   });
 }
 
-void check_cross_entropy(const Tensor& input, const Tensor& target) {
-  SOMA_CHECK(input.defined() && target.defined(), "cross_entropy: an input is undefined");
-  SOMA_CHECK(is_floating(input.dtype()), "cross_entropy: input must be float32 or float64 logits, got ",
-             name_of(input.dtype()), " with shape ", input.shape());
-  SOMA_CHECK(input.dim() == 2, "cross_entropy: input must be 2-D logits [N, C], got shape ", input.shape(),
-             " (flatten extra axes first; a single sample is [1, C])");
-  const std::int64_t N = input.size(0), C = input.size(1);
-  SOMA_CHECK(C > 0, "cross_entropy: input shape ", input.shape(), " has no classes (C = 0)");
-  const bool labels_ok = target.dtype() == DType::i64 && target.dim() == 1 && target.size(0) == N;
-  const bool probs_ok = target.dtype() == input.dtype() && target.shape() == input.shape();
-  SOMA_CHECK(labels_ok || probs_ok, "cross_entropy: for input shape ", input.shape(), " (", name_of(input.dtype()),
-             ") the target must be int64 class indices of shape [", N, "] or ", name_of(input.dtype()),
-             " probabilities of shape ", input.shape(), ", got shape ", target.shape(), " (", name_of(target.dtype()),
-             ")");
-  if (labels_ok) {
-    // Serial, before any parallel loop: an exception must not leave an OpenMP region.
-    const std::int64_t* y = target.data<std::int64_t>();
-    for (std::int64_t n = 0; n < N; ++n)
-      SOMA_CHECK(y[n] >= 0 && y[n] < C, "cross_entropy: label ", y[n], " at row ", n,
-                 " is out of range: labels must be in [0, C) with C = ", C, " (input shape ", input.shape(), ")");
-  }
-}
-
 }  // namespace
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction) {
-  check_cross_entropy(input, target);
+  check_class_target({.op = "cross_entropy", .what = "logits"}, input, target);
   const std::int64_t N = input.size(0), C = input.size(1);
   const bool by_label = target.dtype() == DType::i64;
   const bool grad = needs_grad(input);

@@ -1,7 +1,7 @@
 // Supervised: the classifier's / regressor's step, and how its predictions are scored.
 #include "soma/train/supervised.h"
 
-#include "soma/nn/sequential.h"
+#include "soma/nn/activation.h"
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/reduction.h"
 #include "soma/train/metrics.h"
@@ -9,23 +9,24 @@
 namespace soma::train {
 
 namespace {
-// The layer a model ends in: the last layer of a Sequential (of the one nested last, and so on);
-// the model itself otherwise.
-const nn::Module& final_layer(const nn::Module& model) {
-  const auto* seq = dynamic_cast<const nn::Sequential*>(&model);
-  return seq && seq->size() > 0 ? final_layer((*seq)[seq->size() - 1]) : model;
-}
-
 // Keras ends a classifier in softmax and takes probabilities; soma's cross_entropy takes logits
 // and applies softmax itself. The literal translation trains, silently badly (softmax twice).
+// The same holds for sigmoid before bce_with_logits, and nll wants log-probabilities.
 void refuse_double_squashing(const nn::Module& model, const loss::Loss& loss) {
-  const std::string last = final_layer(model).type_name();
-  const char* squash = nullptr;
-  if (last == "Softmax" && loss.name() == "cross_entropy") squash = "softmax";
-  if (last == "Sigmoid" && loss.name() == "bce_with_logits") squash = "sigmoid";
-  SOMA_CHECK(!squash, "Trainer: the model ends in ", last, " and the loss '", loss.name(), "' takes logits and ",
-             "applies ", squash, " itself, so ", squash, " would be applied twice; remove the final ", last,
-             " layer (apply it when predicting)", last == "Sigmoid" ? ", or use the loss 'bce' on probabilities" : "");
+  const std::string last = nn::output_activation(model), name = loss.name();
+  const auto* categorical = dynamic_cast<const loss::CategoricalCrossentropy*>(&loss);
+  const bool takes_logits =
+      name == "cross_entropy" || name == "bce_with_logits" || (categorical && categorical->from_logits());
+  const std::string fix =
+      name == "bce_with_logits" ? "the loss 'bce' on probabilities"
+      : name == "cross_entropy" ? "the loss 'categorical_crossentropy' (from_logits = false) on probabilities"
+                                : "from_logits = false";
+  SOMA_CHECK(!(takes_logits && (last == "softmax" || last == "sigmoid")), "Trainer: the model's output ends in ",
+             last, " and the loss '", name, "' takes logits and applies ", last, " itself, so ", last,
+             " would be applied twice; remove the final ", last, " (apply it when predicting), or use ", fix);
+  SOMA_CHECK(!(name == "nll" && last != "log_softmax" && last != "linear"), "Trainer: the loss 'nll' takes ",
+             "log-probabilities, but the model's output ends in ", last, "; end it in LogSoftmax, or use the loss ",
+             "'categorical_crossentropy' on probabilities");
 }
 }  // namespace
 
@@ -76,7 +77,7 @@ std::pair<std::int64_t, std::int64_t> score_predictions(const loss::Loss& loss, 
   const std::string name = loss.name();
   if (output.shape() != target.shape() || output.dtype() != target.dtype()) return {0, 0};
   // Soft labels [N, C]: right when the top score is the most probable class.
-  if (name == "cross_entropy" && output.dim() == 2)
+  if ((name == "cross_entropy" || name == "categorical_crossentropy" || name == "nll") && output.dim() == 2)
     return {count_correct(output, argmax(target, 1)), output.size(0)};
   if (name == "bce") return {count_binary_correct(output, target, 0.5), output.numel()};
   if (name == "bce_with_logits" || name == "hinge") return {count_binary_correct(output, target, 0), output.numel()};

@@ -141,12 +141,13 @@ Cases layer_cases() {
                             {"track_running_stats", bn.track_running_stats}};
   const Json rnn_spec = {{"input_size", 3}, {"hidden_size", 4}};
   return {
-      {"Dense", {{{"in", 4}, {"out", 3}}, {{"bias", dense.bias}, {"kernel_regularizer", nullptr}, {"bias_regularizer", nullptr}}, {4}}},
+      {"Dense", {{{"in", 4}, {"out", 3}}, {{"bias", dense.bias}, {"kernel_regularizer", nullptr}, {"bias_regularizer", nullptr}, {"activation", dense.activation}}, {4}}},
       {"Conv2d", {{{"in", 1}, {"out", 2}, {"kernel", 3}}, {{"stride", pair(conv.stride)},
          {"padding", pair(conv.padding.sizes())},
          {"dilation", pair(conv.dilation)},
          {"groups", conv.groups},
-         {"bias", conv.bias}}, {1, 8, 8}}},
+         {"bias", conv.bias},
+         {"activation", conv.activation}}, {1, 8, 8}}},
       {"ConvTranspose2d", {{{"in", 1}, {"out", 2}, {"kernel", 3}}, {{"stride", pair(tconv.stride)},
          {"padding", pair(tconv.padding)},
          {"output_padding", pair(tconv.output_padding)},
@@ -212,6 +213,8 @@ TEST(ConfigDefaults, EveryLossKeyDefaultsToItsOptionsStruct) {
   const loss::HuberOptions huber;
   const loss::SmoothL1Options smooth;
   const SequenceLossOptions sequence;
+  const loss::CategoricalCrossentropyOptions categorical;
+  const Defaults keras{{"from_logits", categorical.from_logits}, {"reduction", reduction(categorical.reduction)}};
   const Json none = Json::object();
   const Defaults just_reduction{{"reduction", reduction(plain.reduction)}};
   const Cases cases = {
@@ -220,6 +223,9 @@ TEST(ConfigDefaults, EveryLossKeyDefaultsToItsOptionsStruct) {
       {"mae", {none, just_reduction}},
       {"bce", {none, just_reduction}},
       {"bce_with_logits", {none, just_reduction}},
+      {"nll", {none, just_reduction}},
+      {"categorical_crossentropy", {none, keras}},
+      {"sparse_categorical_crossentropy", {none, keras}},
       {"hinge", {none, {{"margin", hinge.margin}, {"reduction", reduction(hinge.reduction)}}}},
       {"huber", {none, {{"delta", huber.delta}, {"reduction", reduction(huber.reduction)}}}},
       {"smooth_l1", {none, {{"beta", smooth.beta}, {"reduction", reduction(smooth.reduction)}}}},

@@ -146,7 +146,7 @@ TEST(ConfigErrors, UnknownOptionListsTheKnownOnes) {
   c["model"]["layers"][0]["outs"] = 3;
   EXPECT_EQ(build_error(c),
             "model.layers[0].outs: unknown option of Dense; expected one of type, in, out, bias, kernel_regularizer, "
-            "bias_regularizer, name");
+            "bias_regularizer, activation, name");
   Json top = tiny();
   top["epoch"] = 3;
   EXPECT_EQ(build_error(top).rfind("epoch: unknown option of the config; expected one of name, seed, ", 0), 0u)

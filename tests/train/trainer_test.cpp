@@ -42,6 +42,21 @@ TEST(TrainTrainer, FitLearnsAndRecordsHistory) {
   EXPECT_EQ(m.accuracy, history["val_accuracy"].back());
 }
 
+// Keras' classifier as Keras writes it: Dense(activation="relu") hidden layers, a softmax
+// output and categorical cross-entropy on its probabilities: it learns as the logits model
+// (FitLearnsAndRecordsHistory) does.
+TEST(TrainTrainer, KerasSoftmaxClassifierLearnsWithCategoricalCrossentropy) {
+  manual_seed(1);
+  const auto train_set = blobs(300, 1), val_set = blobs(100, 2);
+  nn::Sequential net(nn::Dense(nn::DenseOptions{.in = 4, .out = 16, .activation = "relu"}),
+                     nn::Dense(nn::DenseOptions{.in = 16, .out = 3, .activation = "softmax"}));
+  optim::Adam opt(net.parameters(), {.lr = 0.01});
+  train::Trainer trainer(net, opt, loss::CategoricalCrossentropy());
+  const auto history = trainer.fit(train_set, quiet({.epochs = 5, .batch_size = 32, .validation = val_set}));
+  EXPECT_LT(history["loss"].back(), 0.5 * history["loss"].front());
+  EXPECT_GT(history["val_accuracy"].back(), 0.8);
+}
+
 TEST(TrainTrainer, AStepIsTheManualLoop) {
   const auto data = blobs(70, 3);
   manual_seed(4);
@@ -291,13 +306,28 @@ TEST(TrainTrainer, BadOptionsThrow) {
 TEST(TrainTrainer, RefusesASoftmaxOrSigmoidTheLossAppliesAgain) {
   nn::Sequential net(nn::Dense(2, 3), nn::Softmax());
   optim::SGD opt(net.parameters());
-  EXPECT_TRUE(test::throws_error_with([&] { train::Trainer(net, opt, loss::CrossEntropy()); },
-                                      {"ends in Softmax", "'cross_entropy'", "twice", "remove the final Softmax"}));
+  EXPECT_TRUE(test::throws_error_with(
+      [&] { train::Trainer(net, opt, loss::CrossEntropy()); },
+      {"ends in softmax", "'cross_entropy'", "twice", "remove the final softmax", "'categorical_crossentropy'"}));
+  EXPECT_NO_THROW(train::Trainer(net, opt, loss::CategoricalCrossentropy()));  // Keras' pairing: right
+  EXPECT_TRUE(test::throws_error_with(
+      [&] { train::Trainer(net, opt, loss::CategoricalCrossentropy({.from_logits = true})); },
+      {"ends in softmax", "'categorical_crossentropy'", "twice", "from_logits = false"}));
+  EXPECT_TRUE(test::throws_error_with([&] { train::Trainer(net, opt, loss::NLL()); },
+                                      {"'nll'", "log-probabilities", "ends in softmax", "LogSoftmax"}));
+  // Keras' Dense(10, activation="softmax") is the same final softmax.
+  nn::Sequential keras(nn::Dense(nn::DenseOptions{.in = 2, .out = 3, .activation = "softmax"}));
+  optim::SGD opt3(keras.parameters());
+  EXPECT_TRUE(test::throws_error_with([&] { train::Trainer(keras, opt3, loss::CrossEntropy()); },
+                                      {"ends in softmax", "twice"}));
   nn::Sequential binary(nn::Dense(2, 1), nn::Sigmoid());
   optim::SGD opt2(binary.parameters());
   EXPECT_TRUE(test::throws_error_with([&] { train::Trainer(binary, opt2, loss::BCEWithLogits()); },
-                                      {"ends in Sigmoid", "'bce'"}));
+                                      {"ends in sigmoid", "'bce'"}));
   EXPECT_NO_THROW(train::Trainer(binary, opt2, loss::BCE()));  // probabilities: right
+  nn::Sequential log_probs(nn::Dense(2, 3), nn::LogSoftmax());
+  optim::SGD opt4(log_probs.parameters());
+  EXPECT_NO_THROW(train::Trainer(log_probs, opt4, loss::NLL()));  // PyTorch's pairing: right
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // input's shape (output_shape returns it; Softmax and LogSoftmax check their axis).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "soma/nn/module.h"
 
 namespace soma::nn {
@@ -77,5 +80,21 @@ class LogSoftmax : public Module {
  private:
   int axis_;
 };
+
+/// Keras' `activation` argument of Dense and Conv2d: the function, by name, that the layer
+/// applies to its output. "linear" (none: the default), "relu", "sigmoid", "tanh",
+/// "softmax" and "log_softmax" (over `axis`), and "leaky_relu" (Keras' slope 0.2, not
+/// PyTorch's 0.01).
+const std::vector<std::string>& activation_names();
+/// Throws soma::Error naming `layer`, the name and the known names unless `name` is one of them.
+void check_activation(const std::string& layer, const std::string& name);
+/// `name` applied to x; softmax and log_softmax normalize over `axis`.
+Tensor activate(const std::string& name, const Tensor& x, int axis = -1);
+
+/// The function a model's output ends with, by the names above: a final Sigmoid, Softmax or
+/// LogSoftmax layer, or the `activation` of a final Dense or Conv2d (of the last layer of a
+/// Sequential, nested ones included); "linear" when it ends in none of these. The Trainer
+/// uses it to refuse a loss that would apply softmax or sigmoid a second time.
+std::string output_activation(const Module& model);
 
 }  // namespace soma::nn

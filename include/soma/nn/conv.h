@@ -3,6 +3,8 @@
 // Not here: transposed convolution, padding modes other than zeros.
 #pragma once
 
+#include <string>
+
 #include "soma/core/generator.h"
 #include "soma/nn/module.h"
 #include "soma/ops/conv.h"
@@ -23,6 +25,9 @@ struct Conv2dOptions {
   std::int64_t groups = 1;  ///< channels split into independent groups
   bool bias = true;         ///< add a learned bias per output channel
   DType dtype = DType::f32;
+  /// Keras' activation applied to the output: "linear" (none), "relu", ... (nn/activation.h;
+  /// softmax over the channels, axis 1, as Keras' channels-last softmax).
+  std::string activation = "linear";
 };
 
 /// 2-D convolution layer. Initialized like PyTorch's Conv2d: weight and bias uniform in
@@ -30,8 +35,8 @@ struct Conv2dOptions {
 /// from `gen` (weight first, then bias).
 ///   nn::Conv2d conv({.in = 1, .out = 32, .kernel = 3, .padding = 1});
 ///   Tensor y = conv(x);  // x [N, 1, 28, 28] -> y [N, 32, 28, 28]
-/// Throws soma::Error at construction for sizes < 1, channels not divisible by groups, or
-/// Padding::same with a stride other than 1.
+/// Throws soma::Error at construction for sizes < 1, channels not divisible by groups,
+/// Padding::same with a stride other than 1, or an unknown activation.
 class Conv2d : public Module {
  public:
   explicit Conv2d(const Conv2dOptions& options, Generator& gen = default_generator());

@@ -1,6 +1,8 @@
 // Dense (fully connected) layer: y = x W^T + b, weight [out, in] as in PyTorch's Linear.
 #pragma once
 
+#include <string>
+
 #include "soma/core/generator.h"
 #include "soma/nn/module.h"
 
@@ -16,12 +18,16 @@ struct DenseOptions {
   std::optional<Regularizer> kernel_regularizer = std::nullopt;
   /// Keras' bias_regularizer: a penalty on the bias (none by default; requires bias = true).
   std::optional<Regularizer> bias_regularizer = std::nullopt;
+  /// Keras' activation applied to the output: "linear" (none), "relu", "softmax", ...
+  /// (nn/activation.h; softmax over the last axis).
+  std::string activation = "linear";
 };
 
 /// Fully connected layer. Initialized like PyTorch's Linear: weight and bias uniform in
 /// ±1/sqrt(in) (Kaiming-uniform with a = sqrt(5)), drawn from `gen`. Throws soma::Error for
-/// in or out <= 0, and for a bias_regularizer without a bias.
+/// in or out <= 0, for a bias_regularizer without a bias, and for an unknown activation.
 ///   nn::Dense fc(784, 256);  auto y = fc(x);  // x [N, 784] -> y [N, 256]
+///   nn::Dense hidden({.in = 784, .out = 32, .activation = "relu"});  // Keras' Dense(32, activation="relu")
 class Dense : public Module {
  public:
   explicit Dense(const DenseOptions& options, Generator& gen = default_generator());

@@ -52,6 +52,38 @@ class CrossEntropy : public Loss {
   std::unique_ptr<Loss> clone() const override { return std::make_unique<CrossEntropy>(*this); }
 };
 
+/// PyTorch's NLLLoss: -input[n, y_n] on log-probabilities [N, C] (a LogSoftmax's output)
+/// against int64 labels [N] (ops nll_loss).
+class NLL : public Loss {
+ public:
+  explicit NLL(const LossOptions& options = {}) : Loss(options.reduction) {}
+  Tensor operator()(const Tensor& prediction, const Tensor& target) const override;
+  std::string name() const override { return "nll"; }
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<NLL>(*this); }
+};
+
+struct CategoricalCrossentropyOptions {
+  bool from_logits = false;               ///< Keras' default: the prediction holds probabilities
+  Reduction reduction = Reduction::mean;  ///< mean (default), sum or none
+};
+
+/// Keras' categorical cross-entropy (ops categorical_crossentropy): probabilities [N, C] (a
+/// softmax's output) or, with from_logits, logits; against one-hot or soft targets [N, C] or
+/// int64 labels [N] (Keras' sparse_categorical_crossentropy).
+///   Dense(10, activation="softmax") + loss::CategoricalCrossentropy()   // Keras' classifier
+class CategoricalCrossentropy : public Loss {
+ public:
+  explicit CategoricalCrossentropy(const CategoricalCrossentropyOptions& options = {})
+      : Loss(options.reduction), from_logits_(options.from_logits) {}
+  Tensor operator()(const Tensor& prediction, const Tensor& target) const override;
+  std::string name() const override { return "categorical_crossentropy"; }
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<CategoricalCrossentropy>(*this); }
+  bool from_logits() const { return from_logits_; }
+
+ private:
+  bool from_logits_;
+};
+
 /// Mean squared error (input - target)^2; prediction and target of one shape (ops mse_loss).
 class MSE : public Loss {
  public:

@@ -31,6 +31,20 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 /// probabilities that require grad are refused (PyTorch would differentiate them).
 /// Example: cross_entropy(logits, tensor({2, 0}, DType::i64)) for logits of shape [2, C >= 3].
 Tensor cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+/// PyTorch's nll_loss: -input[n, y_n] for log-probabilities input [N, C] (a LogSoftmax's
+/// output) and int64 class indices y [N] in [0, C); mean divides by N. cross_entropy(x, y)
+/// equals nll_loss(log_softmax(x, 1), y). Throws soma::Error as cross_entropy does for shapes
+/// and labels. No class weights or ignore_index.
+Tensor nll_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+/// Keras' categorical cross-entropy. With from_logits = false (Keras' default) `input` holds
+/// probabilities [N, C] (a softmax's output): each row is divided by its sum, clipped to
+/// [1e-7, 1 - 1e-7] and the loss is -sum_c t_c log p_c. With from_logits = true it is
+/// cross_entropy on logits. `target` is probabilities or one-hot rows [N, C] (Keras'
+/// categorical_crossentropy) or int64 class indices [N] (its sparse_categorical_crossentropy).
+/// Throws soma::Error for the shapes cross_entropy refuses and, without from_logits, for a
+/// negative input (logits passed as probabilities: the message says to set from_logits).
+Tensor categorical_crossentropy(const Tensor& input, const Tensor& target, bool from_logits = false,
+                                Reduction reduction = Reduction::mean);
 /// max(0, margin - t x) for targets t in {-1, 1} (the SVM hinge). Throws when a target is
 /// neither -1 nor 1 (a {0, 1} target would silently never learn).
 Tensor hinge_loss(const Tensor& input, const Tensor& target, double margin = 1,
