@@ -1,0 +1,251 @@
+// RunStore: the run list and the chart series of a runs folder (see run_store.h).
+#include "soma/board/run_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <sys/stat.h>
+
+#include "board/run_files.h"
+#include "soma/board/csv_table.h"
+#include "soma/board/series.h"
+#include "soma/core/error.h"
+
+namespace soma::board {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+// A JSON file re-read only when its modification time or size changed.
+struct JsonFile {
+  std::string path;
+  std::int64_t stamp = -1;
+  json value;  // null: missing or invalid
+
+  void refresh() {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) {
+      value = nullptr, stamp = -1;
+      return;
+    }
+    const std::int64_t now = std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec + st.st_size;
+    if (now == stamp) return;
+    stamp = now;
+    std::ifstream in(path, std::ios::binary);
+    // A half-written file (never from soma, which writes by rename) reads as missing.
+    value = json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) value = nullptr;
+  }
+};
+
+// The config's headline settings: top-level values, and the type and lr of sections.
+json config_summary(const json& config) {
+  json out = json::array();
+  if (!config.is_object()) return out;
+  for (const auto& [key, value] : config.items()) {
+    if (key == "name") continue;
+    if (value.is_primitive()) {
+      out.push_back({key, value});
+    } else if (value.is_object()) {
+      for (const char* field : {"type", "lr"})
+        if (value.contains(field) && value[field].is_primitive()) out.push_back({key + "." + field, value[field]});
+    }
+  }
+  return out;
+}
+
+// x for steps.csv by epoch: epoch e's k-th of n rows is at e + (k + 1) / n, so the last step of
+// epoch e sits at e + 1, where metrics.csv's row for epoch e is drawn. The last epoch, still
+// going, is spread like the one before it.
+std::vector<double> fractional_epochs(const std::vector<double>& epoch) {
+  std::vector<double> x(epoch.size());
+  std::size_t i = 0, previous = 0;
+  while (i < epoch.size()) {
+    std::size_t j = i;
+    while (j < epoch.size() && epoch[j] == epoch[i]) ++j;
+    const std::size_t n = j == epoch.size() ? std::max(j - i, previous) : j - i;
+    for (std::size_t k = i; k < j; ++k) x[k] = epoch[i] + double(k - i + 1) / double(n);
+    previous = j - i;
+    i = j;
+  }
+  return x;
+}
+
+}  // namespace
+
+struct RunStore::Run {
+  std::string name, dir;
+  std::mutex mutex;
+  JsonFile info, config;
+  CsvTable metrics, steps;
+  bool steps_loaded = false;  // steps.csv is parsed once a chart wants it
+
+  Run(std::string n, std::string d)
+      : name(std::move(n)), dir(std::move(d)), info{dir + "/run.json"}, config{dir + "/config.json"},
+        metrics(dir + "/metrics.csv"), steps(dir + "/steps.csv") {}
+
+  json describe(const std::set<std::uint64_t>& held) {
+    std::lock_guard lock(mutex);
+    info.refresh();
+    config.refresh();
+    metrics.refresh();
+    json run{{"name", name}};
+    struct stat st{};
+    const bool locked = ::stat((dir + "/lock").c_str(), &st) == 0 && held.count(std::uint64_t(st.st_ino));
+    const std::string said = info.value.is_object() ? info.value.value("status", "") : "";
+    // A run killed without a word still says "running": its lock tells the truth.
+    run["status"] = locked ? "running" : said == "finished" ? "finished" : said.empty() ? "unknown" : "stopped";
+    run["started"] = info.value.is_object() ? info.value.value("started", "") : "";
+    run["config"] = config_summary(config.value);
+    json finals = json::object();
+    for (std::size_t c = 0; c < metrics.columns().size() && metrics.rows() > 0; ++c)
+      if (metrics.columns()[c] != "epoch" && metrics.columns()[c] != "step")
+        finals[metrics.columns()[c]] = number(metrics.column(c).back());
+    if (info.value.is_object())
+      for (const auto& [key, value] : info.value.items())
+        if (key.rfind("test_", 0) == 0 && value.is_number()) finals[key] = value;
+    run["final"] = finals;
+    run["metrics"] = {{"columns", metrics.columns()}, {"rows", metrics.rows()}, {"version", metrics.version()}};
+    json errors = json::array();
+    if (!metrics.error().empty()) errors.push_back("metrics.csv " + metrics.error());
+    json last = json::object();
+    std::int64_t bytes = -1;
+    std::vector<std::string> columns;
+    if (steps_loaded) {
+      steps.refresh();
+      columns = steps.columns();
+      for (std::size_t c = 0; c < columns.size() && steps.rows() > 0; ++c) last[columns[c]] = number(steps.column(c).back());
+      bytes = std::int64_t(steps.version());
+      if (!steps.error().empty()) errors.push_back("steps.csv " + steps.error());
+    } else {
+      const detail::CsvEnds ends = detail::read_csv_ends(steps.path());
+      columns = ends.columns;
+      for (std::size_t c = 0; c < ends.last.size(); ++c) last[columns[c]] = number(ends.last[c]);
+      bytes = ends.bytes;
+    }
+    // "version" changes whenever steps.csv does: the page refetches a chart when it moves.
+    run["steps"] = {{"columns", columns}, {"last", last}, {"version", std::to_string(bytes) + (steps_loaded ? "p" : "")}};
+    run["images"] = detail::list_pictures(dir);
+    run["errors"] = errors;
+    return run;
+  }
+};
+
+RunStore::RunStore(std::string runs_dir) : dir_(std::move(runs_dir)) {
+  SOMA_CHECK(fs::is_directory(dir_), "the runs folder '", dir_, "' is not a folder");
+  canonical_dir_ = fs::canonical(dir_).string();
+}
+
+RunStore::~RunStore() = default;
+
+void RunStore::scan() {
+  std::error_code ec;
+  std::set<std::string> seen;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    if (!entry.is_directory(ec)) continue;
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name[0] == '.') continue;
+    const fs::path p = entry.path();
+    if (!fs::exists(p / "run.json", ec) && !fs::exists(p / "metrics.csv", ec) && !fs::exists(p / "steps.csv", ec)) continue;
+    seen.insert(name);
+    if (!runs_.count(name)) runs_[name] = std::make_unique<Run>(name, p.string());
+  }
+  std::erase_if(runs_, [&](const auto& entry) { return !seen.count(entry.first); });
+}
+
+RunStore::Run* RunStore::find(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  if (runs_.empty()) scan();
+  const auto it = runs_.find(name);
+  return it == runs_.end() ? nullptr : it->second.get();
+}
+
+json RunStore::runs() {
+  std::vector<Run*> list;
+  {
+    std::lock_guard lock(mutex_);
+    scan();
+    for (auto& [name, run] : runs_) list.push_back(run.get());
+  }
+  const auto held = detail::held_flock_inodes();
+  json out = json::array();
+  for (Run* run : list) out.push_back(run->describe(held));
+  // Newest first: by the start time run.json records, then by name.
+  std::stable_sort(out.begin(), out.end(), [](const json& a, const json& b) {
+    return a["started"].get<std::string>() != b["started"].get<std::string>()
+               ? a["started"].get<std::string>() > b["started"].get<std::string>()
+               : a["name"].get<std::string>() < b["name"].get<std::string>();
+  });
+  return out;
+}
+
+json RunStore::series(const SeriesQuery& q) {
+  SOMA_CHECK(q.file == "steps" || q.file == "metrics", "series: file must be steps or metrics, got '", q.file, "'");
+  SOMA_CHECK(q.x == "step" || q.x == "epoch", "series: x must be step or epoch, got '", q.x, "'");
+  SOMA_CHECK(q.smooth >= 0 && q.smooth < 1, "series: smooth must be in [0, 1), got ", q.smooth);
+  SOMA_CHECK(q.pixels >= 1 && q.pixels <= 100000, "series: pixels must be in [1, 100000], got ", q.pixels);
+  json out = json::array();
+  for (const auto& name : q.runs) {
+    Run* run = find(name);
+    if (!run) continue;
+    std::lock_guard lock(run->mutex);
+    CsvTable& table = q.file == "steps" ? run->steps : run->metrics;
+    if (q.file == "steps") run->steps_loaded = true;
+    table.refresh();
+    const int c = table.find(q.column);
+    if (c < 0) continue;
+    const std::vector<double>& y = table.column(std::size_t(c));
+    std::vector<double> x(y.size());
+    const int step = table.find("step"), epoch = table.find("epoch");
+    if (q.x == "epoch" && epoch >= 0) {
+      x = q.file == "steps" ? fractional_epochs(table.column(std::size_t(epoch))) : table.column(std::size_t(epoch));
+      if (q.file == "metrics")
+        for (double& v : x) v += 1;  // the end of epoch e (0-based) is at e + 1
+    } else if (step >= 0) {
+      x = table.column(std::size_t(step));
+    } else {
+      for (std::size_t i = 0; i < x.size(); ++i) x[i] = double(i + 1);
+    }
+    double last = NAN;
+    std::size_t n = 0;
+    for (const double v : y)
+      if (std::isfinite(v)) last = v, ++n;
+    const Points points = decimate_min_max(x, smooth_ema(y, q.smooth), q.pixels, q.log_x);
+    out.push_back({{"run", name}, {"x", points.x}, {"y", points.y}, {"n", n}, {"last", number(last)},
+                   {"decimated", points.decimated}});
+  }
+  return out;
+}
+
+json RunStore::config(const std::string& name) {
+  Run* run = find(name);
+  if (!run) return nullptr;
+  std::lock_guard lock(run->mutex);
+  run->config.refresh();
+  return run->config.value;
+}
+
+std::string RunStore::file_path(const std::string& run_name, const std::string& file) {
+  static const char* kServed[] = {".png", ".svg", ".csv", ".json", ".txt", ".md"};
+  if (file.empty() || file[0] == '.' || file.find('/') != std::string::npos || file.find('\0') != std::string::npos)
+    return "";
+  if (std::none_of(std::begin(kServed), std::end(kServed), [&](const char* ext) { return file.ends_with(ext); }))
+    return "";
+  Run* run = find(run_name);
+  if (!run) return "";
+  std::error_code ec;
+  // Links are resolved before the check, so a link to /etc inside a run folder serves nothing.
+  const fs::path real = fs::canonical(fs::path(run->dir) / file, ec);
+  if (ec || !fs::is_regular_file(real, ec)) return "";
+  const std::string s = real.string();
+  return s.rfind(canonical_dir_ + "/", 0) == 0 ? s : "";
+}
+
+}  // namespace soma::board
