@@ -30,6 +30,7 @@ if [ ! -f "$dir/.complete_${runs}_${steps}" ]; then
   touch "$dir/.complete_${runs}_${steps}"
 fi
 du -sh "$dir"
+uptime
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill -- "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -37,6 +38,7 @@ trap cleanup EXIT
 log=$(mktemp)
 timeout 600 "$soma" board "$dir" --port 0 >"$log" 2>&1 &
 pids+=($!)
+server=$!
 url=""
 for _ in $(seq 100); do url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$log" || true); [ -n "$url" ] && break; sleep 0.1; done
 [ -n "$url" ] || { cat "$log"; exit 1; }
@@ -47,7 +49,8 @@ curl -s -o /dev/null -w "one run's loss, 100,000 steps to 1,000 pixels (cold par
   "${url}api/series?run=run_050&column=loss&pixels=1000"
 curl -s -o /dev/null -w "the same again (parsed): %{time_total} s\n" "${url}api/series?run=run_050&column=loss&pixels=1000"
 profile=$(mktemp -d)
-setsid timeout 300 node "$root/bench/board_open.mjs" "$(command -v chromium)" "$url" "$dir" "$profile" &
+pgrep -P "$server" >/dev/null && server=$(pgrep -P "$server")  # soma under timeout
+setsid timeout 300 node "$root/bench/board_open.mjs" "$(command -v chromium)" "$url" "$dir" "$profile" "$server" &
 node=$!
 pids+=(-"$node")
 wait "$node"

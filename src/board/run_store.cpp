@@ -2,10 +2,12 @@
 #include "soma/board/run_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include <sys/stat.h>
 
@@ -25,6 +27,7 @@ json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 // A JSON file re-read only when its modification time or size changed.
 struct JsonFile {
+  explicit JsonFile(std::string p) : path(std::move(p)) {}
   std::string path;
   std::int64_t stamp = -1;
   json value;  // null: missing or invalid
@@ -78,18 +81,75 @@ std::vector<double> fractional_epochs(const std::vector<double>& epoch) {
   return x;
 }
 
+// The wall time of each of `steps` from times.csv ("step,time", steps in order); NaN where
+// times.csv has no such step (a run written before times.csv existed).
+std::vector<double> times_at(const std::vector<double>& steps, const CsvTable& times) {
+  std::vector<double> out(steps.size(), NAN);
+  const int step = times.find("step"), time = times.find("time");
+  if (step < 0 || time < 0) return out;
+  const std::vector<double>& known = times.column(std::size_t(step));
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    // Rows of steps.csv and times.csv go together: try the same row before searching.
+    std::size_t j = i < known.size() && known[i] == steps[i]
+                        ? i
+                        : std::size_t(std::lower_bound(known.begin(), known.end(), steps[i]) - known.begin());
+    if (j < known.size() && known[j] == steps[i]) out[i] = times.column(std::size_t(time))[j];
+  }
+  return out;
+}
+
 }  // namespace
 
 struct RunStore::Run {
   std::string name, dir;
   std::mutex mutex;
   JsonFile info, config;
-  CsvTable metrics, steps;
+  CsvTable metrics, steps, times;
   bool steps_loaded = false;  // steps.csv is parsed once a chart wants it
+  detail::CsvEnds ends;       // steps.csv's ends while it is not parsed, by its size
+  std::int64_t pictures_stamp = -1;  // the folder's mtime when `pictures` was listed
+  std::map<std::string, std::vector<int>> pictures;
 
   Run(std::string n, std::string d)
-      : name(std::move(n)), dir(std::move(d)), info{dir + "/run.json"}, config{dir + "/config.json"},
-        metrics(dir + "/metrics.csv"), steps(dir + "/steps.csv") {}
+      : name(std::move(n)), dir(std::move(d)), info(dir + "/run.json"), config(dir + "/config.json"),
+        metrics(dir + "/metrics.csv"), steps(dir + "/steps.csv"), times(dir + "/times.csv") {}
+
+  // One run's drawable points for a chart, smoothed; found = false when it lacks the column.
+  struct Drawn {
+    bool found = false;
+    Points points;
+    std::size_t n = 0;  // finite values
+    double last = NAN;  // the last finite value, unsmoothed
+  };
+  Drawn series(const SeriesQuery& q) {
+    std::lock_guard lock(mutex);
+    CsvTable& table = q.file == "steps" ? steps : metrics;
+    if (q.file == "steps") steps_loaded = true;
+    table.refresh();
+    const int c = table.find(q.column);
+    if (c < 0) return {};
+    const std::vector<double>& y = table.column(std::size_t(c));
+    std::vector<double> x(y.size());
+    const int step = table.find("step"), epoch = table.find("epoch");
+    if (q.x == "epoch" && epoch >= 0) {
+      x = q.file == "steps" ? fractional_epochs(table.column(std::size_t(epoch))) : table.column(std::size_t(epoch));
+      if (q.file == "metrics")
+        for (double& v : x) v += 1;  // the end of epoch e (0-based) is at e + 1
+    } else if (q.x == "time" && step >= 0) {
+      times.refresh();
+      x = times_at(table.column(std::size_t(step)), times);
+    } else if (step >= 0) {
+      x = table.column(std::size_t(step));
+    } else {
+      for (std::size_t i = 0; i < x.size(); ++i) x[i] = double(i + 1);
+    }
+    Drawn out;
+    out.found = true;
+    for (const double v : y)
+      if (std::isfinite(v)) out.last = v, ++out.n;
+    out.points = drawable(x, smooth_ema(y, q.smooth), q.log_x);
+    return out;
+  }
 
   json describe(const std::set<std::uint64_t>& held) {
     std::lock_guard lock(mutex);
@@ -125,14 +185,22 @@ struct RunStore::Run {
       bytes = std::int64_t(steps.version());
       if (!steps.error().empty()) errors.push_back("steps.csv " + steps.error());
     } else {
-      const detail::CsvEnds ends = detail::read_csv_ends(steps.path());
+      struct stat steps_stat{};
+      if (::stat(steps.path().c_str(), &steps_stat) != 0 || steps_stat.st_size != ends.bytes)
+        ends = detail::read_csv_ends(steps.path());
       columns = ends.columns;
       for (std::size_t c = 0; c < ends.last.size(); ++c) last[columns[c]] = number(ends.last[c]);
       bytes = ends.bytes;
     }
     // "version" changes whenever steps.csv does: the page refetches a chart when it moves.
     run["steps"] = {{"columns", columns}, {"last", last}, {"version", std::to_string(bytes) + (steps_loaded ? "p" : "")}};
-    run["images"] = detail::list_pictures(dir);
+    // A new picture is a new file: the folder's mtime moves.
+    struct stat folder{};
+    const std::int64_t stamp = ::stat(dir.c_str(), &folder) == 0
+                                   ? std::int64_t(folder.st_mtim.tv_sec) * 1000000000 + folder.st_mtim.tv_nsec
+                                   : -1;
+    if (stamp != pictures_stamp) pictures = detail::list_pictures(dir), pictures_stamp = stamp;
+    run["images"] = pictures;
     run["errors"] = errors;
     return run;
   }
@@ -186,41 +254,62 @@ json RunStore::runs() {
   return out;
 }
 
+namespace {
+
+// Runs `work(i)` for i in [0, n) on all cores.
+template <class Work>
+void for_each_parallel(std::size_t n, Work work) {
+  std::atomic<std::size_t> next = 0;
+  const auto loop = [&] {
+    for (std::size_t i; (i = next++) < n;) work(i);
+  };
+  const std::size_t helpers = std::min<std::size_t>(n, std::max(1u, std::thread::hardware_concurrency())) - 1;
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < helpers; ++t) threads.emplace_back(loop);
+  loop();
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace
+
 json RunStore::series(const SeriesQuery& q) {
   SOMA_CHECK(q.file == "steps" || q.file == "metrics", "series: file must be steps or metrics, got '", q.file, "'");
-  SOMA_CHECK(q.x == "step" || q.x == "epoch", "series: x must be step or epoch, got '", q.x, "'");
+  SOMA_CHECK(q.x == "step" || q.x == "epoch" || q.x == "time", "series: x must be step, epoch or time, got '", q.x, "'");
   SOMA_CHECK(q.smooth >= 0 && q.smooth < 1, "series: smooth must be in [0, 1), got ", q.smooth);
   SOMA_CHECK(q.pixels >= 1 && q.pixels <= 100000, "series: pixels must be in [1, 100000], got ", q.pixels);
-  json out = json::array();
-  for (const auto& name : q.runs) {
-    Run* run = find(name);
-    if (!run) continue;
-    std::lock_guard lock(run->mutex);
-    CsvTable& table = q.file == "steps" ? run->steps : run->metrics;
-    if (q.file == "steps") run->steps_loaded = true;
-    table.refresh();
-    const int c = table.find(q.column);
-    if (c < 0) continue;
-    const std::vector<double>& y = table.column(std::size_t(c));
-    std::vector<double> x(y.size());
-    const int step = table.find("step"), epoch = table.find("epoch");
-    if (q.x == "epoch" && epoch >= 0) {
-      x = q.file == "steps" ? fractional_epochs(table.column(std::size_t(epoch))) : table.column(std::size_t(epoch));
-      if (q.file == "metrics")
-        for (double& v : x) v += 1;  // the end of epoch e (0-based) is at e + 1
-    } else if (step >= 0) {
-      x = table.column(std::size_t(step));
-    } else {
-      for (std::size_t i = 0; i < x.size(); ++i) x[i] = double(i + 1);
+  std::vector<Run*> runs;
+  for (const auto& name : q.runs)
+    if (Run* run = find(name)) runs.push_back(run);
+  // A run's first chart parses its whole steps.csv: the runs are shared among the cores.
+  std::vector<Run::Drawn> drawn(runs.size());
+  for_each_parallel(runs.size(), [&](std::size_t i) { drawn[i] = runs[i]->series(q); });
+  std::size_t total = 0;
+  Columns columns{.lo = INFINITY, .hi = -INFINITY, .pixels = q.pixels, .log_x = q.log_x};
+  for (const auto& d : drawn)
+    if (!d.points.x.empty()) {
+      total += d.points.x.size();
+      columns.lo = std::min(columns.lo, d.points.x.front());
+      columns.hi = std::max(columns.hi, d.points.x.back());
     }
-    double last = NAN;
-    std::size_t n = 0;
-    for (const double v : y)
-      if (std::isfinite(v)) last = v, ++n;
-    const Points points = decimate_min_max(x, smooth_ema(y, q.smooth), q.pixels, q.log_x);
-    out.push_back({{"run", name}, {"x", points.x}, {"y", points.y}, {"n", n}, {"last", number(last)},
-                   {"decimated", points.decimated}});
+  // Up to two points per pixel in all: every point as it is. More: two per column and run.
+  const bool aligned = total > 2 * q.pixels;
+  std::vector<std::vector<double>> per_column(runs.size());
+  if (aligned)
+    for_each_parallel(runs.size(), [&](std::size_t i) { per_column[i] = min_max_per_column(drawn[i].points, columns); });
+  json series = json::array();
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (!drawn[i].found) continue;
+    json s{{"run", runs[i]->name}, {"n", drawn[i].n}, {"last", number(drawn[i].last)}};
+    if (aligned) {
+      s["y"] = per_column[i];
+    } else {
+      s["x"] = drawn[i].points.x;
+      s["y"] = drawn[i].points.y;
+    }
+    series.push_back(std::move(s));
   }
+  json out{{"aligned", aligned}, {"series", std::move(series)}};
+  if (aligned) out["x"] = columns.slots();
   return out;
 }
 

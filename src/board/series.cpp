@@ -1,6 +1,7 @@
 // Smoothing and decimation of a dashboard series (see series.h).
 #include "soma/board/series.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "soma/core/error.h"
@@ -23,38 +24,53 @@ std::vector<double> smooth_ema(std::span<const double> y, double weight) {
   return out;
 }
 
-Points decimate_min_max(std::span<const double> x, std::span<const double> y, std::size_t pixels, bool log_x) {
-  SOMA_CHECK(x.size() == y.size(), "decimate_min_max: ", x.size(), " x values for ", y.size(), " y values");
-  SOMA_CHECK(pixels > 0, "decimate_min_max: 0 pixels");
-  std::vector<std::size_t> kept;
-  kept.reserve(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i)
-    if (std::isfinite(x[i]) && std::isfinite(y[i]) && (!log_x || x[i] > 0)) kept.push_back(i);
+Points drawable(std::span<const double> x, std::span<const double> y, bool log_x) {
+  SOMA_CHECK(x.size() == y.size(), "series: ", x.size(), " x values for ", y.size(), " y values");
   Points out;
-  if (kept.size() <= 2 * pixels) {
-    for (const std::size_t i : kept) out.x.push_back(x[i]), out.y.push_back(y[i]);
-    return out;
-  }
-  out.decimated = true;
-  const auto at = [&](std::size_t i) { return log_x ? std::log(x[i]) : x[i]; };
-  const double lo = at(kept.front()), hi = at(kept.back());
-  const double width = hi > lo ? (hi - lo) / double(pixels) : 1;
-  const auto emit = [&](std::size_t a, std::size_t b) {
-    if (a > b) std::swap(a, b);
-    out.x.push_back(x[a]), out.y.push_back(y[a]);
-    if (b != a) out.x.push_back(x[b]), out.y.push_back(y[b]);
-  };
-  std::size_t column = 0, low = kept.front(), high = kept.front();
-  for (const std::size_t i : kept) {
-    const auto c = std::min(pixels - 1, std::size_t(std::max(0.0, (at(i) - lo) / width)));
-    if (c != column) {
-      emit(low, high);
-      column = c, low = high = i;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (std::isfinite(x[i]) && std::isfinite(y[i]) && (!log_x || x[i] > 0)) out.x.push_back(x[i]), out.y.push_back(y[i]);
+  return out;
+}
+
+std::size_t Columns::of(double x) const {
+  const double a = log_x ? std::log(lo) : lo, b = log_x ? std::log(hi) : hi;
+  const double at = log_x ? std::log(x) : x;
+  if (!(b > a)) return 0;
+  const double c = std::floor((at - a) / (b - a) * double(pixels));
+  return std::size_t(std::clamp(c, 0.0, double(pixels - 1)));
+}
+
+std::vector<double> Columns::slots() const {
+  const double a = log_x ? std::log(lo) : lo, b = log_x ? std::log(hi) : hi;
+  const double width = b > a ? (b - a) / double(pixels) : 1;
+  std::vector<double> x(2 * pixels);
+  for (std::size_t c = 0; c < pixels; ++c)
+    for (int k = 0; k < 2; ++k) {
+      const double at = a + (double(c) + 0.25 + 0.5 * k) * width;
+      x[2 * c + std::size_t(k)] = log_x ? std::exp(at) : at;
     }
-    if (y[i] < y[low]) low = i;
-    if (y[i] > y[high]) high = i;
+  return x;
+}
+
+std::vector<double> min_max_per_column(const Points& p, const Columns& columns) {
+  std::vector<double> out(2 * columns.pixels, NAN);
+  std::size_t i = 0;
+  while (i < p.x.size()) {
+    const std::size_t c = columns.of(p.x[i]);
+    std::size_t low = i, high = i, j = i;
+    for (; j < p.x.size() && columns.of(p.x[j]) == c; ++j) {
+      if (p.y[j] < p.y[low]) low = j;
+      if (p.y[j] > p.y[high]) high = j;
+    }
+    if (std::isnan(out[2 * c])) {
+      out[2 * c] = p.y[std::min(low, high)];
+      out[2 * c + 1] = p.y[std::max(low, high)];
+    } else {  // x went back (never in a run folder's files): keep the column's extremes
+      const double a = std::min({out[2 * c], out[2 * c + 1], p.y[low]}), b = std::max({out[2 * c], out[2 * c + 1], p.y[high]});
+      out[2 * c] = a, out[2 * c + 1] = b;
+    }
+    i = j;
   }
-  emit(low, high);
   return out;
 }
 

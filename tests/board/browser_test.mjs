@@ -68,6 +68,13 @@ console.log(`ok: the appended step appeared after ${live.ms} ms`);
 appendFileSync(`${runsDir}/classifier/metrics.csv`, "2,60,0.2,0.9,0.3,0.875\n");
 await until("the appended epoch", `document.querySelector('#runs li[data-run="classifier"] .final').textContent.includes("val_accuracy 0.875")`, 5000);
 console.log("ok: the appended epoch appeared in the run list");
+
+// The x axis by wall time (times.csv) on a log scale: the classifier's 40 steps lie at 0.05 .. 2 s.
+await evaluate(`(() => { const x = document.getElementById("x-axis"); x.value = "time"; x.dispatchEvent(new Event("change"));
+                         const log = document.getElementById("log-x"); log.checked = true; log.dispatchEvent(new Event("change")); })()`);
+const timeAxis = await until("the wall-time axis", `(() => { const p = somaBoard.charts["steps/accuracy"].plot;
+  return p && p.scales.x.distr === 3 && p.data[0].length === 40 && [p.data[0][0], p.data[0][39]]; })()`, 5000);
+expectEqual("accuracy chart's wall-time x range", timeAxis.value, [0.05, 2]);
 expectEqual("polls kept the page", await evaluate("somaBoard.error"), "");
 console.log("PASS");
 process.exit(0);

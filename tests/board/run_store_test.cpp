@@ -84,7 +84,7 @@ TEST(RunStore, MalformedAndHalfWrittenFilesShowAsFarAsValid) {
   EXPECT_EQ(runs[0]["errors"][0], "metrics.csv line 3: expected a number, found 'oops'");
   EXPECT_EQ(runs[0]["steps"]["last"]["loss"], 2);  // the half line is not read
   EXPECT_TRUE(store.config("bad").is_null());
-  const json s = store.series({.runs = {"bad"}, .file = "steps", .column = "loss"});
+  const json s = store.series({.runs = {"bad"}, .file = "steps", .column = "loss"})["series"];
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0]["y"], json::parse("[3, 2]"));
   EXPECT_EQ(s[0]["last"], 2);
@@ -95,21 +95,28 @@ TEST(RunStore, SeriesFollowAFileGrowingWhileItIsRead) {
   f.write("r", "steps.csv", "step,epoch,loss,episode_return\n");
   RunStore store(f.dir.string());
   const SeriesQuery q{.runs = {"r", "missing"}, .file = "steps", .column = "loss"};
-  EXPECT_EQ(store.series(q)[0]["n"], 0);
+  EXPECT_EQ(store.series(q)["series"][0]["n"], 0);
   for (int i = 1; i <= 300; ++i) {
     f.write("r", "steps.csv", std::to_string(i) + ",0," + std::to_string(1000 - i) + (i % 100 ? ",NA\n" : ",7\n"), true);
     if (i % 100 == 0) {
-      const json s = store.series(q);
+      const json s = store.series(q)["series"];
       ASSERT_EQ(s.size(), 1u);  // the missing run is left out
       EXPECT_EQ(s[0]["n"], i);
       EXPECT_EQ(s[0]["last"], 1000 - i);
     }
   }
   f.write("r", "steps.csv", "301,1,0.00", true);  // half a line: not there yet
-  EXPECT_EQ(store.series(q)[0]["n"], 300);
+  EXPECT_EQ(store.series(q)["series"][0]["n"], 300);
   // Sparse values (an RL run's episode returns): only the finite points, in step order.
   const json returns = store.series({.runs = {"r"}, .file = "steps", .column = "episode_return"});
-  EXPECT_EQ(returns[0]["x"], json::parse("[100, 200, 300]"));
+  EXPECT_EQ(returns["aligned"], false);
+  EXPECT_EQ(returns["series"][0]["x"], json::parse("[100, 200, 300]"));
+  // More points than 2 per pixel: per-pixel min and max on x shared by the chart's runs.
+  const json narrow = store.series({.runs = {"r"}, .file = "steps", .column = "loss", .pixels = 10});
+  EXPECT_EQ(narrow["aligned"], true);
+  EXPECT_EQ(narrow["x"].size(), 20u);
+  EXPECT_EQ(narrow["series"][0]["y"][0], 999);  // step 1's loss, the first column's highest
+  EXPECT_EQ(narrow["series"][0]["y"][19], 700);  // step 300's, the last column's lowest
   // The list reads the parsed table once a chart has loaded it.
   EXPECT_EQ(store.runs()[0]["steps"]["last"]["step"], 300);
 }
@@ -122,15 +129,30 @@ TEST(RunStore, SeriesByEpochSmoothedAndDecimated) {
   f.write("r", "steps.csv", steps);
   f.write("r", "metrics.csv", "epoch,loss\n0,4\n1,2\n");
   RunStore store(f.dir.string());
-  const json by_epoch = store.series({.runs = {"r"}, .file = "steps", .column = "loss", .x = "epoch"});
+  const json by_epoch = store.series({.runs = {"r"}, .file = "steps", .column = "loss", .x = "epoch"})["series"];
   EXPECT_EQ(by_epoch[0]["x"], json::parse("[0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25]"));
-  const json epochs = store.series({.runs = {"r"}, .file = "metrics", .column = "loss", .x = "epoch", .smooth = 0.5});
+  const json epochs = store.series({.runs = {"r"}, .file = "metrics", .column = "loss", .x = "epoch", .smooth = 0.5})["series"];
   EXPECT_EQ(epochs[0]["x"], json::parse("[1, 2]"));
   EXPECT_DOUBLE_EQ(epochs[0]["y"][1].get<double>(), (0.25 * 4 + 0.5 * 2) / 0.75);
   EXPECT_EQ(epochs[0]["last"], 2);  // the raw last value, not the smoothed one
   EXPECT_THROW(store.series({.runs = {"r"}, .file = "../x", .column = "loss"}), soma::Error);
-  EXPECT_THROW(store.series({.runs = {"r"}, .column = "loss", .x = "time"}), soma::Error);
+  EXPECT_THROW(store.series({.runs = {"r"}, .column = "loss", .x = "wall"}), soma::Error);
   EXPECT_THROW(store.series({.runs = {"r"}, .column = "loss", .smooth = 1}), soma::Error);
+}
+
+TEST(RunStore, SeriesByWallTimeFromTimesCsv) {
+  RunsFolder f;
+  f.write("r", "steps.csv", "step,epoch,loss\n1,0,3\n2,0,2\n3,1,1\n4,1,0.5\n");
+  f.write("r", "times.csv", "step,time\n1,0.5\n2,1\n4,9\n");  // step 3's time is missing
+  f.write("r", "metrics.csv", "epoch,step,loss\n0,2,2.5\n1,4,0.75\n");
+  f.write("old", "steps.csv", "step,epoch,loss\n1,0,3\n");  // written before times.csv existed
+  RunStore store(f.dir.string());
+  const json steps = store.series({.runs = {"r", "old"}, .file = "steps", .column = "loss", .x = "time"})["series"];
+  EXPECT_EQ(steps[0]["x"], json::parse("[0.5, 1, 9]"));
+  EXPECT_EQ(steps[0]["y"], json::parse("[3, 2, 0.5]"));
+  EXPECT_EQ(steps[1]["x"], json::array());  // no times: no points, and no error
+  const json epochs = store.series({.runs = {"r"}, .file = "metrics", .column = "loss", .x = "time"})["series"];
+  EXPECT_EQ(epochs[0]["x"], json::parse("[1, 9]"));
 }
 
 TEST(RunStore, ServesOnlyFilesInsideTheRunsFolder) {

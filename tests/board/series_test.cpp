@@ -31,50 +31,60 @@ TEST(SmoothEma, SkipsNaNAndZeroWeightIsIdentity) {
   EXPECT_THROW(smooth_ema(y, -0.1), soma::Error);
 }
 
-TEST(DecimateMinMax, FewPointsComeBackAsTheyAreWithoutNaN) {
-  const std::vector<double> x{1, 2, 3, 4}, y{5, NAN, 7, 8};
-  const Points p = decimate_min_max(x, y, 10, false);
-  EXPECT_FALSE(p.decimated);
-  EXPECT_EQ(p.x, (std::vector<double>{1, 3, 4}));
-  EXPECT_EQ(p.y, (std::vector<double>{5, 7, 8}));
-  EXPECT_THROW(decimate_min_max(x, std::vector<double>{1}, 10, false), soma::Error);
+TEST(Drawable, LeavesOutNaNAndNonPositiveXOnALogAxis) {
+  const std::vector<double> x{0, 1, 2, 3, 4}, y{9, 5, NAN, 7, 8};
+  const Points p = drawable(x, y, false);
+  EXPECT_EQ(p.x, (std::vector<double>{0, 1, 3, 4}));
+  EXPECT_EQ(p.y, (std::vector<double>{9, 5, 7, 8}));
+  EXPECT_EQ(drawable(x, y, true).x, (std::vector<double>{1, 3, 4}));
+  EXPECT_THROW(drawable(x, std::vector<double>{1}, false), soma::Error);
 }
 
-TEST(DecimateMinMax, KeepsEverySpikeInAtMostTwoPointsPerPixel) {
+TEST(MinMaxPerColumn, KeepsEveryColumnsExtremesInStepOrder) {
   const std::size_t n = 100000, pixels = 500;
   std::vector<double> x(n), y(n);
   for (std::size_t i = 0; i < n; ++i) x[i] = double(i + 1), y[i] = std::sin(double(i) * 0.01);
   y[12345] = 50;   // one step's spike
   y[77777] = -40;  // and a dip
-  const Points p = decimate_min_max(x, y, pixels, false);
-  EXPECT_TRUE(p.decimated);
-  EXPECT_LE(p.x.size(), 2 * pixels);
-  EXPECT_GE(p.x.size(), pixels);
-  EXPECT_EQ(*std::max_element(p.y.begin(), p.y.end()), 50);
-  EXPECT_EQ(*std::min_element(p.y.begin(), p.y.end()), -40);
-  EXPECT_TRUE(std::is_sorted(p.x.begin(), p.x.end()));
-  const auto spike = std::find(p.y.begin(), p.y.end(), 50) - p.y.begin();
-  EXPECT_EQ(p.x[std::size_t(spike)], 12346);
-  // Every pixel column's extremes are kept: check one column by brute force.
-  const double width = (double(n) - 1) / double(pixels);
-  const auto in_column = [&](double v) { return std::min<std::size_t>(pixels - 1, std::size_t((v - 1) / width)) == 200; };
-  double lo = 1e9, hi = -1e9;
-  for (std::size_t i = 0; i < n; ++i)
-    if (in_column(x[i])) lo = std::min(lo, y[i]), hi = std::max(hi, y[i]);
-  double got_lo = 1e9, got_hi = -1e9;
-  for (std::size_t i = 0; i < p.x.size(); ++i)
-    if (in_column(p.x[i])) got_lo = std::min(got_lo, p.y[i]), got_hi = std::max(got_hi, p.y[i]);
-  EXPECT_EQ(got_lo, lo);
-  EXPECT_EQ(got_hi, hi);
+  const Points p = drawable(x, y, false);
+  const Columns columns{.lo = 1, .hi = double(n), .pixels = pixels};
+  const std::vector<double> v = min_max_per_column(p, columns);
+  ASSERT_EQ(v.size(), 2 * pixels);
+  EXPECT_EQ(*std::max_element(v.begin(), v.end()), 50);
+  EXPECT_EQ(*std::min_element(v.begin(), v.end()), -40);
+  EXPECT_EQ(v[2 * columns.of(12346)] == 50 || v[2 * columns.of(12346) + 1] == 50, true);
+  // Every column against a plain scan: its min and max, the earlier one first.
+  std::vector<std::size_t> low(pixels, n), high(pixels, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t c = columns.of(x[i]);
+    if (low[c] == n || y[i] < y[low[c]]) low[c] = i;
+    if (high[c] == n || y[i] > y[high[c]]) high[c] = i;
+  }
+  for (std::size_t c = 0; c < pixels; ++c) {
+    ASSERT_LT(low[c], n);
+    EXPECT_EQ(v[2 * c], y[std::min(low[c], high[c])]) << c;
+    EXPECT_EQ(v[2 * c + 1], y[std::max(low[c], high[c])]) << c;
+  }
+  const std::vector<double> slots = columns.slots();
+  EXPECT_TRUE(std::is_sorted(slots.begin(), slots.end()));
+  EXPECT_EQ(columns.of(slots[0]), 0u);
+  EXPECT_EQ(columns.of(slots[2 * pixels - 1]), pixels - 1);
 }
 
-TEST(DecimateMinMax, LogXDropsNonPositiveAndBucketsInLogSpace) {
-  std::vector<double> x, y;
-  for (int i = 0; i <= 10000; ++i) x.push_back(i), y.push_back(i);
-  const Points p = decimate_min_max(x, y, 100, true);
-  EXPECT_TRUE(p.decimated);
-  EXPECT_EQ(p.x.front(), 1);  // x = 0 has no place on a log axis
-  // Equal columns in log x: the first decade (1..10) keeps all its 10 points, which equal
-  // columns in linear x would have merged into one.
-  EXPECT_EQ(std::count_if(p.x.begin(), p.x.end(), [](double v) { return v <= 10; }), 10);
+TEST(MinMaxPerColumn, EmptyColumnsAreNaNAndLogColumnsAreEqualInLogX) {
+  const Points p{{1, 20, 200, 1000}, {4, 3, 2, 1}};
+  const Columns log{.lo = 1, .hi = 1000, .pixels = 3, .log_x = true};
+  EXPECT_EQ(log.of(1), 0u);
+  EXPECT_EQ(log.of(20), 1u);
+  EXPECT_EQ(log.of(200), 2u);
+  EXPECT_EQ(log.of(1000), 2u);
+  EXPECT_NEAR(log.slots()[1], std::pow(10.0, 0.75), 1e-9);
+  const std::vector<double> v = min_max_per_column(p, log);
+  EXPECT_EQ(v, (std::vector<double>{4, 4, 3, 3, 2, 1}));
+  const Columns linear{.lo = 1, .hi = 1000, .pixels = 4};
+  const std::vector<double> w = min_max_per_column(p, linear);
+  EXPECT_EQ(w[0], 4);  // 1, 20 and 200 share the first linear column: 4 then 2
+  EXPECT_EQ(w[1], 2);
+  EXPECT_TRUE(std::isnan(w[2]) && std::isnan(w[3]) && std::isnan(w[4]));
+  EXPECT_EQ(w[7], 1);
 }

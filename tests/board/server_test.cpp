@@ -56,7 +56,7 @@ TEST(BoardRoutes, AnswerTheApi) {
   EXPECT_EQ(runs[0]["name"], "r");
   const Reply series = get(store, "/api/series", {{"run", "r"}, {"column", "loss"}, {"smooth", "0.5"}, {"pixels", "300"}});
   ASSERT_EQ(series.status, 200) << series.body;
-  const json s = json::parse(series.body);
+  const json s = json::parse(series.body)["series"];
   EXPECT_EQ(s[0]["x"], json::parse("[1, 2]"));
   EXPECT_DOUBLE_EQ(s[0]["y"][1].get<double>(), (0.25 * 2 + 0.5 * 1) / 0.75);
   EXPECT_EQ(json::parse(get(store, "/api/config", {{"run", "r"}}).body), json::parse(R"({"epochs": 3})"));

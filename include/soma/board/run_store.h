@@ -1,6 +1,7 @@
 // RunStore: the runs of one runs folder as the dashboard shows them, read from their files
 // while they are written: run.json (status, test results), config.json (a summary, a diff),
-// metrics.csv and steps.csv (CsvTable, read incrementally), and the pictures <tag>_epoch_<e>.png.
+// metrics.csv, steps.csv and times.csv (CsvTable, read incrementally), and the pictures
+// <tag>_epoch_<e>.png.
 // A steps.csv is parsed only when a chart asks for it; the run list reads its header and last
 // line, so a folder of many long runs opens fast. Safe to call from several threads. It only
 // reads: it never writes, locks or creates anything under the runs folder.
@@ -22,7 +23,8 @@ struct SeriesQuery {
   std::vector<std::string> runs;
   std::string file = "steps";   ///< "steps" (steps.csv) or "metrics" (metrics.csv)
   std::string column;           ///< "loss", "val_accuracy", "episode_return", ...
-  std::string x = "step";       ///< "step", or "epoch" (fractional within an epoch for steps.csv)
+  std::string x = "step";       ///< "step", "epoch" (fractional within an epoch for steps.csv), or
+                                ///< "time": seconds of training, from times.csv
   double smooth = 0;            ///< debiased EMA weight in [0, 1)
   std::size_t pixels = 1000;    ///< the chart's width: more than 2 per pixel are decimated to min/max
   bool log_x = false;           ///< drop x <= 0 and decimate in log x
@@ -39,8 +41,12 @@ class RunStore {
   /// pairs), final {metric: value}, steps {columns, last {...}, bytes, version}, metrics {columns,
   /// rows, version}, images {tag: [epochs]}, errors [...]}]. Values that are NaN are null.
   nlohmann::json runs();
-  /// One entry per run of `query.runs` that exists: {run, x [], y [], n (points before
-  /// decimation), last (last finite value, raw), decimated}. Throws soma::Error for a bad query.
+  /// The chart's points: {aligned, series: [{run, y [], n (finite values), last (the last finite
+  /// value, unsmoothed)}], x []}, one series per run of `query.runs` that has the column. When
+  /// all runs together have at most 2 points per pixel, aligned is false and each series has
+  /// its own x [] (every drawable point); otherwise aligned is true, x [] gives two x per pixel
+  /// column shared by all runs, and each y [] the column's min and max (series.h), null where
+  /// a run has no point. Throws soma::Error for a bad query.
   nlohmann::json series(const SeriesQuery& query);
   /// The run's config.json, or null when it has none or it does not parse.
   nlohmann::json config(const std::string& run);

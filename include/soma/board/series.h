@@ -1,6 +1,8 @@
 // What the dashboard does to a series before it draws it: smoothing by a debiased exponential
-// moving average, and per-pixel min/max decimation, which sends at most two points per pixel
-// column yet keeps every spike (the highest and lowest point of each column are among them).
+// moving average, and per-pixel min/max decimation, which sends two values per pixel column of
+// the chart whatever the number of points, yet keeps every spike (each column's highest and
+// lowest point are those two). All runs of a chart share the columns, so the page draws them
+// on one x array without merging thousands of x values.
 #pragma once
 
 #include <cstddef>
@@ -15,16 +17,28 @@ namespace soma::board {
 /// NaN and does not count. Throws soma::Error for a weight outside [0, 1).
 std::vector<double> smooth_ema(std::span<const double> y, double weight);
 
-/// Points to draw.
+/// The points of a series that a chart can draw: x and y finite, x > 0 on a log x axis.
 struct Points {
   std::vector<double> x, y;
-  bool decimated = false;  ///< true when columns of pixels were reduced to their min and max
+};
+/// Throws soma::Error when x and y differ in length.
+Points drawable(std::span<const double> x, std::span<const double> y, bool log_x);
+
+/// `pixels` equal columns over [lo, hi] (equal in log x when `log_x`; then lo > 0).
+struct Columns {
+  double lo = 0, hi = 1;
+  std::size_t pixels = 1;
+  bool log_x = false;
+
+  /// The column of x (x outside [lo, hi] goes to the first or last).
+  std::size_t of(double x) const;
+  /// Two x per column, at its first and third quarter: where its two values are drawn.
+  std::vector<double> slots() const;
 };
 
-/// The finite points (x, y) of a series whose x grows, those with x > 0 only when `log_x`. When
-/// more than 2 * `pixels` remain, the x range is cut into `pixels` equal columns (equal in
-/// log x when `log_x`) and each column gives its lowest and highest point, in x order.
-/// Throws soma::Error when x and y differ in length or `pixels` is 0.
-Points decimate_min_max(std::span<const double> x, std::span<const double> y, std::size_t pixels, bool log_x);
+/// Per column, the lowest and the highest point of (x, y) (drawable points, x growing), the
+/// one that comes first in x at slot 2c, the other at 2c + 1; a column with one point has it
+/// in both slots, an empty column NaN in both. 2 * pixels values.
+std::vector<double> min_max_per_column(const Points& points, const Columns& columns);
 
 }  // namespace soma::board

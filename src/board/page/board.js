@@ -114,22 +114,26 @@ async function fetchChart(key) {
   const versions = runs.map(r => version(r, file)).join("|");
   const answer = await (await fetch(`/api/series?${query}`)).json();
   state.fetches++;
-  if (!Array.isArray(answer)) throw new Error(answer.error || "bad series answer");
+  if (!Array.isArray(answer.series)) throw new Error(answer.error || "bad series answer");
   chart.series = {};
-  for (const s of answer) chart.series[s.run] = {n: s.n, last: s.last, decimated: s.decimated, points: s.x.length};
+  for (const s of answer.series) chart.series[s.run] = {n: s.n, last: s.last};
   chart.versions = versions;
   draw(key, answer, width, o);
 }
 
+// Aligned answers share one x array (two per pixel column); the others are merged by uPlot.join,
+// which is cheap for them: at most two points per pixel in all.
 function draw(key, answer, width, o) {
   const chart = state.charts[key];
-  const tables = answer.map(s => [s.x, o.logY ? s.y.map(v => (v > 0 ? v : null)) : s.y]);
-  const data = tables.length ? uPlot.join(tables) : [[]];
-  const decimated = answer.some(s => s.decimated);
-  const last = answer.map(s => `${s.run} ${format(s.last)}`).join(" · ");
+  const y = s => (o.logY ? s.y.map(v => (v > 0 ? v : null)) : s.y);
+  const data = answer.aligned ? [answer.x, ...answer.series.map(y)]
+             : answer.series.length ? uPlot.join(answer.series.map(s => [s.x, y(s)])) : [[]];
+  const decimated = answer.aligned;
+  const series = answer.series;
+  const last = series.map(s => `${s.run} ${format(s.last)}`).join(" · ");
   chart.title.replaceChildren(key.replace("/", ": "),
                               el("span", {class: "note", text: (decimated ? "min/max per pixel · " : "") + last}));
-  const shape = JSON.stringify([answer.map(s => s.run), width, o.x, o.logX, o.logY]);
+  const shape = JSON.stringify([series.map(s => s.run), width, o.x, o.logX, o.logY]);
   if (chart.plot && chart.shape === shape) {
     chart.plot.setData(data);
     return;
@@ -139,9 +143,9 @@ function draw(key, answer, width, o) {
   chart.plot = new uPlot({
     width, height: 220,
     scales: {x: {time: false, distr: o.logX ? 3 : 1}, y: {distr: o.logY ? 3 : 1}},
-    axes: [{label: o.x}, {}],
-    series: [{label: o.x}, ...answer.map(s => ({label: s.run, stroke: color(s.run), width: 1.25, spanGaps: true,
-                                               points: {show: s.x.length < 40}}))],
+    axes: [{label: o.x === "time" ? "seconds of training" : o.x}, {}],
+    series: [{label: o.x}, ...series.map(s => ({label: s.run, stroke: color(s.run), width: 1.25, spanGaps: true,
+                                               points: {show: data[0].length < 40}}))],
     legend: {live: true},
   }, data, chart.body);
 }
