@@ -59,6 +59,21 @@ await send("Page.captureScreenshot", {format: "png"}).then(answer => {
   console.log(`ok: screenshot ${screenshot}`);
 });
 
+// Smoothing: the slider at 0.9 redraws the loss debiased: its first point is the raw one, the
+// later ones are averaged, the title keeps the raw last value.
+const lossData = `(() => { const p = somaBoard.charts["steps/loss"].plot;
+                            return p.data[p.series.findIndex(s => s.label === "classifier")].filter(v => v != null); })()`;
+const raw = await evaluate(lossData);
+await evaluate(`(() => { const s = document.getElementById("smooth"); s.value = "0.9"; s.dispatchEvent(new Event("input")); })()`);
+const smoothed = (await until("the smoothed loss", `(() => { const d = ${lossData}; return d[5] !== ${raw[5]} && d; })()`, 5000)).value;
+let s = 0, w = 1;
+const expected = raw.map(y => (s = 0.9 * s + 0.1 * y, w *= 0.9, s / (1 - w)));
+if (smoothed.length !== raw.length || smoothed.some((v, i) => Math.abs(v - expected[i]) > 1e-9))
+  fail(`smoothed loss ${smoothed.slice(0, 4)}... is not the debiased EMA ${expected.slice(0, 4)}...`);
+console.log(`ok: smoothing 0.9 draws the debiased EMA (first point ${smoothed[0]} = raw ${raw[0]})`);
+expectEqual("title keeps the raw last loss",
+            await evaluate(`document.querySelector('[data-chart="steps/loss"] h3').textContent.includes("classifier 0.25")`), true);
+
 // Live: a new step and a new epoch appended while the page is open.
 const before = await evaluate(`somaBoard.charts["steps/loss"].series.classifier.n`);
 appendFileSync(`${runsDir}/classifier/steps.csv`, "41,1,0.123456,0.9\n");

@@ -25,6 +25,13 @@ void write(const std::string& path, const std::string& text, bool append = false
   out << text;
 }
 
+// A table of what `path` holds now.
+CsvTable read_now(const std::string& path) {
+  CsvTable t(path);
+  t.refresh();
+  return t;
+}
+
 }  // namespace
 
 TEST(CsvTable, MissingFileIsEmpty) {
@@ -73,8 +80,7 @@ TEST(CsvTable, MalformedLineStopsTheReadingThere) {
   Folder f;
   const auto p = f.path("metrics.csv");
   write(p, "epoch,loss\n0,1\n1,0.5\n2,abc\n3,0.2\n");
-  CsvTable t(p);
-  t.refresh();
+  CsvTable t = read_now(p);
   EXPECT_EQ(t.rows(), 2u);
   EXPECT_EQ(t.error(), "line 4: expected a number, found 'abc'");
   write(p, "4,0.1\n", true);
@@ -82,8 +88,7 @@ TEST(CsvTable, MalformedLineStopsTheReadingThere) {
   EXPECT_EQ(t.rows(), 2u);
 
   write(p, "epoch,loss\n0,1\n1,2,3\n");
-  CsvTable wrong_count(p);
-  wrong_count.refresh();
+  const CsvTable wrong_count = read_now(p);
   EXPECT_EQ(wrong_count.rows(), 1u);
   EXPECT_EQ(wrong_count.error(), "line 3: expected 2 values, found 3");
 }
@@ -92,8 +97,7 @@ TEST(CsvTable, ReplacedFileIsReadAnew) {
   Folder f;
   const auto p = f.path("steps.csv");
   write(p, "step,loss\n1,1\n2,2\n");
-  CsvTable t(p);
-  t.refresh();
+  CsvTable t = read_now(p);
   ASSERT_EQ(t.rows(), 2u);
   // The run folder rewrites by rename when a column appears: a new file, a wider header.
   write(f.path("tmp"), "step,loss,val_loss\n1,1,NA\n2,2,NA\n3,3,0.5\n");

@@ -47,7 +47,28 @@ function color(run) {
 
 // --- runs -------------------------------------------------------------------------------
 
+// The list and the diff's pickers are rebuilt only when what they show changed: a poll that
+// brings nothing new leaves the DOM (and an open picker) alone.
+let drawnRuns = "", drawnNames = "";
 function drawRuns() {
+  const shown = JSON.stringify([state.runs.map(r => [r.name, r.status, r.config, r.final, r.errors]), state.selected]);
+  if (shown !== drawnRuns) {
+    drawnRuns = shown;
+    drawRunList();
+  }
+  const names = JSON.stringify(state.runs.map(r => r.name));
+  if (names === drawnNames) return;
+  drawnNames = names;
+  for (const id of ["diff-a", "diff-b"]) {
+    const pick = document.getElementById(id);
+    const was = pick.value;
+    pick.replaceChildren(...state.runs.map(r => el("option", {value: r.name, text: r.name})));
+    if (state.runs.some(r => r.name === was)) pick.value = was;
+    else if (id === "diff-b" && state.runs.length > 1) pick.value = state.runs[1].name;
+  }
+}
+
+function drawRunList() {
   const list = document.getElementById("runs");
   list.replaceChildren();
   for (const run of state.runs) {
@@ -68,13 +89,6 @@ function drawRuns() {
     if (finals) item.append(el("div", {class: "detail final", text: finals}));
     for (const e of run.errors) item.append(el("div", {class: "error", text: e}));
     list.append(item);
-  }
-  for (const id of ["diff-a", "diff-b"]) {
-    const pick = document.getElementById(id);
-    const was = pick.value;
-    pick.replaceChildren(...state.runs.map(r => el("option", {value: r.name, text: r.name})));
-    if (state.runs.some(r => r.name === was)) pick.value = was;
-    else if (id === "diff-b" && state.runs.length > 1) pick.value = state.runs[1].name;
   }
 }
 
