@@ -114,22 +114,15 @@ struct RunStore::Run {
       : name(std::move(n)), dir(std::move(d)), info(dir + "/run.json"), config(dir + "/config.json"),
         metrics(dir + "/metrics.csv"), steps(dir + "/steps.csv"), times(dir + "/times.csv") {}
 
-  // One run's drawable points for a chart, smoothed; found = false when it lacks the column.
-  struct Drawn {
-    bool found = false;
-    Points points;
-    std::size_t n = 0;  // finite values
-    double last = NAN;  // the last finite value, unsmoothed
-  };
-  Drawn series(const SeriesQuery& q) {
-    std::lock_guard lock(mutex);
+  // A chart's series of this run, its x as the query wants it; false when it lacks the column.
+  // The caller holds `mutex`.
+  bool series_of(const SeriesQuery& q, std::vector<double>& x, std::vector<double>& y) {
     CsvTable& table = q.file == "steps" ? steps : metrics;
     if (q.file == "steps") steps_loaded = true;
     table.refresh();
     const int c = table.find(q.column);
-    if (c < 0) return {};
-    const std::vector<double>& y = table.column(std::size_t(c));
-    std::vector<double> x(y.size());
+    if (c < 0) return false;
+    y = table.column(std::size_t(c));
     const int step = table.find("step"), epoch = table.find("epoch");
     if (q.x == "epoch" && epoch >= 0) {
       x = q.file == "steps" ? fractional_epochs(table.column(std::size_t(epoch))) : table.column(std::size_t(epoch));
@@ -141,14 +134,43 @@ struct RunStore::Run {
     } else if (step >= 0) {
       x = table.column(std::size_t(step));
     } else {
+      x.resize(y.size());
       for (std::size_t i = 0; i < x.size(); ++i) x[i] = double(i + 1);
     }
-    Drawn out;
-    out.found = true;
-    for (const double v : y)
-      if (std::isfinite(v)) out.last = v, ++out.n;
-    out.points = drawable(x, smooth_ema(y, q.smooth), q.log_x);
-    return out;
+    return true;
+  }
+
+  // What a chart needs to know of this run before it draws: its values and drawable points.
+  struct Extent {
+    bool found = false;
+    std::size_t n = 0, drawable = 0;  // finite values; points with a place on the chart
+    double last = NAN;                // the last finite value, unsmoothed
+    double lo = INFINITY, hi = -INFINITY;  // the drawable points' x range
+  };
+  Extent extent(const SeriesQuery& q) {
+    std::lock_guard lock(mutex);
+    std::vector<double> x, y;
+    Extent e;
+    if (!(e.found = series_of(q, x, y))) return e;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      if (!std::isfinite(y[i])) continue;
+      e.last = y[i], ++e.n;
+      if (!std::isfinite(x[i]) || (q.log_x && x[i] <= 0)) continue;
+      ++e.drawable, e.lo = std::min(e.lo, x[i]), e.hi = std::max(e.hi, x[i]);
+    }
+    return e;
+  }
+  // Every drawable point, smoothed (a chart with few points).
+  Points points(const SeriesQuery& q) {
+    std::lock_guard lock(mutex);
+    std::vector<double> x, y;
+    return series_of(q, x, y) ? drawable(x, smooth_ema(y, q.smooth), q.log_x) : Points{};
+  }
+  // Each column's min and max, smoothed (a chart with many points).
+  std::vector<double> per_column(const SeriesQuery& q, const Columns& columns) {
+    std::lock_guard lock(mutex);
+    std::vector<double> x, y;
+    return series_of(q, x, y) ? min_max_per_column(x, y, q.smooth, columns) : std::vector<double>(2 * columns.pixels, NAN);
   }
 
   json describe(const std::set<std::uint64_t>& held) {
@@ -176,24 +198,25 @@ struct RunStore::Run {
     json errors = json::array();
     if (!metrics.error().empty()) errors.push_back("metrics.csv " + metrics.error());
     json last = json::object();
-    std::int64_t bytes = -1;
     std::vector<std::string> columns;
+    // "version" changes whenever steps.csv does (its size and time): the page then refetches.
+    struct stat steps_stat{};
+    const bool has_steps = ::stat(steps.path().c_str(), &steps_stat) == 0;
+    const std::string version = has_steps ? std::to_string(steps_stat.st_size) + "." +
+                                                std::to_string(steps_stat.st_mtim.tv_sec) + "." +
+                                                std::to_string(steps_stat.st_mtim.tv_nsec)
+                                          : "none";
     if (steps_loaded) {
       steps.refresh();
       columns = steps.columns();
       for (std::size_t c = 0; c < columns.size() && steps.rows() > 0; ++c) last[columns[c]] = number(steps.column(c).back());
-      bytes = std::int64_t(steps.version());
       if (!steps.error().empty()) errors.push_back("steps.csv " + steps.error());
     } else {
-      struct stat steps_stat{};
-      if (::stat(steps.path().c_str(), &steps_stat) != 0 || steps_stat.st_size != ends.bytes)
-        ends = detail::read_csv_ends(steps.path());
+      if (!has_steps || steps_stat.st_size != ends.bytes) ends = detail::read_csv_ends(steps.path());
       columns = ends.columns;
       for (std::size_t c = 0; c < ends.last.size(); ++c) last[columns[c]] = number(ends.last[c]);
-      bytes = ends.bytes;
     }
-    // "version" changes whenever steps.csv does: the page refetches a chart when it moves.
-    run["steps"] = {{"columns", columns}, {"last", last}, {"version", std::to_string(bytes) + (steps_loaded ? "p" : "")}};
+    run["steps"] = {{"columns", columns}, {"last", last}, {"version", version}};
     // A new picture is a new file: the folder's mtime moves.
     struct stat folder{};
     const std::int64_t stamp = ::stat(dir.c_str(), &folder) == 0
@@ -281,30 +304,32 @@ json RunStore::series(const SeriesQuery& q) {
   for (const auto& name : q.runs)
     if (Run* run = find(name)) runs.push_back(run);
   // A run's first chart parses its whole steps.csv: the runs are shared among the cores.
-  std::vector<Run::Drawn> drawn(runs.size());
-  for_each_parallel(runs.size(), [&](std::size_t i) { drawn[i] = runs[i]->series(q); });
+  std::vector<Run::Extent> extents(runs.size());
+  for_each_parallel(runs.size(), [&](std::size_t i) { extents[i] = runs[i]->extent(q); });
   std::size_t total = 0;
   Columns columns{.lo = INFINITY, .hi = -INFINITY, .pixels = q.pixels, .log_x = q.log_x};
-  for (const auto& d : drawn)
-    if (!d.points.x.empty()) {
-      total += d.points.x.size();
-      columns.lo = std::min(columns.lo, d.points.x.front());
-      columns.hi = std::max(columns.hi, d.points.x.back());
-    }
+  for (const auto& e : extents)
+    if (e.drawable > 0) total += e.drawable, columns.lo = std::min(columns.lo, e.lo), columns.hi = std::max(columns.hi, e.hi);
   // Up to two points per pixel in all: every point as it is. More: two per column and run.
   const bool aligned = total > 2 * q.pixels;
   std::vector<std::vector<double>> per_column(runs.size());
-  if (aligned)
-    for_each_parallel(runs.size(), [&](std::size_t i) { per_column[i] = min_max_per_column(drawn[i].points, columns); });
+  std::vector<Points> points(runs.size());
+  for_each_parallel(runs.size(), [&](std::size_t i) {
+    if (!extents[i].found) return;
+    if (aligned)
+      per_column[i] = runs[i]->per_column(q, columns);
+    else
+      points[i] = runs[i]->points(q);
+  });
   json series = json::array();
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    if (!drawn[i].found) continue;
-    json s{{"run", runs[i]->name}, {"n", drawn[i].n}, {"last", number(drawn[i].last)}};
+    if (!extents[i].found) continue;
+    json s{{"run", runs[i]->name}, {"n", extents[i].n}, {"last", number(extents[i].last)}};
     if (aligned) {
       s["y"] = per_column[i];
     } else {
-      s["x"] = drawn[i].points.x;
-      s["y"] = drawn[i].points.y;
+      s["x"] = points[i].x;
+      s["y"] = points[i].y;
     }
     series.push_back(std::move(s));
   }

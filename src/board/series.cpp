@@ -52,25 +52,47 @@ std::vector<double> Columns::slots() const {
   return x;
 }
 
-std::vector<double> min_max_per_column(const Points& p, const Columns& columns) {
+std::vector<double> min_max_per_column(std::span<const double> x, std::span<const double> y, double weight,
+                                       const Columns& columns) {
+  SOMA_CHECK(x.size() == y.size(), "series: ", x.size(), " x values for ", y.size(), " y values");
+  SOMA_CHECK(weight >= 0 && weight < 1, "smoothing weight must be in [0, 1), got ", weight);
   std::vector<double> out(2 * columns.pixels, NAN);
-  std::size_t i = 0;
-  while (i < p.x.size()) {
-    const std::size_t c = columns.of(p.x[i]);
-    std::size_t low = i, high = i, j = i;
-    for (; j < p.x.size() && columns.of(p.x[j]) == c; ++j) {
-      if (p.y[j] < p.y[low]) low = j;
-      if (p.y[j] > p.y[high]) high = j;
-    }
-    if (std::isnan(out[2 * c])) {
-      out[2 * c] = p.y[std::min(low, high)];
-      out[2 * c + 1] = p.y[std::max(low, high)];
+  // The column being filled: its lowest and highest value and which came first.
+  std::size_t column = SIZE_MAX;
+  double low = 0, high = 0;
+  bool low_first = true;
+  const auto flush = [&] {
+    if (column == SIZE_MAX) return;
+    double& a = out[2 * column];
+    double& b = out[2 * column + 1];
+    if (std::isnan(a)) {
+      a = low_first ? low : high, b = low_first ? high : low;
     } else {  // x went back (never in a run folder's files): keep the column's extremes
-      const double a = std::min({out[2 * c], out[2 * c + 1], p.y[low]}), b = std::max({out[2 * c], out[2 * c + 1], p.y[high]});
-      out[2 * c] = a, out[2 * c + 1] = b;
+      const double lo = std::min({a, b, low}), hi = std::max({a, b, high});
+      a = lo, b = hi;
     }
-    i = j;
+  };
+  double s = 0, w_k = 1;  // smooth_ema's state
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(y[i])) continue;
+    double v = y[i];
+    if (weight > 0) {
+      s = weight * s + (1 - weight) * v;
+      w_k *= weight;
+      v = s / (1 - w_k);
+    }
+    if (!std::isfinite(x[i]) || (columns.log_x && x[i] <= 0)) continue;
+    const std::size_t c = columns.of(x[i]);
+    if (c != column) {
+      flush();
+      column = c, low = high = v, low_first = true;
+    } else if (v < low) {
+      low = v, low_first = false;  // the new low comes after the high
+    } else if (v > high) {
+      high = v, low_first = true;
+    }
   }
+  flush();
   return out;
 }
 

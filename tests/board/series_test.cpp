@@ -46,9 +46,8 @@ TEST(MinMaxPerColumn, KeepsEveryColumnsExtremesInStepOrder) {
   for (std::size_t i = 0; i < n; ++i) x[i] = double(i + 1), y[i] = std::sin(double(i) * 0.01);
   y[12345] = 50;   // one step's spike
   y[77777] = -40;  // and a dip
-  const Points p = drawable(x, y, false);
   const Columns columns{.lo = 1, .hi = double(n), .pixels = pixels};
-  const std::vector<double> v = min_max_per_column(p, columns);
+  const std::vector<double> v = min_max_per_column(x, y, 0, columns);
   ASSERT_EQ(v.size(), 2 * pixels);
   EXPECT_EQ(*std::max_element(v.begin(), v.end()), 50);
   EXPECT_EQ(*std::min_element(v.begin(), v.end()), -40);
@@ -79,12 +78,24 @@ TEST(MinMaxPerColumn, EmptyColumnsAreNaNAndLogColumnsAreEqualInLogX) {
   EXPECT_EQ(log.of(200), 2u);
   EXPECT_EQ(log.of(1000), 2u);
   EXPECT_NEAR(log.slots()[1], std::pow(10.0, 0.75), 1e-9);
-  const std::vector<double> v = min_max_per_column(p, log);
+  const std::vector<double> v = min_max_per_column(p.x, p.y, 0, log);
   EXPECT_EQ(v, (std::vector<double>{4, 4, 3, 3, 2, 1}));
   const Columns linear{.lo = 1, .hi = 1000, .pixels = 4};
-  const std::vector<double> w = min_max_per_column(p, linear);
+  const std::vector<double> w = min_max_per_column(p.x, p.y, 0, linear);
   EXPECT_EQ(w[0], 4);  // 1, 20 and 200 share the first linear column: 4 then 2
   EXPECT_EQ(w[1], 2);
   EXPECT_TRUE(std::isnan(w[2]) && std::isnan(w[3]) && std::isnan(w[4]));
   EXPECT_EQ(w[7], 1);
+}
+
+TEST(MinMaxPerColumn, SmoothsInTheSamePassAsSmoothEma) {
+  std::vector<double> x, y;
+  for (int i = 0; i < 5000; ++i) x.push_back(i), y.push_back(i % 7 == 0 ? NAN : std::cos(i * 0.37) * 10);
+  const Columns columns{.lo = 1, .hi = 4999, .pixels = 37, .log_x = true};  // x = 0 left out
+  const std::vector<double> smoothed = smooth_ema(y, 0.8);
+  const std::vector<double> a = min_max_per_column(x, y, 0.8, columns), b = min_max_per_column(x, smoothed, 0, columns);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_TRUE(std::isnan(a[2]));  // the log columns between x = 1 and x = 2 are empty
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) << i;
+  EXPECT_THROW(min_max_per_column(x, y, 1, columns), soma::Error);
 }

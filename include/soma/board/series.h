@@ -36,9 +36,12 @@ struct Columns {
   std::vector<double> slots() const;
 };
 
-/// Per column, the lowest and the highest point of (x, y) (drawable points, x growing), the
-/// one that comes first in x at slot 2c, the other at 2c + 1; a column with one point has it
-/// in both slots, an empty column NaN in both. 2 * pixels values.
-std::vector<double> min_max_per_column(const Points& points, const Columns& columns);
+/// Per column, the lowest and the highest of the drawable points of (x, smooth_ema(y, weight))
+/// (x growing), the one that comes first at slot 2c, the other at 2c + 1; a column with one point
+/// has it in both slots, an empty column NaN in both. 2 * pixels values. One pass and no copy of
+/// the series: what a chart of 100 runs of 100,000 steps costs per run and poll.
+/// Throws soma::Error when x and y differ in length or the weight is outside [0, 1).
+std::vector<double> min_max_per_column(std::span<const double> x, std::span<const double> y, double weight,
+                                       const Columns& columns);
 
 }  // namespace soma::board
