@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <span>
 #include <thread>
 
 #include <sys/stat.h>
@@ -114,29 +115,36 @@ struct RunStore::Run {
       : name(std::move(n)), dir(std::move(d)), info(dir + "/run.json"), config(dir + "/config.json"),
         metrics(dir + "/metrics.csv"), steps(dir + "/steps.csv"), times(dir + "/times.csv") {}
 
-  // A chart's series of this run, its x as the query wants it; false when it lacks the column.
-  // The caller holds `mutex`.
-  bool series_of(const SeriesQuery& q, std::vector<double>& x, std::vector<double>& y) {
+  // A chart's series of this run, its x as the query wants it, viewed in place (a chart of 100
+  // runs must not copy 100 columns per poll); valid while `mutex` is held.
+  struct View {
+    std::span<const double> x, y;
+    std::vector<double> own_x;  // x when it is computed (by epoch, by time)
+  };
+  // False when the run lacks the column. The caller holds `mutex`.
+  bool series_of(const SeriesQuery& q, View& v) {
     CsvTable& table = q.file == "steps" ? steps : metrics;
     if (q.file == "steps") steps_loaded = true;
     table.refresh();
     const int c = table.find(q.column);
     if (c < 0) return false;
-    y = table.column(std::size_t(c));
+    v.y = table.column(std::size_t(c));
     const int step = table.find("step"), epoch = table.find("epoch");
     if (q.x == "epoch" && epoch >= 0) {
-      x = q.file == "steps" ? fractional_epochs(table.column(std::size_t(epoch))) : table.column(std::size_t(epoch));
+      v.own_x = q.file == "steps" ? fractional_epochs(table.column(std::size_t(epoch))) : table.column(std::size_t(epoch));
       if (q.file == "metrics")
-        for (double& v : x) v += 1;  // the end of epoch e (0-based) is at e + 1
+        for (double& e : v.own_x) e += 1;  // the end of epoch e (0-based) is at e + 1
     } else if (q.x == "time" && step >= 0) {
       times.refresh();
-      x = times_at(table.column(std::size_t(step)), times);
+      v.own_x = times_at(table.column(std::size_t(step)), times);
     } else if (step >= 0) {
-      x = table.column(std::size_t(step));
+      v.x = table.column(std::size_t(step));
+      return true;
     } else {
-      x.resize(y.size());
-      for (std::size_t i = 0; i < x.size(); ++i) x[i] = double(i + 1);
+      v.own_x.resize(v.y.size());
+      for (std::size_t i = 0; i < v.own_x.size(); ++i) v.own_x[i] = double(i + 1);
     }
+    v.x = v.own_x;
     return true;
   }
 
@@ -149,9 +157,10 @@ struct RunStore::Run {
   };
   Extent extent(const SeriesQuery& q) {
     std::lock_guard lock(mutex);
-    std::vector<double> x, y;
+    View v;
     Extent e;
-    if (!(e.found = series_of(q, x, y))) return e;
+    if (!(e.found = series_of(q, v))) return e;
+    const auto& [x, y, own] = v;
     for (std::size_t i = 0; i < y.size(); ++i) {
       if (!std::isfinite(y[i])) continue;
       e.last = y[i], ++e.n;
@@ -163,14 +172,14 @@ struct RunStore::Run {
   // Every drawable point, smoothed (a chart with few points).
   Points points(const SeriesQuery& q) {
     std::lock_guard lock(mutex);
-    std::vector<double> x, y;
-    return series_of(q, x, y) ? drawable(x, smooth_ema(y, q.smooth), q.log_x) : Points{};
+    View v;
+    return series_of(q, v) ? drawable(v.x, smooth_ema(v.y, q.smooth), q.log_x) : Points{};
   }
   // Each column's min and max, smoothed (a chart with many points).
   std::vector<double> per_column(const SeriesQuery& q, const Columns& columns) {
     std::lock_guard lock(mutex);
-    std::vector<double> x, y;
-    return series_of(q, x, y) ? min_max_per_column(x, y, q.smooth, columns) : std::vector<double>(2 * columns.pixels, NAN);
+    View v;
+    return series_of(q, v) ? min_max_per_column(v.x, v.y, q.smooth, columns) : std::vector<double>(2 * columns.pixels, NAN);
   }
 
   json describe(const std::set<std::uint64_t>& held) {
