@@ -31,9 +31,10 @@ await evaluate(`document.getElementById("select-all").click()`);
 await until("all runs drawn", `somaBoard.fetches >= ${fetches} + Object.keys(somaBoard.charts).length &&
                                Object.values(somaBoard.charts).every(c => Object.keys(c.series).length === somaBoard.runs.length)`, 240000);
 console.log(`all ${shown[0]} runs selected, every chart redrawn: ${Date.now() - all} ms; server CPU ${(cpu() - cpuAll).toFixed(2)} s`);
-const idle = cpu();
+const idle = cpu(), idleFetches = await evaluate("somaBoard.fetches"), idlePolls = await evaluate("somaBoard.polls");
 await new Promise(resolve => setTimeout(resolve, 5000));
-console.log(`5 s of polls with nothing new (all runs drawn): server CPU ${(cpu() - idle).toFixed(2)} s`);
+console.log(`5 s of polls with nothing new (all runs drawn): server CPU ${(cpu() - idle).toFixed(2)} s, ` +
+            `${await evaluate("somaBoard.polls") - idlePolls} polls, ${await evaluate("somaBoard.fetches") - idleFetches} chart fetches`);
 const run = await evaluate("somaBoard.runs[0].name");
 const n = await evaluate(`somaBoard.charts["steps/loss"].series["${run}"].n`);
 const appended = Date.now();
