@@ -50,8 +50,8 @@ curl -s -o /dev/null -w "one run's loss, 100,000 steps to 1,000 pixels (cold par
 curl -s -o /dev/null -w "the same again (parsed): %{time_total} s\n" "${url}api/series?run=run_050&column=loss&pixels=1000"
 profile=$(mktemp -d)
 pgrep -P "$server" >/dev/null && server=$(pgrep -P "$server")  # soma under timeout
-setsid timeout 300 node "$root/bench/board_open.mjs" "$(command -v chromium)" "$url" "$dir" "$profile" "$server" &
+timeout 300 node "$root/bench/board_open.mjs" "$(command -v chromium)" "$url" "$dir" "$profile" "$server" &
 node=$!
-pids+=(-"$node")
+pids+=("$node")
 wait "$node"
 rm -rf "$profile" "$log"

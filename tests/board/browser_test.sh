@@ -8,7 +8,7 @@ set -euo pipefail
 soma=$1
 work=$2
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-browser=$(command -v chromium || command -v chromium-browser || true)
+browser=$(command -v chromium || true)
 [ -n "$browser" ] || { echo "FAIL: no chromium (scripts/install-deps.sh installs it)"; exit 1; }
 
 pids=()
@@ -33,8 +33,8 @@ done
 [ -n "$url" ] || { echo "FAIL: soma board did not start"; cat "$work/board.log"; exit 1; }
 echo "soma board at $url"
 
-# Its own process group, so that the cleanup kills Chromium and all its helpers with it.
-setsid timeout 90 node "$here/browser_test.mjs" "$browser" "$url" "$work/runs" "$work/profile" "$work/board.png" &
+# The script kills its Chromium on the way out, on SIGTERM (timeout, the cleanup) too.
+timeout 90 node "$here/browser_test.mjs" "$browser" "$url" "$work/runs" "$work/profile" "$work/board.png" &
 node=$!
-pids+=(-"$node")
+pids+=("$node")
 wait "$node"

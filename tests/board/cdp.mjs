@@ -20,6 +20,7 @@ export async function openBrowser(browser, profile, width = 1500, height = 1000)
                                    `--window-size=${width},${height}`, "about:blank"],
                          {stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"]});
   process.on("exit", () => chromium.kill("SIGKILL"));
+  for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => process.exit(1));  // runs the above
   chromium.on("exit", code => fail(`Chromium exited (${code})`));
 
   let next = 0, pending = Buffer.alloc(0), session;

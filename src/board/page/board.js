@@ -178,7 +178,7 @@ function layoutCharts() {
     const title = el("h3", {text: key});
     const body = el("div");
     const div = el("div", {class: "chart", "data-chart": key}, title, body);
-    div.style.width = "560px";
+    div.style.width = "540px";
     box.append(div);
     state.charts[key] = {div, title, body, series: {}, versions: null, plot: null};
   }
