@@ -32,6 +32,12 @@ CsvTable read_now(const std::string& path) {
   return t;
 }
 
+// Writes `text` to `path`, then reads it.
+CsvTable write_and_read(const std::string& path, const std::string& text) {
+  write(path, text);
+  return read_now(path);
+}
+
 }  // namespace
 
 TEST(CsvTable, MissingFileIsEmpty) {
@@ -79,16 +85,14 @@ TEST(CsvTable, HalfWrittenHeaderGivesNoColumns) {
 TEST(CsvTable, MalformedLineStopsTheReadingThere) {
   Folder f;
   const auto p = f.path("metrics.csv");
-  write(p, "epoch,loss\n0,1\n1,0.5\n2,abc\n3,0.2\n");
-  CsvTable t = read_now(p);
+  CsvTable t = write_and_read(p, "epoch,loss\n0,1\n1,0.5\n2,abc\n3,0.2\n");
   EXPECT_EQ(t.rows(), 2u);
   EXPECT_EQ(t.error(), "line 4: expected a number, found 'abc'");
   write(p, "4,0.1\n", true);
   EXPECT_FALSE(t.refresh());  // stays stopped at the bad line
   EXPECT_EQ(t.rows(), 2u);
 
-  write(p, "epoch,loss\n0,1\n1,2,3\n");
-  const CsvTable wrong_count = read_now(p);
+  const CsvTable wrong_count = write_and_read(p, "epoch,loss\n0,1\n1,2,3\n");
   EXPECT_EQ(wrong_count.rows(), 1u);
   EXPECT_EQ(wrong_count.error(), "line 3: expected 2 values, found 3");
 }
@@ -96,8 +100,7 @@ TEST(CsvTable, MalformedLineStopsTheReadingThere) {
 TEST(CsvTable, ReplacedFileIsReadAnew) {
   Folder f;
   const auto p = f.path("steps.csv");
-  write(p, "step,loss\n1,1\n2,2\n");
-  CsvTable t = read_now(p);
+  CsvTable t = write_and_read(p, "step,loss\n1,1\n2,2\n");
   ASSERT_EQ(t.rows(), 2u);
   // The run folder rewrites by rename when a column appears: a new file, a wider header.
   write(f.path("tmp"), "step,loss,val_loss\n1,1,NA\n2,2,NA\n3,3,0.5\n");
