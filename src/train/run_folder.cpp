@@ -1,5 +1,6 @@
-// RunFolderSink: the run's CSV files appended row by row, its curves and report redrawn now and
-// then, and the folder's creation (see run_folder.h).
+// RunFolderSink: the run's CSV files appended row by row (and times.csv, each step's time, for
+// the dashboard), its curves and report redrawn now and then, and the folder's creation (see
+// run_folder.h).
 #include "soma/train/run_folder.h"
 
 #include <algorithm>
@@ -151,6 +152,12 @@ struct RunFolderSink::Log {
   std::string path;
   Table table;
   std::FILE* file = nullptr;
+  // steps.csv's only: times.csv beside it, a row per step ("step,time"), time being seconds of
+  // training since the run began, resumes included (offset + now - start), for the dashboard's
+  // wall-time axis. A file apart, so that a killed and resumed run's steps.csv stays identical
+  // to an uninterrupted run's.
+  std::unique_ptr<Log> times;
+  double time_offset = 0, time_start = 0;
 
   ~Log() { close(); }
   void close() {
@@ -178,6 +185,8 @@ RunFolderSink::RunFolderSink(std::string dir, RunFolderOptions options)
   SOMA_CHECK(fs::is_directory(dir_), "RunFolderSink: '", dir_, "' is not a folder");
   steps_->path = file("steps.csv");
   metrics_->path = file("metrics.csv");
+  steps_->times = std::make_unique<Log>();
+  steps_->times->path = file("times.csv");
 }
 
 RunFolderSink::~RunFolderSink() = default;
@@ -216,7 +225,8 @@ RunFolderSink::Table RunFolderSink::read_table(const std::string& path) {
 void RunFolderSink::on_begin(std::int64_t, std::int64_t step, std::int64_t epoch) {
   // A fresh run starts empty files; a resumed one keeps what its checkpoint had seen.
   for (auto [log, key, limit] : {std::tuple{steps_.get(), "step", double(step)},
-                                  std::tuple{metrics_.get(), "epoch", double(epoch) - 1}}) {
+                                  std::tuple{metrics_.get(), "epoch", double(epoch) - 1},
+                                  std::tuple{steps_->times.get(), "step", double(step)}}) {
     log->table = step == 0 && epoch == 0 ? Table{} : read_table(log->path);
     const std::vector<double> keys = column(log->table, key);
     std::vector<std::vector<double>> kept;
@@ -225,6 +235,10 @@ void RunFolderSink::on_begin(std::int64_t, std::int64_t step, std::int64_t epoch
     log->table.rows = std::move(kept);
     log->rewrite();
   }
+  // A resumed run's clock goes on from the time of its last kept step.
+  const std::vector<double> times = column(steps_->times->table, "time");
+  steps_->time_offset = times.empty() ? 0 : times.back();
+  steps_->time_start = now_seconds();
   pictures_.clear();
 }
 
@@ -267,6 +281,7 @@ void RunFolderSink::on_step(const StepEvent& event) {
   std::vector<std::pair<std::string, double>> row{{"step", double(event.step)}, {"epoch", double(event.epoch)}};
   for (const auto& [name, value] : event.values) row.emplace_back(name, value);
   append(*steps_, row);
+  append(*steps_->times, {{"step", double(event.step)}, {"time", steps_->time_offset + now_seconds() - steps_->time_start}});
 }
 
 void RunFolderSink::on_epoch_end(const EpochEvent& event) {

@@ -35,12 +35,13 @@ train-evaluate-predict)
   # A run folder with everything in it.
   run 0 "$soma" train "$src/configs/cnn_fashion.json" --runs runs --name a --epochs 2 "${quick[@]}"
   grep -Eq "^test accuracy 0\.[0-9]+$" <(tail -1 out.txt) || fail "train: no test accuracy last"
-  for f in config.json run.json metrics.csv steps.csv loss.png loss.svg accuracy.png accuracy.svg \
+  for f in config.json run.json metrics.csv steps.csv times.csv loss.png loss.svg accuracy.png accuracy.svg \
            checkpoint.safetensors model.safetensors best.safetensors report.md; do
     [[ -s runs/a/$f ]] || fail "runs/a/$f is missing"
   done
   [[ $(wc -l <runs/a/metrics.csv) == 3 ]] || fail "metrics.csv: $(cat runs/a/metrics.csv)"
   [[ $(wc -l <runs/a/steps.csv) == 7 ]] || fail "steps.csv should have 6 steps: $(cat runs/a/steps.csv)"
+  [[ $(wc -l <runs/a/times.csv) == 7 ]] || fail "times.csv should have 6 steps: $(cat runs/a/times.csv)"
   grep -q '"in": 3136' runs/a/config.json || fail "config.json lacks the resolved Dense input size"
   grep -q '"status": "finished"' runs/a/run.json || fail "run.json: $(cat runs/a/run.json)"
   grep -q '"machine"' runs/a/run.json || fail "run.json has no machine"

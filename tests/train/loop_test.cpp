@@ -255,6 +255,16 @@ TEST(TrainRunFolder, AResumedRunLeavesTheFilesOfAnUninterruptedOne) {
   EXPECT_EQ(metrics.rows.size(), 3u);
   EXPECT_TRUE(std::filesystem::exists(whole + "/loss.png"));
   EXPECT_TRUE(std::filesystem::exists(whole + "/report.md"));
+  // times.csv: a row per step, the resumed run's too, its clock never going back.
+  for (const std::string& folder : {whole, cut}) {
+    const auto times = train::RunFolderSink::read_table(folder + "/times.csv");
+    ASSERT_EQ(times.columns, (std::vector<std::string>{"step", "time"}));
+    ASSERT_EQ(times.rows.size(), 12u);
+    for (std::size_t i = 0; i < times.rows.size(); ++i) {
+      EXPECT_EQ(times.rows[i][0], double(i + 1));
+      EXPECT_GE(times.rows[i][1], i ? times.rows[i - 1][1] : 0.0);
+    }
+  }
 }
 
 TEST(TrainRunFolder, AHalfWrittenLastLineIsDroppedAndABadRowNamed) {

@@ -50,7 +50,14 @@ struct PlayArgs {
   std::optional<std::uint64_t> seed;   ///< episode j starts from reset(seed + j); none: the run's dqn.eval_seed
 };
 
+struct BoardArgs {
+  std::string runs_dir = "runs";
+  std::string host = "127.0.0.1";
+  int port = 6006;  ///< 0: any free port
+};
+
 int train(const TrainArgs& args);
+int board(const BoardArgs& args);
 int play(const PlayArgs& args);
 int evaluate(const EvaluateArgs& args);
 int predict(const PredictArgs& args);

@@ -114,6 +114,13 @@ int main(int argc, char** argv) {
   play->add_option("--gif", play_args.gif, "Write the first episode as an animated GIF (600x400, 50 frames/s)");
   auto* play_seed_opt = play->add_option("--seed", play_seed, "Episode j starts from seed S + j (default: the run's dqn.eval_seed)");
 
+  BoardArgs board_args;
+  auto* board = app.add_subcommand("board", "Serve the live training dashboard of a runs folder (docs/board.md)");
+  board->add_option("runs", board_args.runs_dir, "The runs folder")->capture_default_str()->check(CLI::ExistingDirectory);
+  board->add_option("--port", board_args.port, "TCP port (0: any free one)")->capture_default_str()->check(CLI::Range(0, 65535));
+  board->add_option("--host", board_args.host, "Interface to listen on (another than 127.0.0.1 exposes your runs)")
+      ->capture_default_str();
+
   auto* bench = app.add_subcommand("bench", "Run benchmark WORKLOAD [--threads N] [--size S] with soma-bench; "
                                             "no WORKLOAD: all of them; soma bench list: the workloads");
   bench->prefix_command();
@@ -126,6 +133,7 @@ int main(int argc, char** argv) {
     if (*summary) return soma::cli::summary(summary_config);
     if (*gradcheck) return soma::cli::gradcheck(grad_args);
     if (*bench) return soma::cli::bench(bench->remaining());
+    if (*board) return soma::cli::board(board_args);
     if (*play) {
       if (*play_seed_opt) play_args.seed = play_seed;
       return soma::cli::play(play_args);
