@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <soma/data/locate.h>
 #include <soma/soma.h>
 #include <sstream>
 #include <string>

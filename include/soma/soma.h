@@ -13,7 +13,6 @@
 #include "soma/data/dataloader.h"
 #include "soma/data/dataset.h"
 #include "soma/data/idx.h"
-#include "soma/data/locate.h"
 #include "soma/data/mnist.h"
 #include "soma/data/npy.h"
 #include "soma/data/split.h"

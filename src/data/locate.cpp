@@ -91,10 +91,11 @@ std::optional<std::string> find_dataset(const std::string& name, const std::stri
 std::string locate_dataset(const std::string& name, const std::string& program) {
   if (auto place = find_dataset(name, program)) return *place;
   const BuiltinSet& set = builtin(name);
+  // In the order tried: the variables come first, so those not set are named first.
   std::string looked;
-  for (const std::string& place : dataset_places(name, program)) looked += "\n  " + place;
   if (!variable(set.variable)) looked += "\n  $" + std::string(set.variable) + " (not set)";
   if (!variable("SOMA_DATA_DIR")) looked += "\n  $SOMA_DATA_DIR/" + name + " (not set)";
+  for (const std::string& place : dataset_places(name, program)) looked += "\n  " + place;
   detail::throw_error(name, ": data set not found; looked in:", looked, "\ninstall it with: ", set.install,
                       "\n(or set SOMA_DATA_DIR to a folder holding ", name, *set.file ? "/" : "",
                       set.file, ")");

@@ -65,7 +65,8 @@ std::shared_ptr<TensorDataset> load(Source source, const std::string& split) {
 std::string default_mnist_dir() { return locate_dataset("mnist"); }
 
 std::shared_ptr<TensorDataset> fashion_mnist(const std::string& split, const std::string& dir) {
-  return load({"fashion-mnist", dir, ".gz",
+  // The default folder stands for "wherever it is found": the set's variable, $SOMA_DATA_DIR, then it.
+  return load({"fashion-mnist", dir == kFashionMnistDir ? "" : dir, ".gz",
                "sudo apt-get install dataset-fashion-mnist, which puts them in " + std::string(kFashionMnistDir)},
               split);
 }

@@ -1,12 +1,12 @@
 // A first program with soma: a small network learns Fashion-MNIST's ten kinds of clothes, is
-// saved, and states its test accuracy (docs/getting-started.md; make test builds it 4 ways).
+// saved, and states its test accuracy (docs/getting-started.md; tests/consumer builds it 4 ways).
 #include <cstdio>
 #include <soma/soma.h>
 using namespace soma;
 
 int main() {
   try {
-    auto train = data::fashion_mnist("train");  // found at run time (docs/data.md)
+    auto train = data::fashion_mnist("train");  // found at run time ("Data sets" below)
     auto test = data::fashion_mnist("test");
     auto part = data::random_split(train, {0.1, 0.9}, 0)[0];  // 6000 images: a quick first run
     manual_seed(0);
