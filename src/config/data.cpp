@@ -24,7 +24,6 @@ namespace {
 
 const std::vector<std::string> kFashionClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                                   "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
-const std::vector<std::string> kBuiltin = {"fashion-mnist", "mnist", "kjv-text"};
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -245,7 +244,7 @@ DataSets build_data(const Json& spec, const std::string& path, const std::string
   Split train, test;
   std::string dataset;
   if (s.has("dataset") || !s.has("train")) {
-    dataset = s.text("dataset", std::nullopt, kBuiltin);
+    dataset = s.text("dataset", std::nullopt, data::builtin_datasets());
   }
   if (dataset == "kjv-text") {
     TextSets text = read_text(s);

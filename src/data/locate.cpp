@@ -35,9 +35,12 @@ const BuiltinSet kSets[] = {
 };
 
 const BuiltinSet& builtin(const std::string& name) {
-  for (const BuiltinSet& set : kSets)
+  std::string names;
+  for (const BuiltinSet& set : kSets) {
     if (name == set.name) return set;
-  detail::throw_error("data set \"", name, "\": expected one of \"fashion-mnist\", \"mnist\", \"kjv-text\"");
+    names += std::string(names.empty() ? "" : ", ") + "\"" + set.name + "\"";
+  }
+  detail::throw_error("data set \"", name, "\": expected one of ", names);
 }
 
 // An environment variable's value, or nullptr when it is unset or empty.
@@ -56,7 +59,11 @@ bool holds(const BuiltinSet& set, const fs::path& place) {
 }  // namespace
 
 const std::vector<std::string>& builtin_datasets() {
-  static const std::vector<std::string> names = {"fashion-mnist", "mnist", "kjv-text"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const BuiltinSet& set : kSets) out.push_back(set.name);
+    return out;
+  }();
   return names;
 }
 

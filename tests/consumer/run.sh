@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds tests/consumer, a user's program, against soma one way, in an empty folder, and runs it:
 # its last line must be "test accuracy X" with X >= 0.7. Each way also checks that no path of
-# soma's source tree went into what it built against.
+# soma's source tree went into what it built against. CXX, CXXFLAGS and LDFLAGS (as CMake reads
+# them) say how to compile: tests/CMakeLists.txt passes those of soma's build.
 #   run.sh install          SOURCE WORK BUILD   cmake --install BUILD into WORK (the others' prefix)
 #   run.sh find_package     SOURCE WORK PREFIX  find_package(soma) from PREFIX
 #   run.sh pkg_config       SOURCE WORK PREFIX  g++ with pkg-config's flags for soma from PREFIX
@@ -55,7 +56,8 @@ with_pkg_config() {  # PREFIX
   flags=$(PKG_CONFIG_PATH=$(dirname "$(find "$1" -name soma.pc)") pkg-config --cflags --libs soma) || fail "pkg-config soma"
   echo "pkg-config --cflags --libs soma: $flags"
   mkdir -p build
-  g++ -std=c++20 -O2 project/main.cpp $flags -o build/first_net_pc || fail "g++ with pkg-config's flags"
+  ${CXX:-g++} -std=c++20 -O2 ${CXXFLAGS:-} project/main.cpp $flags ${LDFLAGS:-} -o build/first_net_pc ||
+    fail "the compiler with pkg-config's flags"
   echo "built with pkg-config in $((SECONDS - start)) s"
   program=$work/build/first_net_pc
 }
