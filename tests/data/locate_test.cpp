@@ -71,8 +71,8 @@ TEST(DataLocate, FindsTheSourceTreesDataFromItsBuildFolder) {
   EnvGuard a("SOMA_MNIST_DIR", nullptr);
   EnvGuard b("SOMA_DATA_DIR", nullptr);
   EXPECT_EQ(data::locate_dataset("mnist", (tree / "build" / "bin" / "program").string()), npm.string());
-  // A folder without the set's files is passed over.
-  EXPECT_FALSE(data::find_dataset("mnist", (tree / "elsewhere" / "bin" / "program").string()));
+  // A tree without the set's files is passed over.
+  EXPECT_FALSE(data::find_dataset("mnist", (tree / "other_tree" / "build" / "bin" / "program").string()));
 }
 
 TEST(DataLocate, PlacesComeInTheDocumentedOrder) {
