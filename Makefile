@@ -9,7 +9,11 @@ SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 FUZZ_BUILD ?= build-fuzz
 FUZZ_RUNS  ?= 100000
 
-.PHONY: all deps build run test test-sanitize fuzz bench clean
+# make install PREFIX=...: headers, libraries, the soma command, find_package(soma) and soma.pc
+# (docs/getting-started.md); make deb: the same as a Debian package, build/soma_<version>_<arch>.deb.
+PREFIX ?= /usr/local
+
+.PHONY: all deps build run test test-sanitize fuzz bench install deb clean
 
 all: build
 
@@ -25,6 +29,12 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 test-sanitize: deps
 	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \

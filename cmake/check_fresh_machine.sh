@@ -22,13 +22,13 @@ packages=$(sed -n '/^packages=(/,/)/p' "$deps" | tr -d '()"' | sed 's/packages=/
 has_package() { grep -qx "$1" <<<"$packages"; }
 
 # Programs of the packages every Debian has (Essential or required: bash, coreutils, diffutils,
-# findutils, grep, sed, gzip, tar, util-linux, mawk), and bash's builtins and keywords.
+# findutils, grep, sed, gzip, tar, util-linux, mawk, dpkg), and bash's builtins and keywords.
 allowed=" bash sh [ [[ test echo printf cd pwd set unset shift exit return trap local declare export read
   source . eval exec command type wait kill true false break continue let shopt getopts pushd popd umask
   cat cp mv rm ln mkdir rmdir ls touch chmod head tail wc tr cut sort uniq paste join comm tee mktemp
   basename dirname realpath readlink stat du df date sleep seq yes env nice timeout od dd truncate
   sha256sum md5sum cksum expr printenv id nproc split fold diff cmp find xargs grep egrep sed awk mawk
-  gzip gunzip zcat tar flock getopt mountpoint"
+  gzip gunzip zcat tar flock getopt mountpoint dpkg-deb"
 allowed=" $(echo $allowed) "  # one space between words, and around them
 # Programs of the packages the script installs.
 # (g++ brings binutils: nm, c++filt, ...)

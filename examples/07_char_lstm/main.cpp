@@ -9,14 +9,11 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <soma/data/locate.h>
 #include <soma/soma.h>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#ifndef SOMA_KJV_TEXT
-#define SOMA_KJV_TEXT "third_party/kjv/kjv.txt"
-#endif
 
 using namespace soma;
 
@@ -97,12 +94,12 @@ std::string sample(Model& m, const data::CharVocabulary& vocab, const std::strin
 int main(int argc, char** argv) {
   CLI::App app{"A character-level LSTM language model on the King James Bible, trained with truncated BPTT;\n"
                "prints the validation loss per epoch (nats per character) and samples text."};
-  std::string path = SOMA_KJV_TEXT, prompt = "And God said";
+  std::string path, prompt = "And God said";
   std::int64_t train_chars = 1'000'000, valid_chars = 100'000, streams = 32, steps = 64, hidden = 256, embed = 64;
   int epochs = 3, sample_length = 400;
   double lr = 2e-3, clip = 5, temperature = 0.7;
   std::uint64_t seed = 0;
-  app.add_option("--text", path, "The text file")->capture_default_str();
+  app.add_option("--text", path, "The text file (default: the King James Bible where data::locate_dataset finds it)");
   app.add_option("--train-chars", train_chars, "Characters of training text (from the start)")->capture_default_str();
   app.add_option("--valid-chars", valid_chars, "Characters of validation text (from the end)")->capture_default_str();
   app.add_option("--epochs", epochs, "Passes over the training text")->capture_default_str();
@@ -120,6 +117,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines show up at once in a log
   std::printf("%s\n\n", app.get_description().c_str());
   try {
+    if (path.empty()) path = data::locate_dataset("kjv-text");  // its error says where it looked
     const std::string text = read_file(path);
     SOMA_CHECK(train_chars + valid_chars <= std::int64_t(text.size()), "char_lstm: ", path, " has ", text.size(),
                " characters, fewer than --train-chars + --valid-chars = ", train_chars + valid_chars);

@@ -11,6 +11,7 @@
 #include "soma/core/factory.h"
 #include "soma/data/csv.h"
 #include "soma/data/idx.h"
+#include "soma/data/locate.h"
 #include "soma/data/mnist.h"
 #include "soma/data/npy.h"
 #include "soma/data/text.h"
@@ -23,11 +24,6 @@ namespace {
 
 const std::vector<std::string> kFashionClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                                   "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
-const std::vector<std::string> kBuiltin = {"fashion-mnist", "mnist", "kjv-text"};
-
-#ifndef SOMA_KJV_TEXT
-#define SOMA_KJV_TEXT "third_party/kjv/kjv.txt"
-#endif
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -50,6 +46,13 @@ std::string absolute(const std::string& file, const std::string& base_dir) {
   fs::path p(file);
   if (p.is_relative()) p = fs::path(base_dir) / p;
   return fs::absolute(p).lexically_normal().string();
+}
+
+// The default of `key` (a built-in set's folder or file): where data/locate.h finds the set at run
+// time, looked up only when the config does not say; the error names every place looked at.
+std::optional<std::string> found_builtin(const Section& s, const std::string& key, const std::string& dataset) {
+  if (s.has(key)) return std::nullopt;
+  return at_path(s.path_of("dataset"), [&] { return data::locate_dataset(dataset); });
 }
 
 // Nested JSON lists of numbers as a tensor: float32, or int64 labels for a flat list of
@@ -169,7 +172,7 @@ struct TextSets {
 };
 
 TextSets read_text(Section& s) {
-  const std::string file = s.text("file", SOMA_KJV_TEXT);
+  const std::string file = s.text("file", found_builtin(s, "file", "kjv-text"));
   const std::int64_t length = s.integer("sequence_length", 64, 1);
   const std::int64_t stride = s.integer("stride", length, 1);
   const std::int64_t train_chars = s.integer("train_chars", 1'000'000, 2);
@@ -241,7 +244,7 @@ DataSets build_data(const Json& spec, const std::string& path, const std::string
   Split train, test;
   std::string dataset;
   if (s.has("dataset") || !s.has("train")) {
-    dataset = s.text("dataset", std::nullopt, kBuiltin);
+    dataset = s.text("dataset", std::nullopt, data::builtin_datasets());
   }
   if (dataset == "kjv-text") {
     TextSets text = read_text(s);
@@ -249,7 +252,7 @@ DataSets build_data(const Json& spec, const std::string& path, const std::string
     test = text.test;
     out.class_names = text.characters;
   } else if (!dataset.empty()) {
-    const std::string dir = s.text("dir", dataset == "mnist" ? data::default_mnist_dir() : data::kFashionMnistDir);
+    const std::string dir = s.text("dir", found_builtin(s, "dir", dataset));
     auto load = [&](const std::string& split) {
       return at_path(s.path_of("dataset"), [&] {
         return dataset == "mnist" ? data::mnist(split, dir) : data::fashion_mnist(split, dir);

