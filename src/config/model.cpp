@@ -19,6 +19,7 @@
 #include "soma/nn/flatten.h"
 #include "soma/nn/graph.h"
 #include "soma/nn/pool.h"
+#include "soma/nn/radial_basis.h"
 #include "soma/nn/recurrent.h"
 #include "soma/nn/sequential.h"
 #include "soma/nn/time_distributed.h"
@@ -124,6 +125,16 @@ const std::map<std::string, Builder>& builders() {
          o.bias_regularizer = regularizer(c.s, "bias_regularizer");
          o.dtype = c.dtype;
          return std::make_shared<nn::Dense>(o, c.gen);
+       }},
+      {"RadialBasis",
+       [](LayerContext& c) {
+         need_rank(c, 1, "RadialBasis", "[features]");
+         nn::RadialBasisOptions o;
+         o.in = inferred(c.s, "in", c.in.back(), "the features reaching this layer");
+         o.centres = c.s.integer("centres", std::nullopt, 1);
+         o.width = c.s.number("width", o.width, {.lo = 0, .lo_open = true});
+         o.dtype = c.dtype;
+         return std::make_shared<nn::RadialBasis>(o, c.gen);
        }},
       {"Conv2d",
        [](LayerContext& c) {
