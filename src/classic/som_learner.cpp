@@ -72,13 +72,23 @@ void SomLearner::report_epoch(train::EventStream& events, std::int64_t epoch) {
   for (std::int64_t i = 0; i < u.numel(); ++i) high = std::max(high, u.data<double>()[i]);
   events.images("u_matrix", epoch, reshape(u.to(DType::f32), {1, 1, som_.options().rows, som_.options().cols}), 0,
                 high > 0 ? high : 1);
-  if (options_.image_shape.dim() == 0) return;
-  Shape shape{som_.units()};
-  for (std::int64_t d : options_.image_shape) shape.push_back(d);
+  if (options_.image_shape.dim() != 3) return;
+  // The prototypes tiled as the map is laid out (rows x cols, 1-pixel gaps at the codebook's
+  // minimum), so the picture is the grid itself: one image [1, C, rows (H+1) - 1, cols (W+1) - 1].
+  const std::int64_t C = options_.image_shape[0], H = options_.image_shape[1], W = options_.image_shape[2];
+  const std::int64_t rows = som_.options().rows, cols = som_.options().cols;
   const Tensor& m = som_.codebook();
   double low = m.data<double>()[0], top = low;
   for (std::int64_t i = 0; i < m.numel(); ++i) low = std::min(low, m.data<double>()[i]), top = std::max(top, m.data<double>()[i]);
-  events.images("codebook", epoch, reshape(m.to(DType::f32), shape), low, top > low ? top : low + 1);
+  const std::int64_t TH = rows * (H + 1) - 1, TW = cols * (W + 1) - 1;
+  Tensor tiles = full({1, C, TH, TW}, low, DType::f32);
+  for (std::int64_t k = 0; k < som_.units(); ++k)
+    for (std::int64_t c = 0; c < C; ++c)
+      for (std::int64_t y = 0; y < H; ++y)
+        for (std::int64_t x = 0; x < W; ++x)
+          tiles.data<float>()[(c * TH + (k / cols) * (H + 1) + y) * TW + (k % cols) * (W + 1) + x] =
+              float(m.data<double>()[k * C * H * W + (c * H + y) * W + x]);
+  events.images("codebook", epoch, tiles, low, top > low ? top : low + 1);
 }
 
 }  // namespace soma::classic

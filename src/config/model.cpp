@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 
+#include "soma/classic/rbfn.h"
 #include "soma/config/builders.h"
 #include "soma/nn/activation.h"
 #include "soma/nn/batch_norm.h"
@@ -134,6 +135,12 @@ const std::map<std::string, Builder>& builders() {
          o.centres = c.s.integer("centres", std::nullopt, 1);
          o.width = c.s.number("width", o.width, {.lo = 0, .lo_open = true});
          o.dtype = c.dtype;
+         // "init": "kmeans" is done by build_experiment, which has the data (experiment.cpp).
+         const classic::RbfInitOptions init;
+         c.s.text("init", "uniform", {"uniform", "kmeans"});
+         c.s.integer("kmeans_rows", 10000, 0);
+         c.s.integer("kmeans_iterations", init.kmeans_iterations, 0);
+         c.s.number("width_scale", init.width_scale, {.lo = 0, .lo_open = true});
          return std::make_shared<nn::RadialBasis>(o, c.gen);
        }},
       {"Conv2d",
