@@ -107,7 +107,7 @@ int apply_filters(const Tensor& image, const std::string& out, std::int64_t zoom
 }
 
 // (a) A 5x5 binary image and the cross filter, valid convolution, stride 1: the slide's map
-// 2 2 2 / 4 5 4 / 3 5 4. The slide does not give its image; this one was found by trying all
+// 2 2 2 / 4 5 4 / 3 5 4. The slide's image is not recorded here (only its map); this one was found by trying all
 // 2^25 binary images: 32 give that map — this one and those differing in the four corners
 // (which no placement of the cross covers) or with the lone bottom-right pixel at (4, 3)
 // instead of (3, 4).

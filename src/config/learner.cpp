@@ -142,7 +142,7 @@ void build_som(Section& s, const DataSets& data, Generator& gen, BuiltLearner& o
   auto som = std::make_shared<classic::Som>(o, gen);
   som->init_from_samples(reshape(data.train->x(), {data.train->size(), o.features}), gen);
   out.learner = std::make_unique<classic::SomLearner>(*som, lo);
-  out.models.push_back({som, data.input_shape, {o.rows * o.cols}, {}});
+  out.models.push_back({som, {o.features}, {o.rows * o.cols}, {}});  // the learner flattens each example
 }
 
 }  // namespace
