@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <soma/generative/rbm_likelihood.h>
 #include <soma/soma.h>
 #include <string>
 #include <vector>

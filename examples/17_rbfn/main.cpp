@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <soma/classic/rbfn.h>
+#include <soma/nn/radial_basis.h>
 #include <soma/soma.h>
 #include <string>
 

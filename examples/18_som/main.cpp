@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <soma/classic/som.h>
 #include <soma/soma.h>
 #include <string>
 #include <vector>

@@ -117,6 +117,12 @@ void init_radial_basis_layers(const BuiltModel& model, const Json& resolved, con
     NoGradGuard no_grad;
     Tensor x = slice(data.train->x(), 0, 0, rows > 0 ? std::min(rows, n) : n).to(rbf->options().dtype);
     for (std::size_t j = 0; j < i; ++j) x = (*net)[j](x);
+    // Fewer examples than centres (a --limit run): repeat them, so k-means has K rows to start.
+    const std::int64_t k = rbf->options().centres;
+    if (x.size(0) < k) {
+      std::vector<Tensor> copies((static_cast<std::size_t>(k) + std::size_t(x.size(0)) - 1) / std::size_t(x.size(0)), x);
+      x = cat(copies, 0);
+    }
     classic::init_radial_basis(*rbf, x, {.kmeans_iterations = spec.value("kmeans_iterations", 50),
                                          .width_scale = spec.value("width_scale", 1.0)}, gen);
   }

@@ -85,6 +85,16 @@ static double negative_energy(const double* w, const double* b, const double* s,
   return e;
 }
 
+// terms[k] = -E(v, h) for every h (h's bits = k), s = (v, h) as scratch [units].
+static void clamped_terms(const double* w, const double* b, const double* v, std::int64_t V, std::int64_t H,
+                          std::vector<double>& s, std::vector<double>& terms) {
+  std::copy(v, v + V, s.begin());
+  for (std::uint64_t k = 0; k < terms.size(); ++k) {
+    write_bits(k, H, s.data() + V);
+    terms[k] = negative_energy(w, b, s.data(), V + H);
+  }
+}
+
 Tensor BoltzmannMachine::energy(const Tensor& states) const {
   check_rows(states, units(), "energy");
   const Tensor s = states.to(DType::f64);
@@ -113,11 +123,7 @@ Tensor BoltzmannMachine::log_prob(const Tensor& v) const {
   Tensor out = empty({rows}, DType::f64);
   std::vector<double> terms(std::size_t(1) << H), s(static_cast<std::size_t>(n));
   for (std::int64_t r = 0; r < rows; ++r) {
-    std::copy(x.data<double>() + r * V, x.data<double>() + (r + 1) * V, s.begin());
-    for (std::uint64_t k = 0; k < terms.size(); ++k) {
-      write_bits(k, H, s.data() + V);
-      terms[k] = negative_energy(weight_.data<double>(), bias_.data<double>(), s.data(), n);
-    }
+    clamped_terms(weight_.data<double>(), bias_.data<double>(), x.data<double>() + r * V, V, H, s, terms);
     out.data<double>()[r] = log_sum_exp(terms) - log_z;
   }
   return out;
@@ -159,11 +165,7 @@ BoltzmannStatistics BoltzmannMachine::data_statistics(const Tensor& v) const {
   BoltzmannStatistics stats{zeros({n, n}, DType::f64), zeros({n}, DType::f64)};
   std::vector<double> terms(std::size_t(1) << H), s(static_cast<std::size_t>(n));
   for (std::int64_t r = 0; r < rows; ++r) {
-    std::copy(x.data<double>() + r * V, x.data<double>() + (r + 1) * V, s.begin());
-    for (std::uint64_t k = 0; k < terms.size(); ++k) {
-      write_bits(k, H, s.data() + V);
-      terms[k] = negative_energy(weight_.data<double>(), bias_.data<double>(), s.data(), n);
-    }
+    clamped_terms(weight_.data<double>(), bias_.data<double>(), x.data<double>() + r * V, V, H, s, terms);
     const double norm = log_sum_exp(terms);
     for (std::uint64_t k = 0; k < terms.size(); ++k) {  // p(h | v) / rows
       write_bits(k, H, s.data() + V);

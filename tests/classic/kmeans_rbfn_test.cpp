@@ -8,19 +8,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "soma/core/factory.h"
 #include "soma/nn/sequential.h"
 #include "soma/ops/reduction.h"
+#include "support/assign_values.h"
 
 namespace soma {
 namespace {
-
-void assign(const Tensor& param, const Tensor& values) {
-  const Tensor v = values.to(param.dtype());
-  std::memcpy(param.raw_data(), v.raw_data(), std::size_t(v.numel()) * size_of(v.dtype()));
-}
 
 TEST(KMeans, TwoClustersOnALineByHand) {
   Generator gen(1);
@@ -130,7 +125,7 @@ TEST(Rbfn, LeastSquaresRejectsBadArguments) {
   labels.data<std::int64_t>()[2] = 2;
   EXPECT_THROW(classic::fit_output_least_squares(layer, out, x, labels), Error);
   // Three equal centres: the columns of φ coincide and the normal equations are singular.
-  assign(layer.centres(), zeros({3, 2}, DType::f64));
+  test::assign_values(layer.centres(), zeros({3, 2}, DType::f64));
   EXPECT_THROW(classic::fit_output_least_squares(layer, out, x, zeros({5}, DType::i64), 0.0), Error);
 }
 

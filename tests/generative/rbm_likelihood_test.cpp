@@ -6,30 +6,24 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <vector>
 
 #include "soma/core/factory.h"
 #include "soma/ops/view.h"
+#include "support/assign_values.h"
 
 namespace soma {
 namespace {
 
 using generative::Rbm;
 
-void assign(const Tensor& param, const Tensor& values) {
-  ASSERT_EQ(param.shape(), values.shape());
-  const Tensor v = values.to(param.dtype());
-  std::memcpy(param.raw_data(), v.raw_data(), std::size_t(v.numel()) * size_of(v.dtype()));
-}
-
 // An RBM with W ~ N(0, scale²) and biases ~ N(0, 0.5²), float64.
 Rbm random_rbm(std::int64_t visible, std::int64_t hidden, double scale, std::uint64_t seed) {
   Generator gen(seed);
   Rbm rbm({.visible = visible, .hidden = hidden, .dtype = DType::f64}, gen);
-  assign(rbm.weight(), normal({visible, hidden}, 0, scale, gen, DType::f64));
-  assign(rbm.visible_bias(), normal({visible}, 0, 0.5, gen, DType::f64));
-  assign(rbm.hidden_bias(), normal({hidden}, 0, 0.5, gen, DType::f64));
+  test::assign_values(rbm.weight(), normal({visible, hidden}, 0, scale, gen, DType::f64));
+  test::assign_values(rbm.visible_bias(), normal({visible}, 0, 0.5, gen, DType::f64));
+  test::assign_values(rbm.hidden_bias(), normal({hidden}, 0, 0.5, gen, DType::f64));
   return rbm;
 }
 
@@ -44,9 +38,9 @@ Tensor all_states(std::int64_t units) {
 
 TEST(RbmEnergy, MatchesTheFormulaByHand) {
   Rbm rbm({.visible = 2, .hidden = 2, .dtype = DType::f64});
-  assign(rbm.weight(), tensor({1, -2, 0.5, 3}, {2, 2}, DType::f64));
-  assign(rbm.visible_bias(), tensor({0.25, -1}, {2}, DType::f64));
-  assign(rbm.hidden_bias(), tensor({2, 0.5}, {2}, DType::f64));
+  test::assign_values(rbm.weight(), tensor({1, -2, 0.5, 3}, {2, 2}, DType::f64));
+  test::assign_values(rbm.visible_bias(), tensor({0.25, -1}, {2}, DType::f64));
+  test::assign_values(rbm.hidden_bias(), tensor({2, 0.5}, {2}, DType::f64));
   const Tensor v = tensor({1, 1, 1, 0}, {2, 2}, DType::f64), h = tensor({1, 1, 0, 1}, {2, 2}, DType::f64);
   const Tensor e = rbm.energy(v, h);
   // Row 0: -(0.25 - 1) - (2 + 0.5) - (1 - 2 + 0.5 + 3) = 0.75 - 2.5 - 2.5 = -4.25.
@@ -98,10 +92,10 @@ TEST(RbmLikelihood, ExactProbabilitiesSumToOne) {
 TEST(RbmLikelihood, AisIsExactWhenTheBaseIsTheTarget) {
   // W = 0 and a_A = a: every importance weight is 1, so log Ẑ = Σ softplus(a) + Σ softplus(b).
   Rbm rbm({.visible = 6, .hidden = 3, .dtype = DType::f64});
-  assign(rbm.weight(), zeros({6, 3}, DType::f64));
+  test::assign_values(rbm.weight(), zeros({6, 3}, DType::f64));
   const Tensor a = tensor({0.3, -1, 2, 0, -0.5, 1}, {6}, DType::f64);
-  assign(rbm.visible_bias(), a);
-  assign(rbm.hidden_bias(), tensor({1, -2, 0.5}, {3}, DType::f64));
+  test::assign_values(rbm.visible_bias(), a);
+  test::assign_values(rbm.hidden_bias(), tensor({1, -2, 0.5}, {3}, DType::f64));
   Generator gen(1);
   const auto est = generative::ais_log_partition(rbm, {.runs = 10, .steps = 100, .base_visible_bias = a}, gen);
   double expected = 0;

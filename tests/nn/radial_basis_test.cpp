@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 
 #include "reference/reference_support.h"
 #include "soma/core/factory.h"
@@ -15,6 +14,7 @@
 #include "soma/ops/arithmetic.h"
 #include "soma/ops/math.h"
 #include "soma/ops/reduction.h"
+#include "support/assign_values.h"
 #include "support/gradcheck.h"
 
 namespace soma {
@@ -22,16 +22,10 @@ namespace {
 
 namespace ref = test::reference;
 
-void assign(const Tensor& param, const Tensor& values) {
-  ASSERT_EQ(param.shape(), values.shape());
-  const Tensor v = values.to(param.dtype());
-  std::memcpy(param.raw_data(), v.raw_data(), std::size_t(v.numel()) * size_of(v.dtype()));
-}
-
 TEST(RadialBasis, ValueByHand) {
   nn::RadialBasis layer({.in = 2, .centres = 2, .dtype = DType::f64});
-  assign(layer.centres(), tensor({0, 0, 3, 4}, {2, 2}, DType::f64));
-  assign(layer.widths(), tensor({1, 5}, {2}, DType::f64));
+  test::assign_values(layer.centres(), tensor({0, 0, 3, 4}, {2, 2}, DType::f64));
+  test::assign_values(layer.widths(), tensor({1, 5}, {2}, DType::f64));
   const Tensor phi = layer(tensor({3, 4}, {1, 2}, DType::f64));
   EXPECT_NEAR(phi.at({0, 0}), std::exp(-25.0 / 2), 1e-15);  // ‖(3,4)‖² = 25, σ = 1
   EXPECT_NEAR(phi.at({0, 1}), 1.0, 1e-15);                  // at its own centre
@@ -44,8 +38,8 @@ TEST(RadialBasisReference, ForwardAndGradientsMatchPyTorch) {
     SCOPED_TRACE(c.at("name").get<std::string>());
     const Tensor x0 = ref::decode(c.at("x"));
     nn::RadialBasis layer({.in = x0.size(1), .centres = ref::decode(c.at("centres")).size(0), .dtype = DType::f64});
-    assign(layer.centres(), ref::decode(c.at("centres")));
-    assign(layer.widths(), ref::decode(c.at("widths")));
+    test::assign_values(layer.centres(), ref::decode(c.at("centres")));
+    test::assign_values(layer.widths(), ref::decode(c.at("widths")));
     Tensor x = x0.copy();
     x.set_requires_grad();
     const Tensor phi = layer(x);
@@ -59,8 +53,8 @@ TEST(RadialBasisReference, ForwardAndGradientsMatchPyTorch) {
     for (Tensor p : layer.parameters()) p.zero_grad();  // a copy shares the parameter
     const Tensor W = ref::decode(c.at("W"));
     nn::Dense out({.in = W.size(1), .out = W.size(0), .dtype = DType::f64});
-    assign(out.weight(), W);
-    assign(out.bias(), ref::decode(c.at("b")));
+    test::assign_values(out.weight(), W);
+    test::assign_values(out.bias(), ref::decode(c.at("b")));
     const Tensor loss = loss::CrossEntropy()(out(layer(x0)), ref::decode(c.at("labels")));
     EXPECT_NEAR(loss.item(), c.at("loss").get<double>(), 1e-12);
     loss.backward();
