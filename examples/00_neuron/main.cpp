@@ -23,7 +23,12 @@ double two_input_neuron() {
               x.at({0, 1}), w.at({0, 1}), z.item());
   std::printf("  sigmoid(z) = 1 / (1 + e^-z) = %.3g\n", sigmoid(z).item());
   std::printf("  step(z)    = [z >= 0]       = %g\n", threshold(z).item());
-  std::printf("  relu(z)    = max(z, 0)      = %g\n\n", relu(z).item());
+  std::printf("  relu(z)    = max(z, 0)      = %g\n", relu(z).item());
+  // The slide's arithmetic is wrong twice (examples/README.md, errata); soma's values stand.
+  const Tensor slide_z = tensor({-25});
+  std::printf("  erratum: the slide gives z = -25 (it is 1 - 16 - 42 = %g) and h(-25) about 1.38; sigmoid(-25) is "
+              "%.3g (the slide dropped the exponent e-11)\n\n",
+              z.item(), sigmoid(slide_z).item());
   return z.item();
 }
 

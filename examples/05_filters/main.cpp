@@ -107,7 +107,7 @@ int apply_filters(const Tensor& image, const std::string& out, std::int64_t zoom
 }
 
 // (a) A 5x5 binary image and the cross filter, valid convolution, stride 1: the slide's map
-// 2 2 2 / 4 5 4 / 3 5 4. The slide does not give its image; this one was found by trying all
+// 2 2 2 / 4 5 4 / 3 5 4. The slide's image is not recorded here (only its map); this one was found by trying all
 // 2^25 binary images: 32 give that map — this one and those differing in the four corners
 // (which no placement of the cross covers) or with the lone bottom-right pixel at (4, 3)
 // instead of (3, 4).
@@ -152,6 +152,10 @@ std::string pooling_example() {
   std::printf("flattened (9): %s\n", row_text(flat).c_str());
   expect_values("feature map", map, {0, 1, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0, 2, 1, 1, 4, 2, 1, 0, 0, 0, 1, 2, 1});
   expect_values("pooled map", pooled, {1, 1, 0, 4, 2, 1, 0, 2, 1});
+  std::printf("erratum: the slide shows 1 in the feature map's centre (row 2, column 2, counting from 0); soma "
+              "gives %g: the detector's 1s cover no 1 of the image there (the pooled map is the same either way: "
+              "that window's maximum is 2)\n",
+              map.at({0, 0, 2, 2}));
   return row_text(flat);
 }
 

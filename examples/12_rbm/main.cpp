@@ -2,7 +2,9 @@
 // visible x 256 hidden units, CD-1, lr 0.01, batches of 64, 5 epochs. Prints the training and
 // test reconstruction errors after every epoch and saves three PNG grids: the learned filters
 // (columns of W), test images beside their reconstructions, and Gibbs chains started from
-// test images. Training runs through train::Loop, which writes a run folder (--run).
+// test images. After every epoch it estimates log Z by annealed importance sampling
+// (generative/rbm_likelihood.h) and prints the average test log-likelihood with its interval.
+// Training runs through train::Loop, which writes a run folder (--run).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -11,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <soma/generative/rbm_likelihood.h>
 #include <soma/soma.h>
 #include <string>
 #include <vector>
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Trains a restricted Boltzmann machine (784 x 256, CD-1) on binarized Fashion-MNIST and saves\n"
                "its filters, reconstructions and Gibbs samples as PNG grids."};
   int epochs = 5, threads = 0, k = 1, gibbs_steps = 1000;
+  std::int64_t ais_runs = 100, ais_steps = 1000, ais_final_steps = 14500;
   std::int64_t hidden = 256, batch_size = 64, limit = 0;
   double lr = 0.01, momentum = 0, weight_decay = 0;
   bool persistent = false;
@@ -66,6 +70,12 @@ int main(int argc, char** argv) {
   app.add_option("--k", k, "Gibbs steps of the negative phase (CD-k)")->capture_default_str()->check(CLI::Range(1, 1000));
   app.add_flag("--persistent", persistent, "Persistent contrastive divergence");
   app.add_option("--gibbs-steps", gibbs_steps, "Length of the sampled Gibbs chains")->capture_default_str()->check(CLI::Range(1, 1'000'000));
+  app.add_option("--ais-runs", ais_runs, "Annealing runs of each log Z estimate (0: no likelihood)")
+      ->capture_default_str()->check(CLI::Range(std::int64_t(0), std::int64_t(100'000)));
+  app.add_option("--ais-steps", ais_steps, "Intermediate distributions of the estimate after each epoch")
+      ->capture_default_str()->check(CLI::Range(std::int64_t(3), std::int64_t(10'000'000)));
+  app.add_option("--ais-final-steps", ais_final_steps, "... of the final estimate")
+      ->capture_default_str()->check(CLI::Range(std::int64_t(3), std::int64_t(10'000'000)));
   app.add_option("--seed", seed, "Seed of the weight init, the order and the samples")->capture_default_str();
   app.add_option("--threads", threads, "Threads for soma's kernels (0: all cores)")->capture_default_str()->check(CLI::Range(0, 1024));
   app.add_option("--limit", limit, "Train on the first N images only (0: all 60000), for quick runs")
@@ -95,6 +105,15 @@ int main(int argc, char** argv) {
     double last_error = rbm.reconstruction_error(test);
     std::printf("reconstruction error (mean squared error per pixel) before training: test %.4f\n", last_error);
 
+    // log Z by AIS from the base-rate RBM of the training pixels (Salakhutdinov & Murray 2008),
+    // with its own generator so that the training's draws stay those of a run without it.
+    const Tensor base = generative::base_rate_visible_bias(train);
+    Generator ais_gen(seed + 1);
+    auto likelihood = [&](std::int64_t steps) {
+      const auto log_z = generative::ais_log_partition(rbm, {.runs = ais_runs, .steps = steps, .base_visible_bias = base}, ais_gen);
+      return std::pair{log_z, generative::average_log_likelihood(rbm, test, log_z)};
+    };
+
     // Trained by train::Loop (fit_rbm runs an RbmLearner): the run folder gets steps.csv,
     // metrics.csv (with the test error added below), the curves, the filters and report.md.
     std::filesystem::create_directories(run);
@@ -105,6 +124,16 @@ int main(int argc, char** argv) {
       last_error = logs["test_reconstruction_error"] = rbm.reconstruction_error(test);
       std::printf("epoch %lld/%d: train %.4f (sampled h), test %.4f (mean field), %.1f s\n",
                   static_cast<long long>(epoch + 1), epochs, logs.at("reconstruction_error"), last_error, seconds);
+      if (ais_runs > 1) {
+        const auto ais_start = std::chrono::steady_clock::now();
+        const auto [log_z, ll] = likelihood(ais_steps);
+        logs["test_log_likelihood"] = ll.mean;
+        std::printf("  AIS (%lld runs, %lld steps): log Z %.2f [%.2f, %.2f], average test log-likelihood %.2f nats "
+                    "[%.2f, %.2f], %.1f s\n",
+                    static_cast<long long>(ais_runs), static_cast<long long>(ais_steps), log_z.log_z, log_z.log_z_low,
+                    log_z.log_z_high, ll.mean, ll.low, ll.high,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - ais_start).count());
+      }
       std::fflush(stdout);
     }});
     generative::fit_rbm(rbm, train,
@@ -137,6 +166,13 @@ int main(int argc, char** argv) {
                          {"test reconstruction error", std::to_string(last_error)}});
     folder->write_report();
     std::printf("wrote the run folder %s (steps.csv, metrics.csv, curves, report.md)\n", run.c_str());
+    if (ais_runs > 1) {
+      const auto [log_z, ll] = likelihood(ais_final_steps);
+      std::printf("final AIS (%lld runs, %lld steps): log Z %.2f [%.2f, %.2f], average test log-likelihood %.2f nats "
+                  "[%.2f, %.2f]\n",
+                  static_cast<long long>(ais_runs), static_cast<long long>(ais_final_steps), log_z.log_z,
+                  log_z.log_z_low, log_z.log_z_high, ll.mean, ll.low, ll.high);
+    }
     std::printf("final test reconstruction error %.4f\n", last_error);
   } catch (const Error& e) {
     std::fprintf(stderr, "rbm: %s\n", e.what());

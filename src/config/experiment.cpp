@@ -3,11 +3,13 @@
 
 #include "config/experiment_parts.h"
 #include "soma/config/learner.h"
+#include "soma/classic/rbfn.h"
 #include "soma/autograd/grad_mode.h"
 #include "soma/core/factory.h"
 #include "soma/core/generator.h"
 #include "soma/core/threads.h"
 #include "soma/nn/graph.h"
+#include "soma/nn/sequential.h"
 #include "soma/ops/view.h"
 
 namespace soma::config {
@@ -101,6 +103,35 @@ Settings read_settings(Section& top) {
   return s;
 }
 
+namespace {
+
+// RadialBasis layers with "init": "kmeans" (model.cpp reads the keys): centres by k-means of
+// the first kmeans_rows training examples as they reach the layer, widths by the nearest centre.
+void init_radial_basis_layers(const BuiltModel& model, const Json& resolved, const DataSets& data, Generator& gen) {
+  auto* net = dynamic_cast<nn::Sequential*>(model.model.get());
+  const Json* layers = resolved.is_array() ? &resolved : resolved.contains("layers") ? &resolved["layers"] : nullptr;
+  if (!net || !layers) return;
+  for (std::size_t i = 0; i < net->size() && i < layers->size(); ++i) {
+    auto* rbf = dynamic_cast<nn::RadialBasis*>(&(*net)[i]);
+    const Json& spec = (*layers)[i];
+    if (!rbf || !spec.is_object() || spec.value("init", "uniform") != "kmeans") continue;
+    const std::int64_t n = data.train->size(), rows = spec.value("kmeans_rows", std::int64_t(10000));
+    NoGradGuard no_grad;
+    Tensor x = slice(data.train->x(), 0, 0, rows > 0 ? std::min(rows, n) : n).to(rbf->options().dtype);
+    for (std::size_t j = 0; j < i; ++j) x = (*net)[j](x);
+    // Fewer examples than centres (a --limit run): repeat them, so k-means has K rows to start.
+    const std::int64_t k = rbf->options().centres;
+    if (x.size(0) < k) {
+      std::vector<Tensor> copies((static_cast<std::size_t>(k) + std::size_t(x.size(0)) - 1) / std::size_t(x.size(0)), x);
+      x = cat(copies, 0);
+    }
+    classic::init_radial_basis(*rbf, x, {.kmeans_iterations = spec.value("kmeans_iterations", 50),
+                                         .width_scale = spec.value("width_scale", 1.0)}, gen);
+  }
+}
+
+}  // namespace
+
 Experiment build_experiment(const Json& config, const BuildOptions& options) {
   Section top(config, "", "the config");
   Experiment e;
@@ -120,6 +151,7 @@ Experiment build_experiment(const Json& config, const BuildOptions& options) {
   // model (weights and dropout seeds) whatever else the process has drawn.
   Generator gen(e.settings.seed);
   e.model = build_model(*model, "model", e.data.input_shape, options.dtype, gen, r);
+  init_radial_basis_layers(e.model, r, e.data, gen);
   top.set("model", r);
   if (learner == "autoencoder") use_inputs_as_targets(e.data, e.model.output_shape);
   if (auto graph = std::dynamic_pointer_cast<nn::Graph>(e.model.model)) {

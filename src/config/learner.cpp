@@ -6,16 +6,18 @@
 #include <algorithm>
 
 #include "config/experiment_parts.h"
+#include "soma/classic/som_learner.h"
 #include "soma/config/dqn.h"
 #include "soma/core/generator.h"
 #include "soma/generative/gan.h"
 #include "soma/generative/rbm_learner.h"
 #include "soma/generative/vae.h"
+#include "soma/ops/view.h"
 
 namespace soma::config {
 namespace {
 
-const std::vector<std::string> kTypes = {"supervised", "autoencoder", "gan", "vae", "rbm", "dqn"};
+const std::vector<std::string> kTypes = {"supervised", "autoencoder", "gan", "vae", "rbm", "dqn", "som"};
 
 std::int64_t product(const std::vector<std::int64_t>& shape) {
   std::int64_t n = 1;
@@ -122,6 +124,27 @@ void build_rbm(Section& s, const DataSets& data, std::uint64_t seed, DType dtype
   out.models.push_back({rbm, data.input_shape, {o.hidden}, {}});
 }
 
+// A self-organizing map; its prototypes start at random training examples. The decay's length
+// (total_steps) is set by build_learner_experiment, which knows the epochs and batches.
+void build_som(Section& s, const DataSets& data, Generator& gen, BuiltLearner& out) {
+  const classic::SomOptions defaults;
+  classic::SomOptions o{.features = product(data.input_shape)};
+  o.rows = s.integer("rows", defaults.rows, 1);
+  o.cols = s.integer("cols", defaults.cols, 1);
+  o.topology = classic::som_topology_from_name(s.text("topology", "rectangular", {"rectangular", "hexagonal"}));
+  o.sigma_start = s.number("sigma_start", double(std::max(o.rows, o.cols)) / 2, {.lo = 0, .lo_open = true});
+  o.sigma_end = s.number("sigma_end", defaults.sigma_end, {.lo = 0, .lo_open = true});
+  o.lr_start = s.number("lr_start", defaults.lr_start, {.lo = 0, .hi = 1, .lo_open = true});
+  o.lr_end = s.number("lr_end", defaults.lr_end, {.lo = 0, .hi = 1, .lo_open = true});
+  classic::SomLearnerOptions lo;
+  lo.batch = s.text("mode", "online", {"online", "batch"}) == "batch";
+  lo.image_shape = image_shape(s, data);
+  auto som = std::make_shared<classic::Som>(o, gen);
+  som->init_from_samples(reshape(data.train->x(), {data.train->size(), o.features}), gen);
+  out.learner = std::make_unique<classic::SomLearner>(*som, lo);
+  out.models.push_back({som, {o.features}, {o.rows * o.cols}, {}});  // the learner flattens each example
+}
+
 }  // namespace
 
 std::string learner_type(const Json& config) {
@@ -142,10 +165,11 @@ BuiltLearner build_learner(const Json& spec, const std::string& path, const Data
   const Json object = spec.is_string() ? Json{{"type", spec}} : spec;
   Section s(object, path, "learner");
   BuiltLearner out;
-  out.type = s.text("type", std::nullopt, {"gan", "vae", "rbm"});
+  out.type = s.text("type", std::nullopt, {"gan", "vae", "rbm", "som"});
   if (data.input_shape.empty()) fail(path, "the data's examples have no shape");
   if (out.type == "gan") build_gan(s, data, seed, dtype, gen, out);
   else if (out.type == "vae") build_vae(s, data, seed, dtype, gen, out);
+  else if (out.type == "som") build_som(s, data, gen, out);
   else build_rbm(s, data, seed, dtype, gen, out);
   s.finish();
   resolved = s.resolved();
@@ -165,6 +189,10 @@ LearnerExperiment build_learner_experiment(const Json& config, const BuildOption
   Generator gen(e.settings.seed);
   e.learner = build_learner(*learner, "learner", e.data, e.settings.seed + 1, options.dtype, gen, r);
   top.set("learner", r);
+  if (auto* som = dynamic_cast<classic::SomLearner*>(e.learner.learner.get())) {  // σ and α decay over the whole run
+    const std::int64_t n = e.data.train->size(), batch = e.settings.batch_size;
+    som->set_total_steps(std::max<std::int64_t>(1, e.settings.epochs * ((n + batch - 1) / batch)));
+  }
   for (const char* key : {"model", "loss", "optimizer", "schedule"})
     if (top.has(key))
       fail(key, "belongs to a supervised config; a " + e.learner.type + " learner's models and optimizers go in \"learner\"");

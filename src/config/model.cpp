@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 
+#include "soma/classic/rbfn.h"
 #include "soma/config/builders.h"
 #include "soma/nn/activation.h"
 #include "soma/nn/batch_norm.h"
@@ -19,6 +20,7 @@
 #include "soma/nn/flatten.h"
 #include "soma/nn/graph.h"
 #include "soma/nn/pool.h"
+#include "soma/nn/radial_basis.h"
 #include "soma/nn/recurrent.h"
 #include "soma/nn/sequential.h"
 #include "soma/nn/time_distributed.h"
@@ -125,6 +127,22 @@ const std::map<std::string, Builder>& builders() {
          o.activation = c.s.text("activation", o.activation, nn::activation_names());
          o.dtype = c.dtype;
          return std::make_shared<nn::Dense>(o, c.gen);
+       }},
+      {"RadialBasis",
+       [](LayerContext& c) {
+         need_rank(c, 1, "RadialBasis", "[features]");
+         nn::RadialBasisOptions o;
+         o.in = inferred(c.s, "in", c.in.back(), "the features reaching this layer");
+         o.centres = c.s.integer("centres", std::nullopt, 1);
+         o.width = c.s.number("width", o.width, {.lo = 0, .lo_open = true});
+         o.dtype = c.dtype;
+         // "init": "kmeans" is done by build_experiment, which has the data (experiment.cpp).
+         const classic::RbfInitOptions init;
+         c.s.text("init", "uniform", {"uniform", "kmeans"});
+         c.s.integer("kmeans_rows", 10000, 0);
+         c.s.integer("kmeans_iterations", init.kmeans_iterations, 0);
+         c.s.number("width_scale", init.width_scale, {.lo = 0, .lo_open = true});
+         return std::make_shared<nn::RadialBasis>(o, c.gen);
        }},
       {"Conv2d",
        [](LayerContext& c) {

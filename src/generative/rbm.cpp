@@ -216,6 +216,31 @@ Tensor Rbm::free_energy(const Tensor& v) const {
   return out;
 }
 
+Tensor Rbm::energy(const Tensor& v, const Tensor& h) const {
+  check_batch(v, "energy", false);
+  SOMA_CHECK(h.defined() && h.dim() == 2 && h.size(0) == v.size(0) && h.size(1) == options_.hidden, "Rbm(",
+             options_.visible, " x ", options_.hidden, ") energy: expects h [", v.size(0), ", ", options_.hidden,
+             "] beside v ", v.shape(), " but receives shape ", h.defined() ? h.shape() : Shape{});
+  SOMA_CHECK(h.dtype() == options_.dtype, "Rbm energy: expects ", name_of(options_.dtype), " h, got ",
+             name_of(h.dtype()));
+  const std::int64_t n = v.size(0), V = options_.visible, H = options_.hidden;
+  Tensor out = empty({n}, options_.dtype), vw = empty({n, H}, options_.dtype);
+  dispatch_floating(options_.dtype, "Rbm", [&]<class T>() {
+    const T *x = v.data<T>(), *y = h.data<T>(), *a = visible_bias_.data<T>(), *b = hidden_bias_.data<T>();
+    for (std::int64_t i = 0; i < n * H; ++i)
+      SOMA_CHECK(y[i] >= 0 && y[i] <= 1, "Rbm energy: hidden values must be in [0, 1], found ", double(y[i]),
+                 " at [", i / H, ", ", i % H, "]");
+    kernels::gemm<T>(false, false, n, H, V, T(1), x, V, weight_.data<T>(), H, T(0), vw.data<T>(), H);
+    for (std::int64_t r = 0; r < n; ++r) {
+      double e = 0;
+      for (std::int64_t i = 0; i < V; ++i) e -= double(a[i]) * double(x[r * V + i]);
+      for (std::int64_t j = 0; j < H; ++j) e -= (double(b[j]) + double(vw.data<T>()[r * H + j])) * double(y[r * H + j]);
+      out.data<T>()[r] = T(e);
+    }
+  });
+  return out;
+}
+
 double Rbm::reconstruction_error(const Tensor& v) const {
   const Tensor r = reconstruct(v);
   double sum = 0;

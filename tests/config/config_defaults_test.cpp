@@ -9,6 +9,7 @@
 #include <map>
 #include <regex>
 
+#include "soma/classic/rbfn.h"
 #include "soma/config/dqn.h"
 #include "soma/config/experiment.h"
 #include "soma/core/factory.h"
@@ -25,6 +26,7 @@
 #include "soma/nn/graph.h"
 #include "soma/nn/loss.h"
 #include "soma/nn/pool.h"
+#include "soma/nn/radial_basis.h"
 #include "soma/nn/recurrent.h"
 #include "soma/nn/upsample.h"
 #include "soma/ops/sequence_loss.h"
@@ -142,6 +144,11 @@ Cases layer_cases() {
   const Json rnn_spec = {{"input_size", 3}, {"hidden_size", 4}};
   return {
       {"Dense", {{{"in", 4}, {"out", 3}}, {{"bias", dense.bias}, {"kernel_regularizer", nullptr}, {"bias_regularizer", nullptr}, {"activation", dense.activation}}, {4}}},
+      {"RadialBasis", {{{"in", 4}, {"centres", 3}}, {{"width", nn::RadialBasisOptions{}.width},
+         {"init", "uniform"},
+         {"kmeans_rows", 10000},  // the config's own default (model.cpp)
+         {"kmeans_iterations", classic::RbfInitOptions{}.kmeans_iterations},
+         {"width_scale", classic::RbfInitOptions{}.width_scale}}, {4}}},
       {"Conv2d", {{{"in", 1}, {"out", 2}, {"kernel", 3}}, {{"stride", pair(conv.stride)},
          {"padding", pair(conv.padding.sizes())},
          {"dilation", pair(conv.dilation)},

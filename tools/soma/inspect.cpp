@@ -271,7 +271,7 @@ int summary(const std::string& config_path) {
     for (std::size_t i = 0; i < tables; ++i) {
       const config::BuiltModel& m = e.learner.models[i];
       if (learner == "gan") std::printf("%s%s:\n", i ? "\n" : "", names[i]);
-      if (m.layers.empty())
+      if (m.layers.empty() && learner != "som")  // a SOM's table shows its codebook (buffers) and FLOPs
         std::printf("%s: %lld parameters\n", m.model->type_name().c_str(), static_cast<long long>(m.model->parameter_count()));
       else
         std::printf("%s", nn::summary(*m.model, Shape(std::span<const std::int64_t>(m.input_shape))).c_str());

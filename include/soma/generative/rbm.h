@@ -68,6 +68,10 @@ class Rbm : public nn::Module {
   /// F(v) = -a·v - Σ_j log(1 + exp(b_j + (v W)_j)), so p(v) = exp(-F(v)) / Z; [N, visible] -> [N].
   /// Missing entries count as 0.
   Tensor free_energy(const Tensor& v) const;
+  /// E(v, h) = -a·v - b·h - vᵀW h for v [N, visible] and h [N, hidden] of values in [0, 1]
+  /// -> [N], so p(v, h) = exp(-E(v, h)) / Z (log Z: rbm_likelihood.h). Throws soma::Error for
+  /// shapes, dtypes or values that are not those (no missing entries here).
+  Tensor energy(const Tensor& v, const Tensor& h) const;
   /// Mean over observed entries of (v - reconstruct(v))²; no random draws.
   double reconstruction_error(const Tensor& v) const;
 
