@@ -7,6 +7,7 @@
 #include <sstream>
 #include <functional>
 
+#include "config/canvases.h"
 #include "soma/config/builders.h"
 #include "soma/core/factory.h"
 #include "soma/data/csv.h"
@@ -23,7 +24,7 @@ namespace {
 
 const std::vector<std::string> kFashionClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                                   "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
-const std::vector<std::string> kBuiltin = {"fashion-mnist", "mnist", "kjv-text"};
+const std::vector<std::string> kBuiltin = {"fashion-mnist", "mnist", "kjv-text", "canvases"};
 
 #ifndef SOMA_KJV_TEXT
 #define SOMA_KJV_TEXT "third_party/kjv/kjv.txt"
@@ -248,6 +249,14 @@ DataSets build_data(const Json& spec, const std::string& path, const std::string
     train = text.train;
     test = text.test;
     out.class_names = text.characters;
+  } else if (dataset == "canvases") {  // synthetic localization and detection canvases
+    // Only the canvases kept by "limit" and "test_limit" (checked below) are drawn.
+    auto early = [&](const char* key) {
+      return object.contains(key) && object[key].is_number_integer() ? object[key].get<std::int64_t>() : 0;
+    };
+    const auto c = detail::read_canvases(s, early("limit"), early("test_limit"));
+    train = {c.train_x, c.train_y};
+    test = {c.test_x, c.test_y};
   } else if (!dataset.empty()) {
     const std::string dir = s.text("dir", dataset == "mnist" ? data::default_mnist_dir() : data::kFashionMnistDir);
     auto load = [&](const std::string& split) {
