@@ -67,7 +67,7 @@ void write_examples(const std::string& path, nn::Graph& net, const data::Canvase
 int main(int argc, char** argv) {
   CLI::App app{"Localize and classify: a two-headed CNN (class + box) on Fashion-MNIST items pasted on 64x64 canvases,\n"
                "trained with cross-entropy + smooth L1; reports accuracy, mean IoU and the fraction with IoU > 0.5."};
-  int epochs = 12, threads = 1;
+  int epochs = 10, threads = 1;
   std::int64_t train_count = 20'000, test_count = 2'000, batch_size = 64, width = 16;
   double lr = 2e-3, box_weight = 10;
   std::uint64_t seed = 0;
