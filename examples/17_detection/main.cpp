@@ -11,6 +11,11 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <soma/data/canvases.h>
+#include <soma/detection/box.h>
+#include <soma/detection/draw.h>
+#include <soma/detection/detector.h>
+#include <soma/detection/yolo.h>
 #include <soma/soma.h>
 #include <string>
 

@@ -10,6 +10,10 @@
 #include <chrono>
 #include <filesystem>
 #include <cstdio>
+#include <soma/data/canvases.h>
+#include <soma/detection/box.h>
+#include <soma/detection/draw.h>
+#include <soma/detection/localizer.h>
 #include <soma/soma.h>
 #include <string>
 

@@ -6,8 +6,23 @@
 #include "config/experiment_parts.h"
 #include "soma/core/generator.h"
 #include "soma/detection/detector.h"
+#include "soma/train/lr_schedule.h"
 
 namespace soma::config {
+namespace {
+
+// Steps the config's epoch schedule and owns it: a LearnerExperiment has no other place for
+// it, and train::LearningRateScheduler only refers to one.
+class OwnedSchedule : public train::LearningRateScheduler {
+ public:
+  explicit OwnedSchedule(std::shared_ptr<optim::LRScheduler> schedule)
+      : LearningRateScheduler(*schedule), schedule_(std::move(schedule)) {}
+
+ private:
+  std::shared_ptr<optim::LRScheduler> schedule_;
+};
+
+}  // namespace
 LearnerExperiment build_yolo_experiment(const Json& config, const BuildOptions& options) {
   for (const char* key : {"loss", "augment"})
     if (config.is_object() && config.contains(key))
@@ -63,7 +78,11 @@ LearnerExperiment build_yolo_experiment(const Json& config, const BuildOptions& 
   b.optimizers.push_back(build_optimizer(opt ? *opt : Json("adam"), "optimizer", net.parameters(), r));
   top.set("optimizer", r);
   if (const Json* schedule = top.raw("schedule")) {
-    build_schedule(*schedule, "schedule", *b.optimizers[0], b.scheduler, e.callbacks, r);
+    std::unique_ptr<optim::LRScheduler> epochs;
+    std::vector<train::CallbackHandle> steppers;
+    build_schedule(*schedule, "schedule", *b.optimizers[0], epochs, steppers, r);
+    if (epochs) steppers = {OwnedSchedule(std::move(epochs))};  // in place of the one that only refers to it
+    e.callbacks.insert(e.callbacks.end(), steppers.begin(), steppers.end());
     top.set("schedule", r);
   }
   if (e.data.test && e.settings.validate) e.callbacks.push_back(detection::MapLogger(e.data.test, yolo, eval));

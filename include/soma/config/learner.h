@@ -17,10 +17,9 @@ namespace soma::config {
 /// A learner with everything it references: its models and optimizers, owned here, and
 /// declared before it so it is destroyed first.
 struct BuiltLearner {
-  std::string type;                                   ///< "gan", "vae", "rbm", "dqn" or "yolo"
+  std::string type;                                   ///< "gan", "vae", "rbm" or "dqn"
   std::vector<BuiltModel> models;                     ///< GAN: {generator, discriminator}; DQN: {online, target}; VAE, RBM: the one model
   std::vector<std::unique_ptr<optim::Optimizer>> optimizers;  ///< in the learner's order (none for an RBM)
-  std::unique_ptr<optim::LRScheduler> scheduler;               ///< a yolo config's "schedule" (null: none)
   std::vector<std::unique_ptr<rl::Environment>> environments;  ///< DQN: {training, evaluation}
   std::unique_ptr<train::Learner> learner;
 };
