@@ -7,6 +7,7 @@
 #include "soma/core/error.h"
 #include "soma/core/factory.h"
 #include "soma/data/canvases.h"
+#include "soma/ops/view.h"
 
 namespace soma::data {
 namespace {

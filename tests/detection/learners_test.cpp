@@ -99,8 +99,8 @@ TEST(YoloDetector, StepsLowerTheLossOnAFixedBatch) {
   for (int i = 0; i < 40; ++i) last = learner.train_step(batch).values.at("loss");
   EXPECT_LT(last, 0.5 * first);
   // evaluate_detector runs end to end and gives an mAP in [0, 1].
-  const auto data = std::make_shared<data::Canvases>(canvases);
-  const MeanAveragePrecision m = evaluate_detector(net, data, o, {.batch_size = 8});
+  const auto eval_set = std::make_shared<data::Canvases>(canvases);
+  const MeanAveragePrecision m = evaluate_detector(net, eval_set, o, {.batch_size = 8});
   EXPECT_GE(m.map, 0);
   EXPECT_LE(m.map, 1);
   EXPECT_THROW(YoloDetector(net, opt, {.grid = 0}), Error);
