@@ -7,6 +7,7 @@
 #include <sstream>
 #include <functional>
 
+#include "config/canvases.h"
 #include "soma/config/builders.h"
 #include "soma/core/factory.h"
 #include "soma/data/csv.h"
@@ -244,13 +245,24 @@ DataSets build_data(const Json& spec, const std::string& path, const std::string
   Split train, test;
   std::string dataset;
   if (s.has("dataset") || !s.has("train")) {
-    dataset = s.text("dataset", std::nullopt, data::builtin_datasets());
+    // The sets found on disk (data/locate.h), and the canvases drawn from one of them.
+    std::vector<std::string> choices = data::builtin_datasets();
+    choices.push_back("canvases");
+    dataset = s.text("dataset", std::nullopt, choices);
   }
   if (dataset == "kjv-text") {
     TextSets text = read_text(s);
     train = text.train;
     test = text.test;
     out.class_names = text.characters;
+  } else if (dataset == "canvases") {  // synthetic localization and detection canvases
+    // Only the canvases kept by "limit" and "test_limit" (checked below) are drawn.
+    auto early = [&](const char* key) {
+      return object.contains(key) && object[key].is_number_integer() ? object[key].get<std::int64_t>() : 0;
+    };
+    const auto c = detail::read_canvases(s, early("limit"), early("test_limit"));
+    train = {c.train_x, c.train_y};
+    test = {c.test_x, c.test_y};
   } else if (!dataset.empty()) {
     const std::string dir = s.text("dir", found_builtin(s, "dir", dataset));
     auto load = [&](const std::string& split) {

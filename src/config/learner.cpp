@@ -8,6 +8,7 @@
 #include "config/experiment_parts.h"
 #include "soma/classic/som_learner.h"
 #include "soma/config/dqn.h"
+#include "soma/config/yolo.h"
 #include "soma/core/generator.h"
 #include "soma/generative/gan.h"
 #include "soma/generative/rbm_learner.h"
@@ -17,7 +18,7 @@
 namespace soma::config {
 namespace {
 
-const std::vector<std::string> kTypes = {"supervised", "autoencoder", "gan", "vae", "rbm", "dqn", "som"};
+const std::vector<std::string> kTypes = {"supervised", "autoencoder", "gan", "vae", "rbm", "dqn", "yolo", "som"};
 
 std::int64_t product(const std::vector<std::int64_t>& shape) {
   std::int64_t n = 1;
@@ -178,6 +179,7 @@ BuiltLearner build_learner(const Json& spec, const std::string& path, const Data
 
 LearnerExperiment build_learner_experiment(const Json& config, const BuildOptions& options) {
   if (learner_type(config) == "dqn") return build_dqn_experiment(config, options);
+  if (learner_type(config) == "yolo") return build_yolo_experiment(config, options);
   Section top(config, "", "the config");
   LearnerExperiment e;
   detail::read_settings_and_data(top, options, e.settings, e.data);

@@ -390,6 +390,8 @@ static int train_rank(const TrainArgs& args, Parallel& parallel) {
     for (const auto& [key, value] : history.row(history.size() - 1))
       if (std::isfinite(value)) std::printf("final %s %.6g\n", key.c_str(), value);
   }
+  // A detector's result: the mAP of the last epoch's evaluation on the test set (MapLogger).
+  if (history.contains("val_map50")) std::printf("test mAP@0.5 %.4f\n", history["val_map50"].back());
   return 0;
 }
 
