@@ -34,6 +34,8 @@ set(SOMA_USES_config generative rl)
 # leaves them out: the programs that need one link soma_<name> themselves.
 set(SOMA_OPTIONAL_LAYERS distributed)
 set(SOMA_USES_distributed train)          # MPI data-parallel training (docs/distributed.md)
+list(APPEND SOMA_OPTIONAL_LAYERS onnx)
+set(SOMA_USES_onnx io)                    # ONNX export of nn models, written as io writes files (docs/onnx.md)
 
 # out_var = every layer that `layer` uses, directly or through others (without `layer` itself).
 function(soma_layer_closure layer out_var)

@@ -114,6 +114,12 @@ int main(int argc, char** argv) {
   play->add_option("--gif", play_args.gif, "Write the first episode as an animated GIF (600x400, 50 frames/s)");
   auto* play_seed_opt = play->add_option("--seed", play_seed, "Episode j starts from seed S + j (default: the run's dqn.eval_seed)");
 
+  ExportArgs export_args;
+  auto* export_cmd = app.add_subcommand("export", "Write a trained model as an ONNX file (opset 17) for onnxruntime and others");
+  export_cmd->add_option("model", export_args.target, "A run folder or a model .safetensors saved by soma train")->required();
+  export_cmd->add_option("output", export_args.output, "The .onnx file to write")->required();
+  export_cmd->add_option("--opset", export_args.opset, "The ONNX opset written (17 or later)")->capture_default_str();
+
   auto* bench = app.add_subcommand("bench", "Run benchmark WORKLOAD [--threads N] [--size S] with soma-bench; "
                                             "no WORKLOAD: all of them; soma bench list: the workloads");
   bench->prefix_command();
@@ -126,6 +132,7 @@ int main(int argc, char** argv) {
     if (*summary) return soma::cli::summary(summary_config);
     if (*gradcheck) return soma::cli::gradcheck(grad_args);
     if (*bench) return soma::cli::bench(bench->remaining());
+    if (*export_cmd) return soma::cli::export_model(export_args);
     if (*play) {
       if (*play_seed_opt) play_args.seed = play_seed;
       return soma::cli::play(play_args);
