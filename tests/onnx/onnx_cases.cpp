@@ -116,6 +116,9 @@ void image_layers(Cases& c, Generator& g) {
   c.add("upsample_bilinear_size", nn::Upsample({.size = {7, 9}, .mode = nn::UpsampleMode::bilinear}), {2, 3, 4, 5});
   c.add("upsample_bilinear_align_corners",
         nn::Upsample({.size = {7, 9}, .mode = nn::UpsampleMode::bilinear, .align_corners = true}), {2, 3, 4, 5});
+  c.add("upsample_nearest_fractional", nn::Upsample({.scale_factor = {1.5, 2.5}}), {2, 3, 4, 5});
+  c.add("upsample_bilinear_fractional", nn::Upsample({.scale_factor = 1.5, .mode = nn::UpsampleMode::bilinear}),
+        {2, 3, 4, 5});
   c.add("time_distributed_conv2d", nn::TimeDistributed(nn::Conv2d({.in = 1, .out = 2, .kernel = 3}, g)),
         {2, 3, 1, 6, 6});
 }
@@ -153,6 +156,18 @@ void graphs(Cases& c, Generator& g) {
   nn::Node conv = two->layer("conv", nn::Conv2d({.in = 5, .out = 2, .kernel = 3, .padding = 1}, g), joined);
   two->output(conv);
   two->output(two->layer("pooled", nn::GlobalAvgPool2d(), conv));
+  // A residual block as a Graph inside a Sequential, with a Sequential inside the Graph.
+  auto block = std::make_shared<nn::Graph>();
+  nn::Node in = block->input("in", {2, 5, 5});
+  nn::Node body = block->layer("body", nn::Sequential(nn::Conv2d({.in = 2, .out = 2, .kernel = 3, .padding = 1}, g),
+                                                      nn::Tanh()), in);
+  block->output(block->add("skip", {body, in}));
+  auto nested = std::make_shared<nn::Sequential>();
+  nested->push_back(block);
+  nested->push_back(nn::Flatten());
+  nested->push_back(nn::Dense(50, 3, g));
+  c.add_model("graph_in_sequential", nested, {uniform({2, 2, 5, 5}, -2, 2, g)});
+
   c.add_model("graph_two_inputs_two_outputs", two, {uniform({2, 2, 4, 4}, -2, 2, g), uniform({2, 3, 4, 4}, -2, 2, g)});
 }
 
