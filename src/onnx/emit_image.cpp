@@ -24,21 +24,24 @@ void require_images(const nn::Module& layer, const std::string& path, const Valu
     refuse(layer, path, "ONNX takes its input batched, [N, C, H, W]; the export gives it " + x.shape.str());
 }
 
+// A convolution's inputs: x, the weight, and the bias when the layer has one.
+std::vector<std::string> weighted(Context& cx, const Value& x, const Tensor& weight, const Tensor& bias,
+                                  const std::string& hint) {
+  std::vector<std::string> inputs{x.name, cx.builder.constant(hint + ".weight", weight)};
+  if (bias.defined()) inputs.push_back(cx.builder.constant(hint + ".bias", bias));
+  return inputs;
+}
+
 Value conv(Context& cx, const nn::Conv2d& c, const std::string& path, const Value& x) {
   require_images(c, path, x);
   const nn::Conv2dOptions& o = c.options();
   const auto [top, bottom] = conv_axis_padding(o.padding, o.padding.sizes().h, o.kernel.h, o.dilation.h);
   const auto [left, right] = conv_axis_padding(o.padding, o.padding.sizes().w, o.kernel.w, o.dilation.w);
-  GraphBuilder& b = cx.builder;
   const std::string hint = hint_of(c, path);
-  std::vector<std::string> inputs{x.name, b.constant(hint + ".weight", c.weight())};
-  if (c.bias().defined()) inputs.push_back(b.constant(hint + ".bias", c.bias()));
-  const std::string y = b.node1("Conv", inputs, hint,
-                                {{"kernel_shape", hw(o.kernel)},
-                                 {"strides", hw(o.stride)},
-                                 {"dilations", hw(o.dilation)},
-                                 {"pads", Ints{top, left, bottom, right}},
-                                 {"group", o.groups}});
+  const std::string y = cx.builder.node1(
+      "Conv", weighted(cx, x, c.weight(), c.bias(), hint), hint,
+      {{"kernel_shape", hw(o.kernel)}, {"strides", hw(o.stride)}, {"dilations", hw(o.dilation)},
+       {"pads", Ints{top, left, bottom, right}}, {"group", o.groups}});
   return {y, c.output_shape(x.shape)};
 }
 
@@ -47,17 +50,11 @@ Value conv(Context& cx, const nn::Conv2d& c, const std::string& path, const Valu
 Value conv_transpose(Context& cx, const nn::ConvTranspose2d& c, const std::string& path, const Value& x) {
   require_images(c, path, x);
   const nn::ConvTranspose2dOptions& o = c.options();
-  GraphBuilder& b = cx.builder;
   const std::string hint = hint_of(c, path);
-  std::vector<std::string> inputs{x.name, b.constant(hint + ".weight", c.weight())};
-  if (c.bias().defined()) inputs.push_back(b.constant(hint + ".bias", c.bias()));
-  const std::string y = b.node1("ConvTranspose", inputs, hint,
-                                {{"kernel_shape", hw(o.kernel)},
-                                 {"strides", hw(o.stride)},
-                                 {"dilations", hw(o.dilation)},
-                                 {"pads", both_sides(o.padding)},
-                                 {"output_padding", hw(o.output_padding)},
-                                 {"group", o.groups}});
+  const std::string y = cx.builder.node1(
+      "ConvTranspose", weighted(cx, x, c.weight(), c.bias(), hint), hint,
+      {{"kernel_shape", hw(o.kernel)}, {"strides", hw(o.stride)}, {"dilations", hw(o.dilation)},
+       {"pads", both_sides(o.padding)}, {"output_padding", hw(o.output_padding)}, {"group", o.groups}});
   return {y, c.output_shape(x.shape)};
 }
 
