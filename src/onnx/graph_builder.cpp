@@ -6,6 +6,7 @@
 #include <set>
 
 #include <onnx/checker.h>
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
 #include "soma/core/error.h"
@@ -151,6 +152,9 @@ void GraphBuilder::output(const std::string& value, const std::string& name, con
 }
 
 std::string GraphBuilder::serialize(std::int64_t opset, const std::string& producer_version) {
+  const int newest = ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("").second;
+  SOMA_CHECK(opset <= newest, "ONNX export: the ONNX library soma was built with knows opsets up to ", newest,
+             "; got opset ", opset);
   ::onnx::ModelProto& model = impl_->model;
   model.set_ir_version(kIrVersion);
   model.set_producer_name("soma");

@@ -205,6 +205,7 @@ TEST(OnnxExport, Float64AndOldOpsetsAndWrongShapesAreRefused) {
   EXPECT_NE(export_error(f64, {1, 4}).find("float32"), std::string::npos);
   nn::Dense dense(4, 3);
   EXPECT_NE(export_error(dense, {1, 4}, {.opset = 13}).find("opset 17"), std::string::npos);
+  EXPECT_NE(export_error(dense, {1, 4}, {.opset = 99}).find("knows opsets up to 17; got opset 99"), std::string::npos);
   const std::string m = export_error(dense, {1, 5});
   EXPECT_NE(m.find("expects 4 input features but receives 5"), std::string::npos) << m;
 }

@@ -34,7 +34,8 @@ struct ExportOptions {
 /// and Graph with add, multiply and concatenate.
 /// Throws soma::Error naming the first layer that cannot be exported and why, for a model
 /// with float64 parameters, a shape the model refuses (its output_shape message), an opset
-/// below 17, or a file that cannot be written.
+/// below 17 or above what the ONNX library soma was built with knows (17 for Debian 12's
+/// 1.12), or a file that cannot be written.
 void export_onnx(nn::Module& model, const Shape& input_shape, const std::string& path, const ExportOptions& options = {});
 void export_onnx(nn::Module& model, const std::vector<Shape>& input_shapes, const std::string& path,
                  const ExportOptions& options = {});
