@@ -37,7 +37,8 @@ Value batch_norm(Context& cx, const nn::BatchNormBase& bn, const std::string& pa
   const std::string y =
       b.node1("BatchNormalization",
               {x.name, b.constant(hint + ".weight", scale), b.constant(hint + ".bias", shift),
-               b.constant(hint + ".running_mean", bn.running_mean()), b.constant(hint + ".running_var", bn.running_var())},
+               b.constant(hint + ".running_mean", bn.running_mean()),
+               b.constant(hint + ".running_var", bn.running_var())},
               hint, {{"epsilon", static_cast<float>(bn.options().eps)}});
   return {y, x.shape};
 }

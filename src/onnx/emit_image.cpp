@@ -105,8 +105,8 @@ Value avg_pool(Context& cx, const nn::AvgPool2d& p, const std::string& path, con
   std::string in = x.name;
   bool count_pad = o.count_include_pad && padded;
   if (count_pad && w.extended) {
-    in = b.node1("Pad", {x.name, b.ints(hint + "/pads", {0, 0, o.padding.h, o.padding.w, 0, 0, o.padding.h, o.padding.w})},
-                 hint + "/pad");
+    const Ints pads{0, 0, o.padding.h, o.padding.w, 0, 0, o.padding.h, o.padding.w};  // N, C, H, W begins, then ends
+    in = b.node1("Pad", {x.name, b.ints(hint + "/pads", pads)}, hint + "/pad");
     w.end = {w.end.h - o.padding.h, w.end.w - o.padding.w};
     w.begin = 0;
     count_pad = false;

@@ -94,7 +94,9 @@ class OnnxRun : public ::testing::Environment {
   static void prepare(test::OnnxCase& c, Outcome& out, Json& manifest) {
     NoGradGuard no_grad;
     auto* graph = dynamic_cast<nn::Graph*>(c.model.get());
-    auto run = [&] { return graph ? graph->forward_all(c.inputs) : std::vector<Tensor>{c.model->forward(c.inputs[0])}; };
+    auto run = [&] {
+      return graph ? graph->forward_all(c.inputs) : std::vector<Tensor>{c.model->forward(c.inputs[0])};
+    };
     c.model->train();
     run();
     c.model->eval();
@@ -170,10 +172,10 @@ INSTANTIATE_TEST_SUITE_P(Onnx, ExportedLayer, ::testing::ValuesIn(case_names()),
 
 // ---- refusals: one soma::Error naming the layer ----
 
-class Doubler : public nn::Module {
+class Custom : public nn::Module {
  public:
   Tensor forward(const Tensor& x) override { return x; }
-  std::string type_name() const override { return "Doubler"; }
+  std::string type_name() const override { return "Custom"; }
   Shape output_shape(const Shape& input) const override { return input; }
 };
 
@@ -182,9 +184,9 @@ std::string export_error(nn::Module& model, const Shape& shape, const ExportOpti
 }
 
 TEST(OnnxExport, UnknownLayerIsNamed) {
-  nn::Sequential net{nn::Dense(4, 3), Doubler()};
+  nn::Sequential net{nn::Dense(4, 3), Custom()};
   const std::string m = export_error(net, {1, 4});
-  EXPECT_NE(m.find("layers.1 (Doubler) cannot be exported"), std::string::npos) << m;
+  EXPECT_NE(m.find("layers.1 (Custom) cannot be exported"), std::string::npos) << m;
 }
 
 TEST(OnnxExport, BatchNormWithoutRunningStatisticsIsRefused) {

@@ -94,7 +94,8 @@ void image_layers(Cases& c, Generator& g) {
                              .dilation = 2}, g),
         {2, 3, 4, 6});
   c.add("max_pool2d", nn::MaxPool2d(2), {2, 3, 8, 8});
-  c.add("max_pool2d_pad_ceil", nn::MaxPool2d({.kernel = 3, .stride = 2, .padding = 1, .ceil_mode = true}), {2, 3, 8, 8});
+  c.add("max_pool2d_pad_ceil", nn::MaxPool2d({.kernel = 3, .stride = 2, .padding = 1, .ceil_mode = true}),
+        {2, 3, 8, 8});
   // PyTorch's rule: ceil_mode's last window would start in the right padding, so it is dropped.
   c.add("max_pool2d_ceil_edge", nn::MaxPool2d({.kernel = 2, .stride = 2, .padding = 1, .ceil_mode = true}),
         {2, 3, 5, 5});

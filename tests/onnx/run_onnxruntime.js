@@ -22,7 +22,8 @@ async function runCase(c) {
   const session = await ort.InferenceSession.create(path.join(dir, c.model));
   const feeds = {};
   for (const input of c.inputs) {
-    const data = input.type === 'int64' ? new BigInt64Array(bytesOf(input.file)) : new Float32Array(bytesOf(input.file));
+    const bytes = bytesOf(input.file);
+    const data = input.type === 'int64' ? new BigInt64Array(bytes) : new Float32Array(bytes);
     feeds[input.name] = new ort.Tensor(input.type, data, input.dims);
   }
   const results = await session.run(feeds);

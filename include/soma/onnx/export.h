@@ -36,7 +36,8 @@ struct ExportOptions {
 /// with float64 parameters, a shape the model refuses (its output_shape message), an opset
 /// below 17 or above what the ONNX library soma was built with knows (17 for Debian 12's
 /// 1.12), or a file that cannot be written.
-void export_onnx(nn::Module& model, const Shape& input_shape, const std::string& path, const ExportOptions& options = {});
+void export_onnx(nn::Module& model, const Shape& input_shape, const std::string& path,
+                 const ExportOptions& options = {});
 void export_onnx(nn::Module& model, const std::vector<Shape>& input_shapes, const std::string& path,
                  const ExportOptions& options = {});
 
