@@ -19,6 +19,20 @@ void refuse(const nn::Module& layer, const std::string& path, const std::string&
   throw Error("ONNX export: " + nn::display_name(path, layer) + " cannot be exported: " + why);
 }
 
+Value activation(Context& cx, const nn::Module& layer, const std::string& path, const std::string& name,
+                 const Value& y, int axis) {
+  const std::string hint = hint_of(layer, path) + "/" + name;
+  GraphBuilder& b = cx.builder;
+  if (name == "linear") return y;
+  if (name == "relu") return {b.node1("Relu", {y.name}, hint), y.shape};
+  if (name == "sigmoid") return {b.node1("Sigmoid", {y.name}, hint), y.shape};
+  if (name == "tanh") return {b.node1("Tanh", {y.name}, hint), y.shape};
+  if (name == "softmax") return {b.node1("Softmax", {y.name}, hint, {{"axis", std::int64_t{axis}}}), y.shape};
+  if (name == "log_softmax") return {b.node1("LogSoftmax", {y.name}, hint, {{"axis", std::int64_t{axis}}}), y.shape};
+  if (name == "leaky_relu") return {b.node1("LeakyRelu", {y.name}, hint, {{"alpha", 0.2f}}), y.shape};
+  refuse(layer, path, "its activation \"" + name + "\" has no ONNX mapping");
+}
+
 std::string hint_of(const nn::Module& layer, const std::string& path) {
   return path.empty() ? layer.type_name() : path;
 }

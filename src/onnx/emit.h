@@ -39,6 +39,18 @@ std::optional<Value> emit_image_layers(Context& cx, const nn::Module& layer, con
 std::optional<Value> emit_recurrent(Context& cx, const nn::Module& layer, const std::string& path, const Value& x);
 std::optional<Value> emit_containers(Context& cx, const nn::Module& layer, const std::string& path, const Value& x);
 
+/// Keras' `activation` option of Dense and Conv2d (nn/activation.h's names). The option came
+/// with another change of issue 15: options without the field count as "linear".
+template <class Options>
+std::string activation_option(const Options& o) {
+  if constexpr (requires { o.activation; }) return o.activation;
+  else return "linear";
+}
+/// y with the named activation applied after `layer`: softmax and log_softmax over `axis`,
+/// leaky_relu with Keras' slope 0.2 (as nn/activation.h); "linear" adds nothing. Refuses a
+/// name it does not know.
+Value activation(Context& cx, const nn::Module& layer, const std::string& path, const std::string& name,
+                 const Value& y, int axis);
 /// Throws "ONNX export: <path (Type)> cannot be exported: <why>".
 [[noreturn]] void refuse(const nn::Module& layer, const std::string& path, const std::string& why);
 /// A readable prefix for the names of a layer's values: its path, or its type for the model.

@@ -17,12 +17,13 @@ namespace {
 
 // y = x W^T + b as MatMul with the transposed weight [in, out]: MatMul takes any rank of x
 // ([..., in]), where Gemm takes only [N, in].
-Value dense(Context& cx, const nn::Dense& d, const std::string& hint, const Value& x) {
+Value dense(Context& cx, const nn::Dense& d, const std::string& path, const Value& x) {
   GraphBuilder& b = cx.builder;
+  const std::string hint = hint_of(d, path);
   const std::string w = b.constant(hint + ".weight_t", transpose(d.weight(), 0, 1));
   std::string y = b.node1("MatMul", {x.name, w}, hint + "/matmul");
   if (d.bias().defined()) y = b.node1("Add", {y, b.constant(hint + ".bias", d.bias())}, hint);
-  return {y, d.output_shape(x.shape)};
+  return activation(cx, d, path, activation_option(d.options()), {y, d.output_shape(x.shape)}, -1);
 }
 
 Value batch_norm(Context& cx, const nn::BatchNormBase& bn, const std::string& path, const Value& x) {
@@ -77,7 +78,7 @@ std::optional<Value> emit_dense_and_activations(Context& cx, const nn::Module& l
   auto same = [&](const char* op, std::vector<Attribute> attributes = {}) {
     return Value{b.node1(op, {x.name}, hint, attributes), x.shape};
   };
-  if (auto* d = dynamic_cast<const nn::Dense*>(&layer)) return dense(cx, *d, hint, x);
+  if (auto* d = dynamic_cast<const nn::Dense*>(&layer)) return dense(cx, *d, path, x);
   if (auto* bn = dynamic_cast<const nn::BatchNormBase*>(&layer)) return batch_norm(cx, *bn, path, x);
   if (dynamic_cast<const nn::Sigmoid*>(&layer)) return same("Sigmoid");
   if (dynamic_cast<const nn::Tanh*>(&layer)) return same("Tanh");

@@ -42,7 +42,8 @@ Value conv(Context& cx, const nn::Conv2d& c, const std::string& path, const Valu
       "Conv", weighted(cx, x, c.weight(), c.bias(), hint), hint,
       {{"kernel_shape", hw(o.kernel)}, {"strides", hw(o.stride)}, {"dilations", hw(o.dilation)},
        {"pads", Ints{top, left, bottom, right}}, {"group", o.groups}});
-  return {y, c.output_shape(x.shape)};
+  // Conv2d's activation normalizes softmax over the channels (axis -3), as nn/activation.h.
+  return activation(cx, c, path, activation_option(o), {y, c.output_shape(x.shape)}, -3);
 }
 
 // The weight [in, out / groups, kH, kW] is ONNX's layout too; output sizes agree with PyTorch's

@@ -56,9 +56,21 @@ class Cases {
   Generator& gen_;
 };
 
+// Keras' activation option of Dense and Conv2d (nn/activation.h) where this soma has it; without
+// it, the case is the plain layer.
+template <class Options>
+Options with_activation(Options o, const char* name) {
+  if constexpr (requires { o.activation; }) o.activation = name;
+  return o;
+}
+
 void dense_and_activations(Cases& c, Generator& g) {
   c.add("dense", nn::Dense(6, 4, g), {3, 6});
   c.add("dense_no_bias_3d", nn::Dense({.in = 6, .out = 4, .bias = false}, g), {2, 5, 6});
+  c.add("dense_activation_softmax", nn::Dense(with_activation(nn::DenseOptions{.in = 6, .out = 4}, "softmax"), g),
+        {3, 6});
+  c.add("dense_activation_leaky_relu",
+        nn::Dense(with_activation(nn::DenseOptions{.in = 6, .out = 4}, "leaky_relu"), g), {3, 6});
   c.add("sigmoid", nn::Sigmoid(), {3, 7});
   c.add("tanh", nn::Tanh(), {3, 7});
   c.add("relu", nn::ReLU(), {3, 7});
@@ -82,6 +94,8 @@ void image_layers(Cases& c, Generator& g) {
   c.add("conv2d_same_groups_no_bias",
         nn::Conv2d({.in = 4, .out = 6, .kernel = {3, 4}, .padding = nn::Padding::same, .groups = 2, .bias = false}, g),
         {2, 4, 7, 8});
+  c.add("conv2d_activation_softmax",
+        nn::Conv2d(with_activation(nn::Conv2dOptions{.in = 3, .out = 4, .kernel = 3}, "softmax"), g), {2, 3, 6, 6});
   c.add("conv2d_dilated", nn::Conv2d({.in = 2, .out = 3, .kernel = 3, .stride = {1, 2}, .padding = {2, 0},
                                       .dilation = 2}, g),
         {2, 2, 9, 10});
