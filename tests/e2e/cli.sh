@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests of the soma command, one case per CTest test:
-#   cli.sh SOMA SOURCE_DIR CASE [CONFIG | GIF_INFO]
+#   cli.sh SOMA SOURCE_DIR CASE [CONFIG | GIF_INFO | ONNXRUNTIME_NODE_DIR]
 # Each case runs in a fresh temporary folder, trains on a few hundred examples at most, and
 # fails with a message saying what differed.
 set -uo pipefail
@@ -250,6 +250,32 @@ config)
   [[ $(basename "$config") == xor.json ]] && epochs=20
   run 0 "$soma" train "$config" --runs runs --name c --epochs $epochs --limit 128 --test-limit 100 --threads 2
   [[ -s runs/c/model.safetensors ]] || fail "no model.safetensors"
+  ;;
+
+export)
+  # soma export (registered by tests/onnx when soma has the onnx layer): a CNN trained for a few
+  # steps is exported and run by onnxruntime on another batch size; a GAN run and a missing
+  # folder are refused in one line.
+  ort=$4
+  run 0 "$soma" train "$src/configs/cnn_fashion.json" --runs runs --name cnn --limit 128 --test-limit 64 --epochs 1 --threads 2
+  run 0 "$soma" export runs/cnn cnn.onnx
+  grep -q "^wrote cnn.onnx: ONNX opset 17, Sequential from runs/cnn/model.safetensors, inputs \[1, 1, 28, 28\]" out.txt ||
+    fail "export: $(cat out.txt)"
+  node -e "
+const ort = require('$ort');
+(async () => {
+  const s = await ort.InferenceSession.create('cnn.onnx');
+  const x = new ort.Tensor('float32', new Float32Array(3 * 784).fill(0.5), [3, 1, 28, 28]);
+  const y = (await s.run({input: x})).output;
+  console.log('names', s.inputNames.join(','), s.outputNames.join(','), 'dims', y.dims.join('x'));
+})().catch((e) => { console.error(String(e)); process.exit(1); });" >out.txt 2>&1 || fail "onnxruntime: $(cat out.txt)"
+  grep -q "^names input output dims 3x10$" out.txt || fail "onnxruntime ran it with another result: $(cat out.txt)"
+  run 0 "$soma" train "$src/configs/gan_fashion.json" --runs runs --name gan --limit 64 --epochs 1 --threads 2
+  run 1 "$soma" export runs/gan gan.onnx
+  grep -q "holds a gan learner" err.txt || fail "a GAN run was not refused: $(cat err.txt)"
+  [[ ! -e gan.onnx ]] || fail "gan.onnx was written"
+  run 1 "$soma" export runs/none none.onnx
+  [[ $(wc -l <err.txt) == 1 ]] && grep -q "^soma: error: 'runs/none' does not exist" err.txt || fail "$(cat err.txt)"
   ;;
 
 *) fail "unknown case $case" ;;

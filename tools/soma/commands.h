@@ -50,6 +50,12 @@ struct PlayArgs {
   std::optional<std::uint64_t> seed;   ///< episode j starts from reset(seed + j); none: the run's dqn.eval_seed
 };
 
+struct ExportArgs {
+  std::string target;  ///< a run folder or a model .safetensors
+  std::string output;  ///< the .onnx file to write
+  std::int64_t opset = 17;
+};
+
 struct BoardArgs {
   std::string runs_dir = "runs";
   std::string host = "127.0.0.1";
@@ -64,6 +70,7 @@ int predict(const PredictArgs& args);
 int summary(const std::string& config);
 int gradcheck(const GradcheckArgs& args);
 int bench(const std::vector<std::string>& args);
+int export_model(const ExportArgs& args);  ///< soma export (needs soma built with ONNX)
 
 /// soma's version ("0.1.0").
 const char* version();

@@ -25,6 +25,7 @@
 #include <soma/train/trainer.h>
 
 #include "commands.h"
+#include "load_target.h"
 
 namespace soma::cli {
 
@@ -32,57 +33,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Loaded {
-  config::Json config;                                     // the resolved config of the run
-  std::vector<std::pair<std::string, Tensor>> weights;     // the model's state dict
-  std::string origin;
-  std::string config_origin;  // the file the config came from, for errors
-};
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// A run folder (its model.safetensors, or its checkpoint when training did not finish) or a
-// model file saved by soma train.
-Loaded load_target(const std::string& target) {
-  Loaded out;
-  if (fs::is_directory(target)) {
-    const std::string config = target + "/config.json", model = target + "/model.safetensors",
-                      checkpoint = target + "/checkpoint.safetensors";
-    SOMA_CHECK(fs::exists(config), "'", target, "' has no config.json; expected a run folder made by soma train");
-    out.config = config::read_json_file(config);
-    out.config_origin = config;
-    if (fs::exists(model)) {
-      out.weights = io::load_safetensors(model).tensors;
-      out.origin = model;
-    } else {
-      SOMA_CHECK(fs::exists(checkpoint), "'", target, "' has neither model.safetensors nor checkpoint.safetensors");
-      const io::Checkpoint ckpt = io::load_checkpoint(checkpoint);
-      out.weights = ckpt.take("model");
-      out.origin = checkpoint + " (training did not finish)";
-    }
-    return out;
-  }
-  SOMA_CHECK(fs::exists(target), "'", target, "' does not exist; expected a run folder or a model .safetensors file");
-  io::SafetensorsFile file = io::load_safetensors(target);
-  const auto it = file.metadata.find("soma.config");
-  SOMA_CHECK(it != file.metadata.end(), "'", target,
-             "' holds weights but no soma config (metadata \"soma.config\"); give a model saved by soma train");
-  out.config_origin = target + " (soma.config)";
-  out.config = config::parse_json(it->second, out.config_origin);
-  out.weights = std::move(file.tensors);
-  out.origin = target;
-  return out;
-}
-
-// evaluate and predict run a supervised model; a GAN, VAE or RBM run has none to run.
-Loaded load_supervised(const std::string& target) {
-  Loaded out = load_target(target);
-  const std::string kind = config::learner_type(out.config);
-  SOMA_CHECK(kind == "supervised" || kind == "autoencoder", "'", target, "' holds a ", kind,
-             " learner; evaluate and predict take a supervised model (its test values are in run.json)");
-  return out;
 }
 
 bool any_nan(const Tensor& scores) {
@@ -155,14 +107,6 @@ std::pair<Tensor, std::int64_t> read_inputs(const std::string& input, const conf
     x = reshape(x, Shape(std::span<const std::int64_t>(full)));
   }
   return {x, total < 0 ? x.size(0) : total};
-}
-
-// For load errors: the file, and advice a command-line user can act on (not the C++ API's
-// strict = false).
-io::LoadSource load_source(const Loaded& loaded) {
-  return {.origin = loaded.origin,
-          .advice = "The weights do not fit the model that " + loaded.config_origin +
-                    " describes; give a run folder or model file as soma train wrote it"};
 }
 
 }  // namespace

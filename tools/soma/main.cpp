@@ -114,6 +114,11 @@ int main(int argc, char** argv) {
   play->add_option("--gif", play_args.gif, "Write the first episode as an animated GIF (600x400, 50 frames/s)");
   auto* play_seed_opt = play->add_option("--seed", play_seed, "Episode j starts from seed S + j (default: the run's dqn.eval_seed)");
 
+  ExportArgs export_args;
+  auto* export_cmd = app.add_subcommand("export", "Write a trained model as an ONNX file (opset 17) for onnxruntime and others");
+  export_cmd->add_option("model", export_args.target, "A run folder or a model .safetensors saved by soma train")->required();
+  export_cmd->add_option("output", export_args.output, "The .onnx file to write")->required();
+  export_cmd->add_option("--opset", export_args.opset, "The ONNX opset written (17 or later)")->capture_default_str();
   BoardArgs board_args;
   auto* board = app.add_subcommand("board", "Serve the live training dashboard of a runs folder (docs/board.md)");
   board->add_option("runs", board_args.runs_dir, "The runs folder")->capture_default_str()->check(CLI::ExistingDirectory);
@@ -133,6 +138,7 @@ int main(int argc, char** argv) {
     if (*summary) return soma::cli::summary(summary_config);
     if (*gradcheck) return soma::cli::gradcheck(grad_args);
     if (*bench) return soma::cli::bench(bench->remaining());
+    if (*export_cmd) return soma::cli::export_model(export_args);
     if (*board) return soma::cli::board(board_args);
     if (*play) {
       if (*play_seed_opt) play_args.seed = play_seed;

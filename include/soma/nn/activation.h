@@ -37,6 +37,7 @@ class LeakyReLU : public Module {
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "LeakyReLU"; }
   Shape output_shape(const Shape& input) const override { return input; }
+  double negative_slope() const { return slope_; }
 
  private:
   double slope_;
@@ -50,6 +51,7 @@ class Threshold : public Module {
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Threshold"; }
   Shape output_shape(const Shape& input) const override { return input; }
+  double at() const { return at_; }
 
  private:
   double at_;
@@ -63,6 +65,7 @@ class Softmax : public Module {
   std::string type_name() const override { return "Softmax"; }
   /// The input's shape; throws soma::Error when the axis is out of range for it.
   Shape output_shape(const Shape& input) const override;
+  int axis() const { return axis_; }  ///< as given (negative counts from the end)
 
  private:
   int axis_;
@@ -76,6 +79,7 @@ class LogSoftmax : public Module {
   std::string type_name() const override { return "LogSoftmax"; }
   /// The input's shape; throws soma::Error when the axis is out of range for it.
   Shape output_shape(const Shape& input) const override;
+  int axis() const { return axis_; }  ///< as given (negative counts from the end)
 
  private:
   int axis_;

@@ -22,6 +22,8 @@ class Flatten : public Module {
   Shape output_shape(const Shape& input) const override;
   /// "64x7x7 -> 3136": the merged sizes and their product.
   std::string shape_arithmetic(const Shape& input) const override;
+  int start() const { return start_; }  ///< as given (negative counts from the end)
+  int end() const { return end_; }
 
  private:
   int start_, end_;
