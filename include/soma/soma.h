@@ -12,6 +12,7 @@
 #include "soma/data/csv.h"
 #include "soma/data/dataloader.h"
 #include "soma/data/dataset.h"
+#include "soma/data/elastic.h"
 #include "soma/data/idx.h"
 #include "soma/data/mnist.h"
 #include "soma/data/npy.h"

@@ -83,6 +83,7 @@ const std::map<std::string, ZooBuilder>& zoo() {
          o.transform_input = c.s.boolean("transform_input", o.transform_input);
          o.five_by_five = c.s.boolean("five_by_five", o.five_by_five);
          o.small_input = c.s.boolean("small_input", o.small_input);
+         o.width = c.s.integer("width", o.width, 1);
          o.dropout = c.s.number("dropout", o.dropout, {.lo = 0, .hi = 1});
          return models::googlenet(o, c.gen);
        }},

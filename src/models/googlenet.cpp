@@ -55,8 +55,9 @@ Inception::Inception(const InceptionOptions& o, Generator& gen) : options_(o) {
                  o.pool_proj >= 1,
              "Inception: every channel count must be >= 1, got in ", o.in, ", ", o.ch1x1, ", ", o.ch3x3red, ", ",
              o.ch3x3, ", ", o.ch5x5red, ", ", o.ch5x5, ", ", o.pool_proj);
-  for (auto& b : branch_) b = std::make_shared<nn::Sequential>();
-  detail::append(*branch_[0], basic_conv2d(o.in, o.ch1x1, 1, 1, 0, o.dtype, gen));
+  // branch1 is a BasicConv2d itself in torchvision ("branch1.conv.weight"), the others Sequentials.
+  branch_[0] = std::make_shared<nn::Sequential>(basic_conv2d(o.in, o.ch1x1, 1, 1, 0, o.dtype, gen));
+  for (int i = 1; i < 4; ++i) branch_[i] = std::make_shared<nn::Sequential>();
   detail::append(*branch_[1], basic_conv2d(o.in, o.ch3x3red, 1, 1, 0, o.dtype, gen));
   detail::append(*branch_[1], basic_conv2d(o.ch3x3red, o.ch3x3, 3, 1, 1, o.dtype, gen));
   detail::append(*branch_[2], basic_conv2d(o.in, o.ch5x5red, 1, 1, 0, o.dtype, gen));
@@ -107,23 +108,28 @@ nn::Sequential googlenet(const GoogLeNetOptions& o, Generator& gen) {
              o.in_channels, ", ", o.classes);
   SOMA_CHECK(!o.transform_input || o.in_channels == 3, "googlenet: transform_input needs 3 input channels, got ",
              o.in_channels);
+  SOMA_CHECK(o.width >= 1 && 64 % o.width == 0 && (16 * o.width) % 64 == 0 && (24 * o.width) % 64 == 0,
+             "googlenet: width must be 8, 16, 32 or 64 (every channel count of table 1 times width / 64 must be ",
+             "whole), got ", o.width);
+  const auto w = [&](std::int64_t channels) { return channels * o.width / 64; };
   auto pool = [](std::int64_t kernel) { return nn::MaxPool2d({.kernel = kernel, .stride = 2, .ceil_mode = true}); };
   auto inception = [&](std::int64_t in, std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t d,
                        std::int64_t e, std::int64_t f) {
-    return Inception({.in = in, .ch1x1 = a, .ch3x3red = b, .ch3x3 = c, .ch5x5red = d, .ch5x5 = e, .pool_proj = f,
+    return Inception({.in = w(in), .ch1x1 = w(a), .ch3x3red = w(b), .ch3x3 = w(c), .ch5x5red = w(d), .ch5x5 = w(e),
+                      .pool_proj = w(f),
                       .five_by_five = o.five_by_five, .dtype = o.dtype},
                      gen);
   };
   nn::Sequential net;
   if (o.transform_input) net.push_back("transform_input", TransformInput());
   if (o.small_input) {
-    net.push_back("conv1", basic_conv2d(o.in_channels, 64, 3, 1, 1, o.dtype, gen));
+    net.push_back("conv1", basic_conv2d(o.in_channels, w(64), 3, 1, 1, o.dtype, gen));
   } else {
-    net.push_back("conv1", basic_conv2d(o.in_channels, 64, 7, 2, 3, o.dtype, gen));
+    net.push_back("conv1", basic_conv2d(o.in_channels, w(64), 7, 2, 3, o.dtype, gen));
     net.push_back("maxpool1", pool(3));
   }
-  net.push_back("conv2", basic_conv2d(64, 64, 1, 1, 0, o.dtype, gen));
-  net.push_back("conv3", basic_conv2d(64, 192, 3, 1, 1, o.dtype, gen));
+  net.push_back("conv2", basic_conv2d(w(64), w(64), 1, 1, 0, o.dtype, gen));
+  net.push_back("conv3", basic_conv2d(w(64), w(192), 3, 1, 1, o.dtype, gen));
   if (!o.small_input) net.push_back("maxpool2", pool(3));
   net.push_back("inception3a", inception(192, 64, 96, 128, 16, 32, 32));
   net.push_back("inception3b", inception(256, 128, 128, 192, 32, 96, 64));
@@ -139,7 +145,7 @@ nn::Sequential googlenet(const GoogLeNetOptions& o, Generator& gen) {
   net.push_back("avgpool", nn::AdaptiveAvgPool2d(1));
   net.push_back("flatten", nn::Flatten());
   net.push_back("dropout", nn::Dropout(o.dropout, gen));
-  net.push_back("fc", nn::Dense({.in = 1024, .out = o.classes, .dtype = o.dtype}, gen));
+  net.push_back("fc", nn::Dense({.in = w(1024), .out = o.classes, .dtype = o.dtype}, gen));
   return net;
 }
 

@@ -17,7 +17,7 @@ nn::Sequential overfeat(const OverfeatOptions& o, Generator& gen) {
              o.in_channels, ", ", o.classes);
   // 231 -> 56 (conv 11/4) -> 28 (pool) -> 24 (conv 5) -> 12 (pool) -> 12, 12, 12 -> 6 (pool).
   const std::int64_t s1 = (o.image_size - 11) / 4 + 1, s2 = s1 / 2, s3 = s2 - 4, s4 = s3 / 2, s5 = s4 / 2;
-  SOMA_CHECK(o.image_size >= 11 && s5 >= 1, "overfeat: the image must be at least 67x67 (the features of table 1 ",
+  SOMA_CHECK(o.image_size >= 11 && s5 >= 1, "overfeat: the image must be at least 71x71 (the features of table 1 ",
              "end with a 2x2 pool of a map of at least 2x2), got ", o.image_size);
   auto features = std::make_shared<nn::Sequential>();
   auto conv = [&](std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride, std::int64_t padding) {

@@ -65,7 +65,7 @@ TEST(ModelZoo, CiresanMlp) {
 
 TEST(ModelZoo, AlexNetPaperLayoutHasLocalResponseNorm) {
   Generator gen(1);
-  nn::Sequential net = models::alexnet({.paper = true, .hidden = 32, .classes = 10}, gen);
+  nn::Sequential net = models::alexnet({.classes = 10, .paper = true, .hidden = 32}, gen);
   EXPECT_TRUE(has_layer(net, "LocalResponseNorm"));
   EXPECT_EQ(net.output_shape({1, 3, 224, 224}), Shape({1, 10}));
   // 96, 256, 384, 384, 256 channels: conv weights and biases, then 9216 -> 32 -> 32 -> 10.
@@ -129,7 +129,9 @@ TEST(ModelZoo, GoogLeNetShapes) {
   Generator gen(1);
   nn::Sequential net = models::googlenet({.in_channels = 1, .classes = 10, .small_input = true}, gen);
   EXPECT_EQ(net.output_shape({1, 1, 28, 28}), Shape({1, 10}));
-  EXPECT_EQ(models::googlenet({}, gen).parameter_count(), 5983802);  // torchvision's, aux_logits=False
+  nn::Sequential small = models::googlenet({.in_channels = 1, .classes = 10, .small_input = true, .width = 8}, gen);
+  EXPECT_EQ(small(random64({2, 1, 28, 28}, 8).to(DType::f32)).shape(), Shape({2, 10}));
+  EXPECT_TRUE(throws_error_with([&] { models::googlenet({.width = 4}, gen); }, {"width must be 8, 16, 32 or 64"}));
   EXPECT_TRUE(throws_error_with([&] { models::googlenet({.in_channels = 1, .transform_input = true}, gen); },
                                 {"transform_input needs 3 input channels"}));
 }
@@ -143,11 +145,11 @@ TEST(ModelZoo, NiNForward) {
 
 TEST(ModelZoo, OverfeatShapes) {
   Generator gen(1);
-  nn::Sequential net = models::overfeat({.image_size = 67, .classes = 10}, gen);
-  EXPECT_EQ(net.output_shape({1, 3, 67, 67}), Shape({1, 10}));
+  nn::Sequential net = models::overfeat({.image_size = 71, .classes = 10}, gen);
+  EXPECT_EQ(net.output_shape({1, 3, 71, 71}), Shape({1, 10}));
   // Table 1: layer 5 ends at 1024 maps of 6x6 for the 231x231 crops.
   EXPECT_EQ(net[0].output_shape({1, 3, 231, 231}), Shape({1, 1024, 6, 6}));
-  EXPECT_TRUE(throws_error_with([&] { models::overfeat({.image_size = 64}, gen); }, {"overfeat", "at least 67x67"}));
+  EXPECT_TRUE(throws_error_with([&] { models::overfeat({.image_size = 70}, gen); }, {"overfeat", "at least 71x71"}));
 }
 
 TEST(ModelZoo, ConfigBuildsAZooNetwork) {
@@ -168,7 +170,7 @@ TEST(ModelZoo, ConfigBuildsAZooNetwork) {
   EXPECT_TRUE(throws_error_with([&] { fails(R"({"zoo": "lenet6"})", {1, 28, 28}); },
                                 {"model.zoo", "unknown network \"lenet6\"", "lenet5"}));
   EXPECT_TRUE(throws_error_with([&] { fails(R"({"zoo": "lenet5", "kernel": 3})", {1, 28, 28}); }, {"model.kernel"}));
-  EXPECT_TRUE(throws_error_with([&] { fails(R"({"zoo": "overfeat"})", {3, 28, 28}); }, {"model", "at least 67x67"}));
+  EXPECT_TRUE(throws_error_with([&] { fails(R"({"zoo": "overfeat"})", {3, 28, 28}); }, {"model", "at least 71x71"}));
   EXPECT_TRUE(throws_error_with([&] { fails(R"({"zoo": "lenet5"})", {1, 28, 20}); }, {"square images"}));
 }
 

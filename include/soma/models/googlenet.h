@@ -34,7 +34,8 @@ struct InceptionOptions {
 
 /// The Inception v1 module (the paper's figure 2b): four branches on the same input,
 /// concatenated along the channels; out = ch1x1 + ch3x3 + ch5x5 + pool_proj channels, same H, W.
-/// Children "branch1" ... "branch4", each a Sequential of basic_conv2d (branch4 starts with its pool).
+/// Children "branch1" (a basic_conv2d) and "branch2" ... "branch4" (Sequentials of them, branch4
+/// starting with its pool), as torchvision's.
 ///   models::Inception m({.in = 192, .ch1x1 = 64, .ch3x3red = 96, .ch3x3 = 128, .ch5x5red = 16,
 ///                        .ch5x5 = 32, .pool_proj = 32});   // inception3a: 192 -> 256 channels
 class Inception : public nn::Module {
@@ -63,6 +64,10 @@ struct GoogLeNetOptions {
   bool five_by_five = false;
   /// true: a 3x3, stride-1 stem without the first two max pools, for 28x28 or 32x32 images.
   bool small_input = false;
+  /// Every channel count of table 1 times width / 64 (64: the paper's and torchvision's); a
+  /// small network for 28x28 images takes 8 or 16. 8, 16, 32 or 64, which keep every count
+  /// whole (the smallest, 16 and 24, become 2 and 3 at width 8).
+  std::int64_t width = 64;
   double dropout = 0.2;  ///< before the last Dense layer (torchvision's; the paper's 0.4)
   DType dtype = DType::f32;
 };
@@ -70,8 +75,8 @@ struct GoogLeNetOptions {
 /// [TransformInput,] "conv1" (7x7/2), "maxpool1", "conv2" (1x1), "conv3" (3x3), "maxpool2",
 /// "inception3a", "inception3b", "maxpool3", "inception4a" ... "inception4e", "maxpool4",
 /// "inception5a", "inception5b", "avgpool", "flatten", "dropout", "fc"; max pools 3x3/2 with
-/// ceil_mode (maxpool4 2x2/2), as torchvision. 5,983,802 parameters for 1000 classes. Takes
-/// images of 15x15 or more (torchvision's comparison in tests runs it on 32x32).
+/// ceil_mode (maxpool4 2x2/2), as torchvision. 6,624,904 parameters for 1000 classes.
+/// Checked against torchvision on 32x32 images (tests/models/torchvision_reference_test.cpp).
 nn::Sequential googlenet(const GoogLeNetOptions& options = {}, Generator& gen = default_generator());
 
 }  // namespace soma::models

@@ -23,7 +23,7 @@ struct OverfeatOptions {
 /// 1024, 1024 (padding 1) + pool 2x2/2, ReLU after each conv; "flatten"; "classifier": Dense
 /// 3072, ReLU, Dropout, Dense 4096, ReLU, Dropout, Dense classes. For 231x231 the features end
 /// at 1024x6x6, as table 1. Throws soma::Error naming the size when the image is too small
-/// (image_size must be at least 67).
+/// (image_size must be at least 71).
 nn::Sequential overfeat(const OverfeatOptions& options = {}, Generator& gen = default_generator());
 
 }  // namespace soma::models
