@@ -28,13 +28,20 @@ struct ZooContext {
 
 using ZooBuilder = std::function<nn::Sequential(ZooContext&)>;
 
+// The keys every network shares: "classes", and "dropout" where the network has one.
+template <class Options>
+void read_shared(Section& s, Options& o) {
+  o.classes = s.integer("classes", o.classes, 1);
+  if constexpr (requires { o.dropout; }) o.dropout = s.number("dropout", o.dropout, {.lo = 0, .hi = 1});
+}
+
 const std::map<std::string, ZooBuilder>& zoo() {
   static const std::map<std::string, ZooBuilder> table = {
       {"lenet5",
        [](ZooContext& c) {
          models::LeNet5Options o{.in_channels = c.channels, .image_size = c.size, .dtype = c.dtype};
          o.padding = c.s.integer("padding", o.padding, 0);
-         o.classes = c.s.integer("classes", o.classes, 1);
+         read_shared(c.s, o);
          o.modern = c.s.boolean("modern", o.modern);
          return models::lenet5(o, c.gen);
        }},
@@ -43,15 +50,14 @@ const std::map<std::string, ZooBuilder>& zoo() {
          models::CiresanMlpOptions o{.dtype = c.dtype};
          o.in_features = c.channels * c.size * c.size;
          o.hidden = c.s.integers("hidden", o.hidden, 1);
-         o.classes = c.s.integer("classes", o.classes, 1);
+         read_shared(c.s, o);
          return models::ciresan_mlp(o, c.gen);
        }},
       {"alexnet",
        [](ZooContext& c) {
          models::AlexNetOptions o{.in_channels = c.channels, .dtype = c.dtype};
-         o.classes = c.s.integer("classes", o.classes, 1);
+         read_shared(c.s, o);
          o.paper = c.s.boolean("paper", o.paper);
-         o.dropout = c.s.number("dropout", o.dropout, {.lo = 0, .hi = 1});
          o.hidden = c.s.integer("hidden", o.hidden, 1);
          return models::alexnet(o, c.gen);
        }},
@@ -60,18 +66,17 @@ const std::map<std::string, ZooBuilder>& zoo() {
          models::VGGOptions o{.in_channels = c.channels, .dtype = c.dtype};
          o.depth = int(c.s.integer("depth", o.depth, 11));
          o.batch_norm = c.s.boolean("batch_norm", o.batch_norm);
-         o.classes = c.s.integer("classes", o.classes, 1);
+         read_shared(c.s, o);
          o.width = c.s.integer("width", o.width, 1);
          o.hidden = c.s.integer("hidden", o.hidden, 1);
          o.pool = c.s.integer("pool", o.pool, 1);
          o.ceil_mode = c.s.boolean("ceil_mode", o.ceil_mode);
-         o.dropout = c.s.number("dropout", o.dropout, {.lo = 0, .hi = 1});
          return models::vgg(o, c.gen);
        }},
       {"resnet50",
        [](ZooContext& c) {
          models::ResNetOptions o{.in_channels = c.channels, .dtype = c.dtype};
-         o.classes = c.s.integer("classes", o.classes, 1);
+         read_shared(c.s, o);
          o.width = c.s.integer("width", o.width, 1);
          o.small_input = c.s.boolean("small_input", o.small_input);
          return models::resnet50(o, c.gen);
@@ -79,27 +84,24 @@ const std::map<std::string, ZooBuilder>& zoo() {
       {"googlenet",
        [](ZooContext& c) {
          models::GoogLeNetOptions o{.in_channels = c.channels, .dtype = c.dtype};
-         o.classes = c.s.integer("classes", o.classes, 1);
+         read_shared(c.s, o);
          o.transform_input = c.s.boolean("transform_input", o.transform_input);
          o.five_by_five = c.s.boolean("five_by_five", o.five_by_five);
          o.small_input = c.s.boolean("small_input", o.small_input);
          o.width = c.s.integer("width", o.width, 1);
-         o.dropout = c.s.number("dropout", o.dropout, {.lo = 0, .hi = 1});
          return models::googlenet(o, c.gen);
        }},
       {"nin",
        [](ZooContext& c) {
          models::NiNOptions o{.in_channels = c.channels, .dtype = c.dtype};
-         o.classes = c.s.integer("classes", o.classes, 1);
+         read_shared(c.s, o);
          o.small_input = c.s.boolean("small_input", o.small_input);
-         o.dropout = c.s.number("dropout", o.dropout, {.lo = 0, .hi = 1});
          return models::nin(o, c.gen);
        }},
       {"overfeat",
        [](ZooContext& c) {
          models::OverfeatOptions o{.in_channels = c.channels, .image_size = c.size, .dtype = c.dtype};
-         o.classes = c.s.integer("classes", o.classes, 1);
-         o.dropout = c.s.number("dropout", o.dropout, {.lo = 0, .hi = 1});
+         read_shared(c.s, o);
          return models::overfeat(o, c.gen);
        }},
   };

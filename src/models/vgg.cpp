@@ -66,21 +66,16 @@ nn::Sequential vgg(const VGGOptions& o, Generator& gen) {
   return net;
 }
 
-nn::Sequential vgg11(VGGOptions options, Generator& gen) {
-  options.depth = 11;
-  return vgg(options, gen);
+namespace {
+VGGOptions with_depth(VGGOptions options, int depth) {
+  options.depth = depth;
+  return options;
 }
-nn::Sequential vgg13(VGGOptions options, Generator& gen) {
-  options.depth = 13;
-  return vgg(options, gen);
-}
-nn::Sequential vgg16(VGGOptions options, Generator& gen) {
-  options.depth = 16;
-  return vgg(options, gen);
-}
-nn::Sequential vgg19(VGGOptions options, Generator& gen) {
-  options.depth = 19;
-  return vgg(options, gen);
-}
+}  // namespace
+
+nn::Sequential vgg11(VGGOptions options, Generator& gen) { return vgg(with_depth(options, 11), gen); }
+nn::Sequential vgg13(VGGOptions options, Generator& gen) { return vgg(with_depth(options, 13), gen); }
+nn::Sequential vgg16(VGGOptions options, Generator& gen) { return vgg(with_depth(options, 16), gen); }
+nn::Sequential vgg19(VGGOptions options, Generator& gen) { return vgg(with_depth(options, 19), gen); }
 
 }  // namespace soma::models

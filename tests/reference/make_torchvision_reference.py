@@ -20,11 +20,14 @@
 #   /usr/bin/python3 tests/reference/make_torchvision_reference.py
 import json
 import os
-import struct
+import sys
 
 import numpy as np
 import torch
 import torchvision
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from torchvision_to_safetensors import save_safetensors  # noqa: E402  (the users' converter's writer)
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -74,23 +77,6 @@ def fill(t, kind, k):
     return torch.from_numpy(v.astype(np.float32)).reshape(t.shape)
 
 
-def save_safetensors(path, tensors):
-    """The safetensors format by hand (no extra package): header length, JSON header, data."""
-    header, offset, blobs = {}, 0, []
-    for name, t in tensors:
-        data = t.detach().contiguous().numpy().astype(np.float32).tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
-
-
 def main():
     torch.set_num_threads(1)
     m = torchvision.models
@@ -122,7 +108,7 @@ def main():
             json.dump({"model": name, "torchvision": torchvision.__version__, "image_size": size,
                        "input_seed": 1000 + index, "parameters": params, "state_dict": entries}, f, indent=0)
         print(f"{name}: {len(entries)} tensors, {params} parameters, output {list(y.shape)}, |y| max {y.abs().max():.4g}")
-    save_safetensors(os.path.join(DATA_DIR, "torchvision_io.safetensors"), io_tensors)
+    save_safetensors(os.path.join(DATA_DIR, "torchvision_io.safetensors"), dict(io_tensors))
 
 
 if __name__ == "__main__":
