@@ -13,7 +13,7 @@
 # Public headers (include/soma/L/) follow the same rule, without any private header.
 # Usable from a `cmake -P` script: nothing here needs a project.
 
-set(SOMA_LAYERS core kernels autograd ops nn optim data io train generative rl detection classic config)
+set(SOMA_LAYERS core kernels autograd ops nn optim data io train generative models rl detection classic config)
 set(SOMA_USES_core "")
 set(SOMA_USES_kernels core)                 # raw loops know sizes and pointers, not tensors
 set(SOMA_USES_autograd kernels)
@@ -24,10 +24,11 @@ set(SOMA_USES_data core)                    # data knows nothing of autograd
 set(SOMA_USES_io nn)                        # model save/load names a Module's tensors
 set(SOMA_USES_train nn optim data io)
 set(SOMA_USES_generative train)
+set(SOMA_USES_models nn)                    # the named architectures (docs/models.md's zoo)
 set(SOMA_USES_rl train)                     # environments, replay and agents trained by the Loop
 set(SOMA_USES_detection train)              # boxes, YOLO loss, NMS, mAP, localization and detection learners
 set(SOMA_USES_classic train)                # k-means, RBFN fits and the SOM need data, not autograd's graph
-set(SOMA_USES_config generative rl detection classic)
+set(SOMA_USES_config generative rl models detection classic)
 
 # Optional layers: features whose dependencies the core never needs (MPI `distributed`, the
 # dashboard's HTTP `board`, ONNX `export`). Each becomes a row here, e.g.

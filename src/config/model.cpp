@@ -25,6 +25,7 @@
 #include "soma/nn/sequential.h"
 #include "soma/nn/time_distributed.h"
 #include "soma/nn/upsample.h"
+#include "zoo.h"
 
 namespace soma::config {
 
@@ -565,7 +566,9 @@ BuiltModel build_model(const Json& spec, const std::string& path, std::vector<st
   const Json object = spec.is_array() ? Json{{"layers", spec}} : spec;
   Section s(object, path, "model");
   BuiltModel built;
-  if (s.has("nodes")) {
+  if (s.has("zoo")) {
+    built = detail::build_zoo(s, input_shape, dtype, gen);  // {"zoo": "lenet5", ...}: models/
+  } else if (s.has("nodes")) {
     built = build_graph(s, *s.raw("nodes"), input_shape, dtype, gen);
   } else {
     if (s.has("input_shape") || input_shape.empty()) {

@@ -5,6 +5,7 @@
 
 #include "soma/config/builders.h"
 #include "soma/data/augment.h"
+#include "soma/data/elastic.h"
 #include "soma/data/transforms.h"
 #include "soma/ops/sequence_loss.h"
 #include "soma/optim/adagrad.h"
@@ -90,6 +91,13 @@ data::Transform build_transform(Section& s, const std::string& type) {
                           : data::Interpolation::nearest;
     o.fill = s.number("fill", o.fill);
     return data::random_rotation(o);
+  }
+  if (type == "elastic_distortion") {
+    data::ElasticDistortionOptions o;
+    o.alpha = s.number("alpha", o.alpha, {.lo = 0});
+    o.sigma = s.number("sigma", o.sigma, {.lo = 0, .lo_open = true});
+    o.fill = s.number("fill", o.fill);
+    return data::elastic_distortion(o);
   }
   if (type == "gaussian_noise") {
     const double mean = s.number("mean", data::kGaussianNoiseMean);
@@ -354,7 +362,7 @@ std::vector<data::Transform> build_augment(const Json& spec, const std::string& 
     // (scale the data for both with data.scale).
     const std::string type = type_of(spec[i], at,
                                      {"random_horizontal_flip", "random_shift", "random_crop", "random_rotation",
-                                      "gaussian_noise", "random_erasing"},
+                                      "gaussian_noise", "random_erasing", "elastic_distortion"},
                                      object);
     Section s(object, at, type);
     s.text("type", type);

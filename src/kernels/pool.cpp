@@ -180,13 +180,65 @@ void global_avg_pool2d_backward(const T* gy, std::int64_t planes, std::int64_t H
   });
 }
 
+namespace {
+// Adaptive pooling's window along one axis: [floor(i * in / out), ceil((i + 1) * in / out)).
+std::int64_t adaptive_start(std::int64_t i, std::int64_t in, std::int64_t out) { return (i * in) / out; }
+std::int64_t adaptive_end(std::int64_t i, std::int64_t in, std::int64_t out) { return ((i + 1) * in + out - 1) / out; }
+}  // namespace
+
+template <class T>
+void adaptive_avg_pool2d_forward(const T* x, std::int64_t planes, std::int64_t H, std::int64_t W, std::int64_t OH,
+                                 std::int64_t OW, T* y) {
+  parallel_for(planes, plane_grain(H * W), [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t p = begin; p < end; ++p) {
+      const T* xp = x + p * H * W;
+      T* yp = y + p * OH * OW;
+      for (std::int64_t oh = 0; oh < OH; ++oh) {
+        const std::int64_t h0 = adaptive_start(oh, H, OH), h1 = adaptive_end(oh, H, OH);
+        for (std::int64_t ow = 0; ow < OW; ++ow) {
+          const std::int64_t w0 = adaptive_start(ow, W, OW), w1 = adaptive_end(ow, W, OW);
+          T sum = 0;
+          for (std::int64_t h = h0; h < h1; ++h)
+            for (std::int64_t w = w0; w < w1; ++w) sum += xp[h * W + w];
+          yp[oh * OW + ow] = sum / T((h1 - h0) * (w1 - w0));
+        }
+      }
+    }
+  });
+}
+
+template <class T>
+void adaptive_avg_pool2d_backward(const T* gy, std::int64_t planes, std::int64_t H, std::int64_t W, std::int64_t OH,
+                                  std::int64_t OW, T* gx) {
+  parallel_for(planes, plane_grain(H * W), [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t p = begin; p < end; ++p) {
+      T* gp = gx + p * H * W;
+      const T* gyp = gy + p * OH * OW;
+      std::fill(gp, gp + H * W, T(0));
+      for (std::int64_t oh = 0; oh < OH; ++oh) {
+        const std::int64_t h0 = adaptive_start(oh, H, OH), h1 = adaptive_end(oh, H, OH);
+        for (std::int64_t ow = 0; ow < OW; ++ow) {
+          const std::int64_t w0 = adaptive_start(ow, W, OW), w1 = adaptive_end(ow, W, OW);
+          const T share = gyp[oh * OW + ow] / T((h1 - h0) * (w1 - w0));
+          for (std::int64_t h = h0; h < h1; ++h)
+            for (std::int64_t w = w0; w < w1; ++w) gp[h * W + w] += share;
+        }
+      }
+    }
+  });
+}
+
 #define SOMA_POOL_INSTANTIATE(T)                                                                                 \
   template void max_pool2d_forward<T>(const T*, std::int64_t, const PoolGeometry&, T*, std::int32_t*);           \
   template void max_pool2d_backward<T>(const T*, const std::int32_t*, std::int64_t, const PoolGeometry&, T*);     \
   template void avg_pool2d_forward<T>(const T*, std::int64_t, const PoolGeometry&, bool, T*);                    \
   template void avg_pool2d_backward<T>(const T*, std::int64_t, const PoolGeometry&, bool, T*);                   \
   template void global_avg_pool2d_forward<T>(const T*, std::int64_t, std::int64_t, T*);                          \
-  template void global_avg_pool2d_backward<T>(const T*, std::int64_t, std::int64_t, T*);
+  template void global_avg_pool2d_backward<T>(const T*, std::int64_t, std::int64_t, T*);                         \
+  template void adaptive_avg_pool2d_forward<T>(const T*, std::int64_t, std::int64_t, std::int64_t, std::int64_t, \
+                                               std::int64_t, T*);                                                \
+  template void adaptive_avg_pool2d_backward<T>(const T*, std::int64_t, std::int64_t, std::int64_t, std::int64_t, \
+                                                std::int64_t, T*);
 SOMA_POOL_INSTANTIATE(float)
 SOMA_POOL_INSTANTIATE(double)
 #undef SOMA_POOL_INSTANTIATE

@@ -48,4 +48,16 @@ void global_avg_pool2d_forward(const T* x, std::int64_t planes, std::int64_t HW,
 template <class T>
 void global_avg_pool2d_backward(const T* gy, std::int64_t planes, std::int64_t HW, T* gx);
 
+/// x is (planes, H, W), y (planes, OH, OW): PyTorch's adaptive average pooling, output (i, j)
+/// the mean of rows [floor(i H / OH), ceil((i + 1) H / OH)) and likewise columns (windows may
+/// overlap, and repeat an input element when OH > H).
+template <class T>
+void adaptive_avg_pool2d_forward(const T* x, std::int64_t planes, std::int64_t H, std::int64_t W, std::int64_t OH,
+                                 std::int64_t OW, T* y);
+
+/// gx (planes, H, W), written in full: each output's gradient spread over its window.
+template <class T>
+void adaptive_avg_pool2d_backward(const T* gy, std::int64_t planes, std::int64_t H, std::int64_t W, std::int64_t OH,
+                                  std::int64_t OW, T* gx);
+
 }  // namespace soma::kernels

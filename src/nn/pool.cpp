@@ -118,4 +118,31 @@ Tensor GlobalAvgPool2d::forward(const Tensor& x) {
   return named("GlobalAvgPool2d", [&] { return global_avg_pool2d(x); });
 }
 
+AdaptiveAvgPool2d::AdaptiveAvgPool2d(Pair output_size) : output_size_(output_size) {
+  SOMA_CHECK(output_size.h >= 1 && output_size.w >= 1, "AdaptiveAvgPool2d: the output size must be at least 1x1, got ",
+             output_size);
+}
+
+Tensor AdaptiveAvgPool2d::forward(const Tensor& x) {
+  return named("AdaptiveAvgPool2d", [&] { return adaptive_avg_pool2d(x, output_size_); });
+}
+
+Shape AdaptiveAvgPool2d::output_shape(const Shape& input) const {
+  const int n = input.dim();
+  SOMA_CHECK(n == 4 || n == 3, "AdaptiveAvgPool2d expects [N, C, H, W] (or [C, H, W]) but receives ", input);
+  SOMA_CHECK(input[n - 2] * input[n - 1] > 0, "AdaptiveAvgPool2d: the input ", input,
+             " has empty planes: nothing to average");
+  Shape out = input;
+  out[n - 2] = output_size_.h;
+  out[n - 1] = output_size_.w;
+  return out;
+}
+
+std::string AdaptiveAvgPool2d::shape_arithmetic(const Shape& input) const {
+  output_shape(input);
+  const int n = input.dim();
+  return "input " + std::to_string(input[n - 3]) + "x" + std::to_string(input[n - 2]) + "x" +
+         std::to_string(input[n - 1]) + " -> " + std::to_string(output_size_.h) + "x" + std::to_string(output_size_.w);
+}
+
 }  // namespace soma::nn

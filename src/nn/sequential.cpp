@@ -5,8 +5,15 @@
 namespace soma::nn {
 
 void Sequential::push_back(std::shared_ptr<Module> layer) {
-  register_module("layers." + std::to_string(layers_.size()), layer);
+  push_back("layers." + std::to_string(layers_.size()), std::move(layer));
+}
+
+void Sequential::push_back(std::string path, std::shared_ptr<Module> layer) {
+  SOMA_CHECK(!path.empty(), "Sequential: a layer's path cannot be empty");
+  for (const auto& taken : paths_) SOMA_CHECK(taken != path, "Sequential: the path \"", path, "\" is taken");
+  register_module(path, layer);
   layers_.push_back(std::move(layer));
+  paths_.push_back(std::move(path));
 }
 
 Tensor Sequential::forward(const Tensor& x) {
@@ -15,7 +22,7 @@ Tensor Sequential::forward(const Tensor& x) {
     try {
       h = layers_[i]->forward(h);
     } catch (const Error& e) {
-      throw Error(display_name("layers." + std::to_string(i), *layers_[i]) + ": " + e.what());
+      throw Error(display_name(paths_[i], *layers_[i]) + ": " + e.what());
     }
   }
   return h;
@@ -25,7 +32,7 @@ Shape Sequential::output_shape(const Shape& input) const {
   Shape shape = input;
   std::string trace;  // "; before it: " and each earlier layer's arithmetic
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    const std::string path = display_name("layers." + std::to_string(i), *layers_[i]);
+    const std::string path = display_name(paths_[i], *layers_[i]);
     try {
       const Shape out = layers_[i]->output_shape(shape);
       const std::string arithmetic = layers_[i]->shape_arithmetic(shape);

@@ -44,7 +44,7 @@ Probe walk(const Module& m, const std::string& path, const Probe& in, std::vecto
   if (const auto* seq = dynamic_cast<const Sequential*>(&m); seq && seq->size() > 0) {
     Probe h = in;
     for (std::size_t i = 0; i < seq->size(); ++i) {
-      h = walk((*seq)[i], join_path(path, "layers." + std::to_string(i)), h, i == 0 ? inputs : std::vector<std::string>{},
+      h = walk((*seq)[i], join_path(path, seq->path(i)), h, i == 0 ? inputs : std::vector<std::string>{},
                rows);
     }
     return h;

@@ -134,6 +134,30 @@ Tensor global_avg_pool2d_batched(const Tensor& x) {
   return y;
 }
 
+Tensor adaptive_avg_pool2d_batched(const Tensor& x, Pair output_size) {
+  constexpr const char* op = "adaptive_avg_pool2d";
+  SOMA_CHECK(x.defined(), op, ": the input is undefined");
+  SOMA_CHECK(is_floating(x.dtype()), op, ": expected a float32 or float64 input, got ", name_of(x.dtype()));
+  SOMA_CHECK(x.dim() == 4, op, ": expected an input [N, C, H, W] (or [C, H, W]), got shape ", x.shape());
+  SOMA_CHECK(output_size.h >= 1 && output_size.w >= 1, op, ": the output size must be at least 1x1, got ",
+             output_size);
+  const std::int64_t H = x.size(2), W = x.size(3), OH = output_size.h, OW = output_size.w;
+  SOMA_CHECK(H >= 1 && W >= 1, op, ": the input ", x.shape(), " has empty planes: nothing to average");
+  const std::int64_t planes = x.size(0) * x.size(1);
+  Tensor y(Shape{x.size(0), x.size(1), OH, OW}, x.dtype());
+  dispatch_floating(x.dtype(), op, [&]<class T>() {
+    kernels::adaptive_avg_pool2d_forward<T>(x.data<T>(), planes, H, W, OH, OW, y.data<T>());
+  });
+  if (needs_grad(x))
+    record(y, op, {&x}, [planes, H, W, OH, OW, shape = x.shape(), dtype = x.dtype()](const Tensor& gy, Grads& g) {
+      g[0] = Tensor(shape, dtype);
+      dispatch_floating(dtype, "adaptive_avg_pool2d", [&]<class T>() {
+        kernels::adaptive_avg_pool2d_backward<T>(gy.data<T>(), planes, H, W, OH, OW, g[0].data<T>());
+      });
+    });
+  return y;
+}
+
 }  // namespace
 
 Tensor max_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding, bool ceil_mode) {
@@ -147,5 +171,9 @@ Tensor avg_pool2d(const Tensor& x, Pair kernel, Pair stride, Pair padding, bool 
 }
 
 Tensor global_avg_pool2d(const Tensor& x) { return with_batch(x, global_avg_pool2d_batched); }
+
+Tensor adaptive_avg_pool2d(const Tensor& x, Pair output_size) {
+  return with_batch(x, [&](const Tensor& b) { return adaptive_avg_pool2d_batched(b, output_size); });
+}
 
 }  // namespace soma

@@ -14,6 +14,7 @@
 #include "soma/config/experiment.h"
 #include "soma/core/factory.h"
 #include "soma/data/augment.h"
+#include "soma/data/elastic.h"
 #include "soma/data/transforms.h"
 #include "soma/nn/activation.h"
 #include "soma/nn/batch_norm.h"
@@ -375,6 +376,7 @@ TEST(ConfigDefaults, EveryAugmentKeyDefaultsToItsOptionsStruct) {
   const data::RandomCropOptions crop;
   const data::RandomRotationOptions rotation;
   const data::RandomErasingOptions erasing;
+  const data::ElasticDistortionOptions elastic;
   const Cases cases = {
       {"random_horizontal_flip", {Json::object(), {{"p", data::kFlipProbability}}}},
       {"random_shift", {{{"max_shift", 2}}, {}}},
@@ -392,6 +394,8 @@ TEST(ConfigDefaults, EveryAugmentKeyDefaultsToItsOptionsStruct) {
          {"scale", {erasing.scale.first, erasing.scale.second}},
          {"ratio", {erasing.ratio.first, erasing.ratio.second}},
          {"value", erasing.value}}}},
+      {"elastic_distortion",
+       {Json::object(), {{"alpha", elastic.alpha}, {"sigma", elastic.sigma}, {"fill", elastic.fill}}}},
   };
   auto build = [](const Json& spec) {
     Json resolved;

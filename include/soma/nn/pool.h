@@ -1,6 +1,6 @@
 // Pooling layers over NCHW images: MaxPool2d, AvgPool2d (PyTorch's nn.MaxPool2d and
-// nn.AvgPool2d) and GlobalAvgPool2d (nn.AdaptiveAvgPool2d(1)), thin modules over
-// ops/pool.h. They hold no parameters. Not here: adaptive pooling to other sizes, dilation.
+// nn.AvgPool2d), GlobalAvgPool2d (nn.AdaptiveAvgPool2d(1)) and AdaptiveAvgPool2d (any output
+// size), thin modules over ops/pool.h. They hold no parameters. Not here: dilation.
 #pragma once
 
 #include "soma/nn/module.h"
@@ -73,6 +73,26 @@ class GlobalAvgPool2d : public Module {
   Shape output_shape(const Shape& input) const override;
   /// "input 64x7x7 -> 1x1".
   std::string shape_arithmetic(const Shape& input) const override;
+};
+
+/// PyTorch's nn.AdaptiveAvgPool2d(output_size): [N, C, H, W] -> [N, C, OH, OW] for any H, W
+/// (see adaptive_avg_pool2d in ops/pool.h). torchvision's AlexNet and VGG end their features
+/// with one (6x6, 7x7), so their classifiers fit every image size.
+///   nn::AdaptiveAvgPool2d(7)  // [N, 512, 1, 1] -> [N, 512, 7, 7]
+class AdaptiveAvgPool2d : public Module {
+ public:
+  /// Throws soma::Error for an output size below 1.
+  explicit AdaptiveAvgPool2d(Pair output_size);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "AdaptiveAvgPool2d"; }
+  /// [N, C, H, W] (or [C, H, W]) -> [N, C, OH, OW]; throws for another rank or an empty plane.
+  Shape output_shape(const Shape& input) const override;
+  /// "input 512x1x1 -> 7x7".
+  std::string shape_arithmetic(const Shape& input) const override;
+  Pair output_size() const { return output_size_; }
+
+ private:
+  Pair output_size_;
 };
 
 }  // namespace soma::nn

@@ -23,6 +23,19 @@ class Sequential : public Module {
   void push_back(std::shared_ptr<Module> layer);
   template <std::derived_from<Module> Layer>
   void push_back(Layer layer) { push_back(std::make_shared<Layer>(std::move(layer))); }
+  /// Appends a layer under its own path instead of "layers.<i>", as PyTorch's
+  /// nn.Sequential(OrderedDict(...)) does: torchvision's "features.0.weight" or ResNet's
+  /// "layer1.0.conv1.weight" (models/). Throws soma::Error when the path is empty or taken.
+  void push_back(std::string path, std::shared_ptr<Module> layer);
+  template <std::derived_from<Module> Layer>
+  void push_back(std::string path, Layer layer) {
+    push_back(std::move(path), std::make_shared<Layer>(std::move(layer)));
+  }
+  /// The path of layer i: "layers.<i>", or the one given to push_back.
+  const std::string& path(std::size_t i) const {
+    check_index(i);
+    return paths_[i];
+  }
 
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Sequential"; }
@@ -58,6 +71,7 @@ class Sequential : public Module {
   }
 
   std::vector<std::shared_ptr<Module>> layers_;
+  std::vector<std::string> paths_;
 };
 
 }  // namespace soma::nn

@@ -1,6 +1,6 @@
 // 2-D pooling over NCHW images, differentiable: max pooling (gradient to the chosen element),
 // average pooling with PyTorch's divisor rules, and global average pooling. Not here: pooling
-// dilation, divisor_override, adaptive pooling to sizes other than 1x1, 1-D/3-D pooling.
+// dilation, divisor_override, adaptive max pooling, 1-D/3-D pooling.
 #pragma once
 
 #include "soma/core/tensor.h"
@@ -29,5 +29,11 @@ Tensor avg_pool2d(const Tensor& x, Pair kernel, Pair stride = 0, Pair padding = 
 /// Mean of each channel over its H x W plane: [N, C, H, W] -> [N, C, 1, 1] (and [C, H, W] ->
 /// [C, 1, 1]), PyTorch's F.adaptive_avg_pool2d(x, 1). Throws for an empty plane.
 Tensor global_avg_pool2d(const Tensor& x);
+/// PyTorch's F.adaptive_avg_pool2d(x, output_size): [N, C, H, W] (or [C, H, W]) -> [N, C, OH,
+/// OW], output (i, j) the mean of rows [floor(i H / OH), ceil((i + 1) H / OH)) and columns
+/// likewise. Any sizes: windows overlap when H is not a multiple of OH, and an output larger
+/// than the input repeats elements (torchvision's AlexNet and VGG pool to 6x6 and 7x7 this
+/// way whatever the image size). Throws soma::Error for an output size below 1 or an empty plane.
+Tensor adaptive_avg_pool2d(const Tensor& x, Pair output_size);
 
 }  // namespace soma

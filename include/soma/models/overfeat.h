@@ -1,0 +1,29 @@
+// OverFeat's fast model (Sermanet, Eigen, Zhang, Mathieu, Fergus & LeCun 2014, "OverFeat:
+// integrated recognition, localization and detection using convolutional networks", table 1)
+// as an nn::Sequential classifier. Not here: the accurate model (table 3), and the dense
+// sliding-window evaluation (the Dense layers would become convolutions).
+#pragma once
+
+#include <cstdint>
+
+#include "soma/core/generator.h"
+#include "soma/nn/sequential.h"
+
+namespace soma::models {
+
+struct OverfeatOptions {
+  std::int64_t in_channels = 3;
+  std::int64_t image_size = 231;  ///< the paper's training crops are 231x231
+  std::int64_t classes = 1000;
+  double dropout = 0.5;           ///< after the hidden Dense layers (6 and 7)
+  DType dtype = DType::f32;
+};
+
+/// "features": conv 11x11/4 96 + max pool 2x2/2, conv 5x5 256 + pool 2x2/2, conv 3x3 512,
+/// 1024, 1024 (padding 1) + pool 2x2/2, ReLU after each conv; "flatten"; "classifier": Dense
+/// 3072, ReLU, Dropout, Dense 4096, ReLU, Dropout, Dense classes. For 231x231 the features end
+/// at 1024x6x6, as table 1. Throws soma::Error naming the size when the image is too small
+/// (image_size must be at least 71).
+nn::Sequential overfeat(const OverfeatOptions& options = {}, Generator& gen = default_generator());
+
+}  // namespace soma::models
