@@ -18,11 +18,11 @@ if(SOMA_WITH_BOARD AND HTTPLIB_FOUND AND EXISTS ${SOMA_UPLOT_DIST}/uPlot.iife.mi
   list(TRANSFORM paths REPLACE "^[^=]*=" "")
   string(REPLACE ";" "|" files "${files}")
   add_custom_command(OUTPUT board_files.cpp
-    COMMAND ${CMAKE_COMMAND} "-DFILES=${files}" -DOUTPUT=${CMAKE_BINARY_DIR}/board_files.cpp
+    COMMAND ${CMAKE_COMMAND} "-DFILES=${files}" -DOUTPUT=${CMAKE_CURRENT_BINARY_DIR}/board_files.cpp
             -DNAMESPACE=soma::board::detail -P ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
     DEPENDS ${paths} ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
     COMMENT "Embedding the dashboard's page and uPlot" VERBATIM)
-  target_sources(soma_board PRIVATE ${CMAKE_BINARY_DIR}/board_files.cpp)
+  target_sources(soma_board PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/board_files.cpp)
   target_link_libraries(soma_board PUBLIC nlohmann_json::nlohmann_json PRIVATE PkgConfig::HTTPLIB Threads::Threads)
   message(STATUS "soma: cpp-httplib and uPlot found, building soma_board")
 else()

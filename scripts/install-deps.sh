@@ -11,11 +11,13 @@ extra=()
 for arg in "$@"; do
   if [ "$arg" = fuzz ]; then extra+=(clang-14 libclang-rt-14-dev libomp-14-dev); else extra+=("$arg"); fi
 done
+# The optional layers' packages are here too, so that `make test` tests them: libonnx-dev and
+# libprotobuf-dev (ONNX export, docs/onnx.md), libcpp-httplib-dev and chromium (soma board and
+# its browser test, docs/board.md).
 packages=(cmake ninja-build g++ pkg-config libopenblas-dev libdnnl-dev zlib1g-dev
           nlohmann-json3-dev libcli11-dev libstb-dev libgif-dev libgtest-dev dataset-fashion-mnist bible-kjv
-          bible-kjv-text libopenmpi-dev openmpi-bin ${extra[@]+"${extra[@]}"})
-packages+=(libonnx-dev libprotobuf-dev)  # ONNX export: the optional layer onnx (docs/onnx.md)
-packages+=(libcpp-httplib-dev chromium)  # the dashboard soma board and its browser test (docs/board.md)
+          bible-kjv-text libopenmpi-dev openmpi-bin libonnx-dev libprotobuf-dev libcpp-httplib-dev chromium
+          ${extra[@]+"${extra[@]}"})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
