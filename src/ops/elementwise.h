@@ -1,11 +1,14 @@
 // Private helpers that make an elementwise op a few lines: forward maps over the input(s),
-// backward maps over the output gradient and what the op saved.
+// backward maps over the output gradient and what the op saved; and the losses' input checks
+// and reductions.
 #pragma once
 
 #include "kernels/broadcast.h"
 #include "kernels/parallel.h"
 #include "soma/autograd/function.h"
 #include "soma/core/factory.h"
+#include "soma/ops/loss.h"
+#include "soma/ops/reduction.h"
 
 namespace soma::ops_detail {
 
@@ -76,5 +79,26 @@ Tensor map_binary(const Tensor& a, const Tensor& b, const char* op, F f) {
 
 /// The gradient `g` of a broadcast result summed back to an input's `shape`.
 Tensor reduce_to(const Tensor& g, const Shape& shape);
+
+// A loss's per-element (or per-row) values combined as `reduction` says.
+inline Tensor reduce_loss(const Tensor& losses, Reduction reduction) {
+  switch (reduction) {
+    case Reduction::mean: return mean(losses);
+    case Reduction::sum: return sum(losses);
+    default: return losses;
+  }
+}
+
+// Index of the first element of `t` where bad(value) holds, or -1: the losses' input checks.
+// Runs serially, before any parallel loop, because an exception must not leave an OpenMP region.
+template <class Bad>
+std::int64_t first_bad(const Tensor& t, Bad bad) {
+  return dispatch_floating(t.dtype(), "loss", [&]<class T>() -> std::int64_t {
+    const T* p = t.data<T>();
+    for (std::int64_t i = 0; i < t.numel(); ++i)
+      if (bad(p[i])) return i;
+    return -1;
+  });
+}
 
 }  // namespace soma::ops_detail

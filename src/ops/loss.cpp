@@ -25,13 +25,6 @@ void check_pair(const Tensor& input, const Tensor& target, const char* op) {
              target.shape(), " differ");
 }
 
-Tensor reduce(const Tensor& losses, Reduction reduction) {
-  switch (reduction) {
-    case Reduction::mean: return mean(losses);
-    case Reduction::sum: return sum(losses);
-    default: return losses;
-  }
-}
 
 // A loss that is a function f(x, t) per element with derivatives dfx(x, t) in the input and
 // dft(x, t) in the target (a target that requires grad gets one, as in PyTorch).
@@ -46,25 +39,13 @@ Tensor elementwise_loss(const Tensor& input, const Tensor& target, Reduction red
              if (g.needed(0)) g[0] = map_same(gy, x, t, [dfx](auto gv, auto xv, auto tv) { return gv * dfx(xv, tv); });
              if (g.needed(1)) g[1] = map_same(gy, x, t, [dft](auto gv, auto xv, auto tv) { return gv * dft(xv, tv); });
            });
-  return reduce(losses, reduction);
+  return reduce_loss(losses, reduction);
 }
 
 // A loss of the difference d = x - t alone: its derivative in t is minus that in x.
 template <class F, class DF>
 Tensor difference_loss(const Tensor& input, const Tensor& target, Reduction reduction, const char* op, F f, DF df) {
   return elementwise_loss(input, target, reduction, op, f, df, [df](auto x, auto t) { return -df(x, t); });
-}
-
-// Index of the first element of `t` where bad(value) holds, or -1. Runs serially, before any
-// parallel loop, because an exception must not leave an OpenMP region.
-template <class Bad>
-std::int64_t first_bad(const Tensor& t, Bad bad) {
-  return dispatch_floating(t.dtype(), "loss", [&]<class T>() -> std::int64_t {
-    const T* p = t.data<T>();
-    for (std::int64_t i = 0; i < t.numel(); ++i)
-      if (bad(p[i])) return i;
-    return -1;
-  });
 }
 
 // d|d|/dd with PyTorch's sign(0) = 0, so a residual of exactly zero pulls nowhere.
