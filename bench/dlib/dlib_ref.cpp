@@ -8,8 +8,8 @@
 // bookkeeping. Where dlib cannot express a workload exactly, the line says so in "note".
 // Threads: dlib's CPU layers (Debian's libdlib.so) run on the calling thread; its matrix
 // products go to the BLAS it links (OpenBLAS), held to --threads with openblas_set_num_threads.
-// "blas_threads", "blas_core" and "cpu_per_wall" (process CPU time / wall time while timing)
-// show what ran. Built only when CMake finds dlib (bench/CMakeLists.txt); soma is not linked.
+// "blas_threads", "blas_core", "malloc" and "cpu_per_wall" (process CPU time / wall time while
+// timing) show what ran; bench/peer_env.sh sets the libraries' configuration. Built only when CMake finds dlib (bench/CMakeLists.txt); soma is not linked.
 #include <dlib/dnn.h>
 #include <dlfcn.h>
 #include <sys/resource.h>
@@ -57,6 +57,22 @@ std::string blas_core() {
   return core ? core() : "not OpenBLAS";
 }
 
+// The allocator under the process: a preloaded jemalloc or tcmalloc (bench/peer_env.sh), or glibc's.
+std::string malloc_name() {
+  std::FILE* f = std::fopen("/proc/self/maps", "r");
+  std::string name = "glibc";
+  if (!f) return name;
+  char line[512];
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::strstr(line, "libjemalloc")) name = "jemalloc";
+    else if (std::strstr(line, "libtcmalloc")) name = "tcmalloc";
+  }
+  std::fclose(f);
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (name == "glibc" && tunables && std::strstr(tunables, "malloc")) name = "glibc+tunables";
+  return name;
+}
+
 // --- Timing: the rule of bench.h, plus how many cores the process kept busy ----------------
 
 double cpu_seconds() {
@@ -72,7 +88,7 @@ Result timed(const char* metric, F&& repetition) {
   const double cpu0 = cpu_seconds(), wall0 = now_s();
   Result r{.metric = metric, .value = median_of_repetitions(repetition)};
   r.extra = {{"blas_threads", blas_threads()}, {"cpu_per_wall", (cpu_seconds() - cpu0) / (now_s() - wall0)}};
-  r.text = {{"blas_core", blas_core()}};
+  r.text = {{"blas_core", blas_core()}, {"malloc", malloc_name()}};
   return r;
 }
 
