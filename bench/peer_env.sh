@@ -16,7 +16,7 @@
 # take shows in their output. Example:
 #   bench/peer_env.sh best /usr/bin/python3 bench/torch_ref.py B2 --threads 1
 set -euo pipefail
-BEST="core=auto,malloc=jemalloc"
+BEST="core=auto,malloc=tcmalloc"
 libdir=/usr/lib/x86_64-linux-gnu
 
 if [ $# -lt 2 ]; then

@@ -17,7 +17,8 @@
 # Environment: BUILD (default build), THREADS (default "1 2"; 0 = each library's own default
 # count, printed in the table), ROUNDS (default 1: the whole suite this many times, each figure
 # then the median over rounds; use 3 or more on a machine shared with other jobs), PEERS
-# (default "pytorch pytorch-best dlib"), PYTHON (default /usr/bin/python3, Debian's python3-torch).
+# (default "pytorch pytorch-best dlib"), PYTHON (default /usr/bin/python3, Debian's python3-torch),
+# RESULTS (a file to keep the raw JSON lines in; bench/run_table.py prints the table again from it).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -68,8 +69,13 @@ spinner=""
 stop_spinner() {
   if [ -n "$spinner" ]; then kill "$spinner" 2>/dev/null; wait "$spinner" 2>/dev/null; spinner=""; fi
 }
-results=$(mktemp)
-trap 'stop_spinner; rm -f "$results"' EXIT
+if [ -n "${RESULTS:-}" ]; then
+  results=$RESULTS; : >"$results"
+  trap 'stop_spinner' EXIT
+else
+  results=$(mktemp)
+  trap 'stop_spinner; rm -f "$results"' EXIT
+fi
 trap 'exit 130' INT TERM
 
 measure() {  # SIDE ROUND THREADS RUN...: runs one side once and appends its JSON line
@@ -105,7 +111,7 @@ for round in $(seq "$ROUNDS"); do
       for side in soma $PEERS; do
         case "$side" in
           dlib) [[ "$dlib_workloads" == *" ${run%% *} "* ]] || continue ;;
-          pytorch|pytorch-best) ;;
+          soma|pytorch|pytorch-best) ;;
           *) echo "bench/run.sh: unknown peer '$side' in PEERS" >&2; exit 2 ;;
         esac
         # shellcheck disable=SC2086  # $run is a workload and its options, split on purpose

@@ -148,16 +148,30 @@ def fashion_mnist_train():
     return x, y
 
 
+class Losses:
+    """The losses of one training run that run.sh compares between PyTorch's configurations:
+    the first three steps' (equal but for rounding, whatever the kernels) and the last."""
+
+    def __init__(self):
+        self.first, self.last = [], None
+
+    def record(self, step, loss):
+        if step < 3:
+            self.first.append(loss.detach())
+        self.last = loss
+
+    def fields(self):
+        return {"final_loss": self.last.item(), "first_losses": [round(v.item(), 6) for v in self.first]}
+
+
 def classifier_samples_per_s(net, x, y, batch, batches, order_gen, losses):
     """The loop B2 and B3 time (bench/train_loop.h on soma's side): a shuffled order drawn
     before the clock starts, batches gathered with index_select, cross-entropy, backward, an
-    Adam 1e-3 step, zero_grad. Returns samples/s; losses gets the last batch's loss
-    ("final_loss") and the first three ("first_losses"): run.sh compares them between
-    PyTorch's configurations, which must compute the same thing."""
+    Adam 1e-3 step, zero_grad. Returns samples/s; losses gets Losses.fields()."""
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     order = torch.randperm(x.shape[0], generator=order_gen)
-    first = []
+    log = Losses()
     start = time.perf_counter()
     for b in range(batches):
         index = order[b * batch:(b + 1) * batch]
@@ -165,11 +179,9 @@ def classifier_samples_per_s(net, x, y, batch, batches, order_gen, losses):
         loss.backward()
         opt.step()
         opt.zero_grad()
-        if b < 3:
-            first.append(loss.detach())
+        log.record(b, loss)
     seconds = time.perf_counter() - start
-    losses["final_loss"] = loss.item()
-    losses["first_losses"] = [round(v.item(), 6) for v in first]
+    losses.update(log.fields())
     return batches * batch / seconds
 
 
@@ -196,7 +208,7 @@ def run_dqn_state(args):
     data_gen = torch.Generator().manual_seed(SEED + 1)
     states = torch.rand(pool * batch, 4, generator=data_gen) * 2 - 1
     targets = torch.rand(pool * batch, 2, generator=data_gen) * 2 - 1
-    final_loss = [0.0]
+    losses = {}
 
     def train():
         torch.manual_seed(SEED)
@@ -205,6 +217,7 @@ def run_dqn_state(args):
                                   torch.nn.Linear(128, 2))
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
         loss_fn = torch.nn.MSELoss()
+        log = Losses()
         start = time.perf_counter()
         for i in range(steps):
             first = (i % pool) * batch
@@ -212,11 +225,12 @@ def run_dqn_state(args):
             loss.backward()
             opt.step()
             opt.zero_grad()
+            log.record(i, loss)
         seconds = time.perf_counter() - start
-        final_loss[0] = loss.item()
+        losses.update(log.fields())
         return steps / seconds
 
-    return {"metric": "steps_per_s", "value": median_of_repetitions(train), "final_loss": final_loss[0]}
+    return {"metric": "steps_per_s", "value": median_of_repetitions(train), **losses}
 
 
 def run_lstm(args):
@@ -229,13 +243,14 @@ def run_lstm(args):
         text = torch.randint(0, vocab, (batch, steps + 1), generator=data_gen)
         inputs.append(torch.nn.functional.one_hot(text[:, :-1], vocab).float())
         targets.append(text[:, 1:].reshape(-1).contiguous())
-    final_loss = [0.0]
+    losses = {}
 
     def train():
         torch.manual_seed(SEED)
         lstm = torch.nn.LSTM(vocab, hidden, batch_first=True)
         head = torch.nn.Linear(hidden, vocab)
         opt = torch.optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=2e-3)
+        log = Losses()
         start = time.perf_counter()
         for i in range(iterations):
             out, _ = lstm(inputs[i % pool])
@@ -244,12 +259,12 @@ def run_lstm(args):
             loss.backward()
             opt.step()
             opt.zero_grad()
+            log.record(i, loss)
         seconds = time.perf_counter() - start
-        final_loss[0] = loss.item()
+        losses.update(log.fields())
         return iterations * batch * steps / seconds
 
-    return {"metric": "tokens_per_s", "value": median_of_repetitions(train), "iterations": iterations,
-            "final_loss": final_loss[0]}
+    return {"metric": "tokens_per_s", "value": median_of_repetitions(train), "iterations": iterations, **losses}
 
 
 def run_rbm(args):
@@ -363,7 +378,7 @@ def run_dqn_pixels(args):
     frames = torch.rand(pool * batch, 1, 40, 90, generator=data_gen)
     targets = torch.rand(pool * batch, generator=data_gen) * 2 - 1
     actions = torch.randint(0, 2, (pool * batch, 1), generator=data_gen)
-    final_loss = [0.0]
+    losses = {}
 
     def train():
         torch.manual_seed(SEED)
@@ -374,6 +389,7 @@ def run_dqn_pixels(args):
                             nn.Flatten(), nn.Linear(32 * 2 * 8, 2))
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
         loss_fn = torch.nn.MSELoss()
+        log = Losses()
         start = time.perf_counter()
         for i in range(steps):
             first = (i % pool) * batch
@@ -382,13 +398,13 @@ def run_dqn_pixels(args):
             loss.backward()
             opt.step()
             opt.zero_grad()
+            log.record(i, loss)
         seconds = time.perf_counter() - start
-        final_loss[0] = loss.item()
+        losses.update(log.fields())
         return steps / seconds
 
     value = median_of_repetitions(train)
-    return {"metric": "steps_per_s", "value": value, "final_loss": final_loss[0],
-            "peak_rss_mb": round(peak_rss_mb(), 1)}
+    return {"metric": "steps_per_s", "value": value, **losses, "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
 def run_gan(args):
