@@ -7,17 +7,13 @@
 #   bench/peer_configs.sh                  B1 B2 B5 B6 B9 and B10 n=1024 at 1 thread
 #   THREADS="1 2" bench/peer_configs.sh B3 B5
 # Environment: CONFIGS (bench/peer_env.sh specs, default below), THREADS (default 1), ROUNDS
-# (default 1; each figure then the median over rounds), PYTHON (default /usr/bin/python3),
-# BLAS_THREADS (e.g. 1: OpenBLAS held to 1 thread whatever --threads, as torch_ref.py's
-# --blas-threads).
+# (default 1; each figure then the median over rounds), PYTHON (default /usr/bin/python3).
 set -u
 cd "$(dirname "$0")/.."
-CONFIGS=${CONFIGS:-given core=auto core=SkylakeX core=Zen core=auto,malloc=keep core=auto,malloc=jemalloc core=auto,malloc=tcmalloc}
+CONFIGS=${CONFIGS:-given core=auto core=SkylakeX core=Zen core=auto,malloc=keep core=auto,malloc=jemalloc core=auto,malloc=tcmalloc core=auto,malloc=tcmalloc,blas=1}
 THREADS=${THREADS:-1}
 ROUNDS=${ROUNDS:-1}
 PYTHON=${PYTHON:-/usr/bin/python3}
-blas=()
-[ -n "${BLAS_THREADS:-}" ] && blas=(--blas-threads "$BLAS_THREADS")
 
 runs=()
 for w in "${@:-B1 B2 B5 B6 B9 B10}"; do
@@ -37,7 +33,7 @@ for round in $(seq "$ROUNDS"); do
     for t in $THREADS; do
       for config in $CONFIGS; do
         # shellcheck disable=SC2086  # $run is a workload and its options, split on purpose
-        line=$(bench/peer_env.sh "$config" "$PYTHON" bench/torch_ref.py $run --threads "$t" ${blas[@]+"${blas[@]}"})
+        line=$(bench/peer_env.sh "$config" "$PYTHON" bench/torch_ref.py $run --threads "$t")
         [ -n "$line" ] && echo "$config $line" >>"$results"
       done
     done

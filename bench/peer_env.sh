@@ -12,11 +12,14 @@
 #                                    glibc as given; glibc told to keep freed memory
 #                                    (GLIBC_TUNABLES: no trimming, mmap only above 32 MiB);
 #                                    Debian's libjemalloc2 or libtcmalloc-minimal4 preloaded
+#             blas=N                 torch_ref.py only: OpenBLAS held to N threads whatever
+#                                    --threads (its --blas-threads); torch's own pool keeps
+#                                    --threads. dlib's only threads are OpenBLAS's: not for it
 # The programs print what they then ran on ("blas_core", "malloc"), so a setting that did not
 # take shows in their output. Example:
 #   bench/peer_env.sh best /usr/bin/python3 bench/torch_ref.py B2 --threads 1
 set -euo pipefail
-BEST="core=auto,malloc=tcmalloc"
+BEST="core=auto,malloc=tcmalloc,blas=1"
 libdir=/usr/lib/x86_64-linux-gnu
 
 if [ $# -lt 2 ]; then
@@ -45,6 +48,7 @@ for setting in ${settings[@]+"${settings[@]}"}; do
       export GLIBC_TUNABLES="glibc.malloc.trim_threshold=4294967295:glibc.malloc.mmap_threshold=33554432${GLIBC_TUNABLES:+:$GLIBC_TUNABLES}" ;;
     malloc=jemalloc) preload libjemalloc.so.2 libjemalloc2 ;;
     malloc=tcmalloc) preload libtcmalloc_minimal.so.4 libtcmalloc-minimal4 ;;
+    blas=*) export TORCH_REF_BLAS_THREADS="${setting#blas=}" ;;
     *) echo "bench/peer_env.sh: unknown setting '$setting' (see the header of this script)" >&2; exit 2 ;;
   esac
 done

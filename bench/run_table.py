@@ -117,6 +117,8 @@ def main():
             gain = better(metric, best["value"], given["value"])
             notes.append(f"PyTorch best {gain:.2f}x as given" if gain >= 1 else
                          f"PyTorch as given faster ({1 / gain:.2f}x best)")
+        if best and best.get("blas_threads") not in (None, threads):
+            notes.append(f"PyTorch best with OpenBLAS on {best['blas_threads']} thread(s)")
         check = loss_check(runs[key].get("pytorch", [None])[0], runs[key].get("pytorch-best", [None])[0])
         if check:
             notes.append(check)

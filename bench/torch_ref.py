@@ -20,7 +20,8 @@ import time
 
 
 def pin_blas_threads(argv):
-    """Give OpenBLAS its thread count before torch loads it: --blas-threads, else --threads.
+    """Give OpenBLAS its thread count before torch loads it: --blas-threads, else
+    TORCH_REF_BLAS_THREADS (bench/peer_env.sh's blas=N), else --threads.
 
     Debian's torch multiplies matrices with OpenBLAS, which torch.set_num_threads() does not
     reach: OpenBLAS keeps one thread per core (measured: a 2048^2 torch.mm after
@@ -35,7 +36,7 @@ def pin_blas_threads(argv):
             if arg.startswith(flag + "="):
                 return arg.split("=", 1)[1]
         return None
-    value = value_of("--blas-threads") or value_of("--threads") or "0"
+    value = value_of("--blas-threads") or os.environ.get("TORCH_REF_BLAS_THREADS") or value_of("--threads") or "0"
     if value != "0":
         os.environ["OPENBLAS_NUM_THREADS"] = value
     else:
