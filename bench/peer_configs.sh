@@ -6,14 +6,21 @@
 # configuration counts only if it computes the same losses as given.
 #   bench/peer_configs.sh                  B1 B2 B5 B6 B9 and B10 n=1024 at 1 thread
 #   THREADS="1 2" bench/peer_configs.sh B3 B5
+#   PEER=dlib CONFIGS="given core=auto best" bench/peer_configs.sh B2 B9   the same for dlib
 # Environment: CONFIGS (bench/peer_env.sh specs, default below), THREADS (default 1), ROUNDS
-# (default 1; each figure then the median over rounds), PYTHON (default /usr/bin/python3).
+# (default 1; each figure then the median over rounds), PEER (torch, the default, or dlib:
+# $BUILD/bin/soma-bench-dlib, BUILD defaulting to build), PYTHON (default /usr/bin/python3).
 set -u
 cd "$(dirname "$0")/.."
 CONFIGS=${CONFIGS:-given core=auto core=SkylakeX core=Zen core=auto,malloc=keep core=auto,malloc=jemalloc core=auto,malloc=tcmalloc core=auto,malloc=tcmalloc,blas=1}
 THREADS=${THREADS:-1}
 ROUNDS=${ROUNDS:-1}
 PYTHON=${PYTHON:-/usr/bin/python3}
+case "${PEER:-torch}" in
+  torch) program=("$PYTHON" bench/torch_ref.py) ;;
+  dlib) program=("${BUILD:-build}/bin/soma-bench-dlib") ;;
+  *) echo "bench/peer_configs.sh: PEER is torch or dlib" >&2; exit 2 ;;
+esac
 
 runs=()
 for w in "${@:-B1 B2 B5 B6 B9 B10}"; do
@@ -33,7 +40,7 @@ for round in $(seq "$ROUNDS"); do
     for t in $THREADS; do
       for config in $CONFIGS; do
         # shellcheck disable=SC2086  # $run is a workload and its options, split on purpose
-        line=$(bench/peer_env.sh "$config" "$PYTHON" bench/torch_ref.py $run --threads "$t")
+        line=$(bench/peer_env.sh "$config" "${program[@]}" $run --threads "$t")
         [ -n "$line" ] && echo "$config $line" >>"$results"
       done
     done
@@ -41,7 +48,7 @@ for round in $(seq "$ROUNDS"); do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-"$PYTHON" - "$results" "$load_before" "$load_after" "$CONFIGS" <<'EOF'
+"$PYTHON" - "$results" "$load_before" "$load_after" "$CONFIGS" "${PEER:-torch}" <<'EOF'
 import json, statistics, sys
 
 path, load_before, load_after, configs = sys.argv[1:5]
@@ -56,7 +63,7 @@ def losses(r):
     out = [r[k] for k in ("final_loss",) if k in r] + r.get("first_losses", [])
     return "/".join(f"{v:.6g}" for v in out) or "-"
 
-print(f"PyTorch configurations (bench/peer_env.sh), load average before {load_before}, after {load_after}")
+print(f"{sys.argv[5]} configurations (bench/peer_env.sh), load average before {load_before}, after {load_after}")
 print("value: median over rounds; ratio: against 'given', > 1 faster; losses: final / first batches\n")
 for (workload, size, threads), by_config in sorted(runs.items()):
     metric = next(iter(by_config.values()))[0]["metric"]
@@ -71,6 +78,6 @@ for (workload, size, threads), by_config in sorted(runs.items()):
         v = statistics.median(r["value"] for r in rs)
         ratio = "" if not base else f"{(base / v if metric == 'latency_us' else v / base):.2f}x"
         first = rs[0]
-        print(f"  {config:32} {v:12.1f} {ratio:>6}  core {first.get('blas_core')}, malloc {first.get('malloc')}, "
-              f"losses {losses(first)}")
+        print(f"  {config:40} {v:12.1f} {ratio:>6}  core {first.get('blas_core')}, malloc {first.get('malloc')}, "
+              f"OpenBLAS threads {first.get('blas_threads')}, losses {losses(first)}")
 EOF

@@ -76,7 +76,12 @@ else
   results=$(mktemp)
   trap 'stop_spinner; rm -f "$results"' EXIT
 fi
-trap 'exit 130' INT TERM
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+# Interrupted (Ctrl-C, or killed): the table of what was measured so far, then out.
+trap 'echo "bench/run.sh: interrupted; the table of what ran so far:" >&2; print_table; exit 130' INT TERM
+print_table() {
+  "$PYTHON" bench/run_table.py "$results" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" "$ROUNDS" "$BUSY"
+}
 
 measure() {  # SIDE ROUND THREADS RUN...: runs one side once and appends its JSON line
   local side=$1 round=$2 t=$3 line rc
@@ -103,7 +108,6 @@ measure() {  # SIDE ROUND THREADS RUN...: runs one side once and appends its JSO
   echo "$side $round $line" >>"$results"
 }
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 status=0
 for round in $(seq "$ROUNDS"); do
   for run in "${runs[@]}"; do
@@ -120,7 +124,5 @@ for round in $(seq "$ROUNDS"); do
     done
   done
 done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-
-"$PYTHON" bench/run_table.py "$results" "$load_before" "$load_after" "$ROUNDS" "$BUSY"
+print_table
 exit $status

@@ -83,6 +83,9 @@ def main():
     path, load_before, load_after, rounds, busy = sys.argv[1:6]
     rounds, busy = int(rounds), busy == "1"
     runs = read(path)
+    if not runs:
+        print("bench/run.sh: nothing was measured")
+        return
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
                platform.machine())
     env = " ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in ("OPENBLAS_CORETYPE", "OMP_WAIT_POLICY"))
