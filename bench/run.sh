@@ -5,10 +5,11 @@
 # ratio above 1 always means soma is better. The peers:
 #   pytorch       bench/torch_ref.py in the environment as given
 #   pytorch-best  the same under bench/peer_env.sh best: PyTorch's fastest working
-#                 configuration on this machine (OpenBLAS's AVX-512 kernels, jemalloc); the
-#                 table checks that it computed the same losses as given
+#                 configuration on this machine (OpenBLAS's AVX-512 kernels on one thread,
+#                 tcmalloc); the table checks that it computed the same losses as given
 #   dlib          build/bin/soma-bench-dlib (B1 B2 B3 B6 B9; built when libdlib-dev is
-#                 installed), under bench/peer_env.sh best too: its products are the same OpenBLAS
+#                 installed), under bench/peer_env.sh best too (DLIB_CONFIG): its products are
+#                 the same OpenBLAS
 # "vs PyTorch" is against the faster of the two PyTorch figures. Builds nothing: run `make` first.
 #   bench/run.sh                 all workloads
 #   bench/run.sh B1 B9           some of them
@@ -18,7 +19,8 @@
 # count, printed in the table), ROUNDS (default 1: the whole suite this many times, each figure
 # then the median over rounds; use 3 or more on a machine shared with other jobs), PEERS
 # (default "pytorch pytorch-best dlib"), PYTHON (default /usr/bin/python3, Debian's python3-torch),
-# RESULTS (a file to keep the raw JSON lines in; bench/run_table.py prints the table again from it).
+# RESULTS (a file to keep the raw JSON lines in; bench/run_table.py prints the table again from it),
+# DLIB_CONFIG (bench/peer_env.sh's configuration for dlib, default best; e.g. core=auto).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -31,6 +33,7 @@ if [ "$BUSY" = 1 ]; then THREADS=${THREADS:-1 0}; else THREADS=${THREADS:-1 2}; 
 ROUNDS=${ROUNDS:-1}
 PEERS=${PEERS:-pytorch pytorch-best dlib}
 PYTHON=${PYTHON:-/usr/bin/python3}
+DLIB_CONFIG=${DLIB_CONFIG:-best}
 SOMA=$BUILD/bin/soma-bench
 DLIB=$BUILD/bin/soma-bench-dlib
 
@@ -90,7 +93,7 @@ measure() {  # SIDE ROUND THREADS RUN...: runs one side once and appends its JSO
     soma) set -- "$SOMA" "$@" ;;
     pytorch) set -- "$PYTHON" bench/torch_ref.py "$@" ;;
     pytorch-best) set -- bench/peer_env.sh best "$PYTHON" bench/torch_ref.py "$@" ;;
-    dlib) set -- bench/peer_env.sh best "$DLIB" "$@" ;;
+    dlib) set -- bench/peer_env.sh "$DLIB_CONFIG" "$DLIB" "$@" ;;
   esac
   if [ "$BUSY" = 1 ]; then
     bash -c 'while :; do :; done' &

@@ -64,19 +64,22 @@ def loss_check(given, best):
     """Whether PyTorch's two configurations computed the same losses (first round of each)."""
     if not given or not best:
         return None
-    pairs = []
-    for key in LOSS_FIELDS:
-        if key in given and key in best:
-            pairs.append((key, given[key], best[key], FINAL_LOSS_RTOL))
-    for i, (a, b) in enumerate(zip(given.get("first_losses", []), best.get("first_losses", []))):
-        pairs.append((f"loss of batch {i + 1}", a, b, FIRST_LOSS_RTOL))
-    if not pairs:
+    first = list(zip(given.get("first_losses", []), best.get("first_losses", [])))
+    finals = [(k, given[k], best[k]) for k in LOSS_FIELDS if k in given and k in best]
+    if not first and not finals:
         return None
-    bad = [f"{k} {a:.6g} vs {b:.6g}" for k, a, b, rtol in pairs if not close(a, b, rtol)]
+    bad = [f"loss of step {i + 1} {a:.6g} vs {b:.6g}" for i, (a, b) in enumerate(first)
+           if not close(a, b, FIRST_LOSS_RTOL)]
+    bad += [f"{k} {a:.4g} vs {b:.4g}" for k, a, b in finals if not close(a, b, FINAL_LOSS_RTOL)]
     if bad:
         return "PyTorch best computes OTHER losses: " + ", ".join(bad)
-    worst = max(abs(a - b) / max(abs(a), abs(b), 1e-12) for _, a, b, _ in pairs)
-    return "PyTorch losses equal" + (f" (to {worst:.0e} relative)" if worst > 0 else "")
+    parts = []
+    if first:
+        worst = max(abs(a - b) / max(abs(a), abs(b), 1e-12) for a, b in first)
+        parts.append("first losses equal" + (f" to {worst:.0e}" if worst > 0 else ""))
+    for k, a, b in finals:
+        parts.append(f"{k} equal" if close(a, b, 1e-6) else f"{k} {a:.4g} / {b:.4g}")
+    return "PyTorch given/best: " + ", ".join(parts)
 
 
 def main():
@@ -94,7 +97,7 @@ def main():
     if busy:
         print("BUSY: one competing CPU-bound process (a shell loop) ran during every measurement")
     for side, title in (("pytorch", "PyTorch as given"), ("pytorch-best", "PyTorch best (bench/peer_env.sh best)"),
-                        ("dlib", "dlib 19.24 (bench/peer_env.sh best)")):
+                        ("dlib", "dlib 19.24")):
         first = next((rs[0] for by_side in runs.values() for s, rs in by_side.items() if s == side), None)
         if first:
             print(f"{title}: OpenBLAS {first.get('blas_core')} kernels, {first.get('malloc')} malloc")
