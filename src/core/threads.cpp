@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +23,9 @@ std::atomic<bool> deterministic_mode{false};
 // Set by set_openmp_defaults when it chose the wait policy: the program's environment is put
 // back as it was once main starts (glibc's start-up resets it), so getenv no longer shows it.
 bool chose_passive = false;
+// Whether the thread count is someone's choice: OMP_NUM_THREADS from the user, or a call to
+// set_num_threads.
+std::atomic<bool> chosen_threads{false};
 
 // cgroup v2's cpu.max ("QUOTA PERIOD", or "max PERIOD"), then v1's pair of files: the cores'
 // worth of CPU time a container may use, 0 when unlimited or unknown. Plain stdio, because it
@@ -56,7 +60,9 @@ int cgroup_cpu_limit() {
 void set_openmp_defaults() {
   if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT"))
     chose_passive = setenv("OMP_WAIT_POLICY", "PASSIVE", 0) == 0;
-  if (!std::getenv("OMP_NUM_THREADS")) {
+  if (std::getenv("OMP_NUM_THREADS")) {
+    chosen_threads = true;
+  } else {
     const int limit = cgroup_cpu_limit();
     cpu_set_t set;
     const int affinity = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
@@ -98,6 +104,87 @@ int num_threads() { return omp_get_max_threads(); }
 void set_num_threads(int n) {
   SOMA_CHECK(n >= 1 && n <= kMaxThreads, "set_num_threads: expected 1 to ", kMaxThreads, " threads, got ", n);
   omp_set_num_threads(n);
+  chosen_threads = true;
+}
+
+bool threads_chosen() { return chosen_threads.load(std::memory_order_relaxed); }
+
+namespace {
+constexpr std::size_t kProbe = 3;      // iterations timed at the other count per probe
+constexpr double kHoldSeconds = 4;     // between probes, unless the current count slows
+constexpr std::int64_t kHoldIterations = 30;
+constexpr double kSlowdown = 1.5;      // the current count this much slower: probe at once
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+AdaptiveThreads::AdaptiveThreads(int most) {
+  before_ = num_threads();
+  SOMA_CHECK(most >= 0 && most <= kMaxThreads, "AdaptiveThreads: expected 0 (soma's default) to ", kMaxThreads,
+             " threads, got ", most);
+  if (most > 1) most_ = most;
+  else if (most == 0 && !threads_chosen() && num_threads() > 1) most_ = num_threads();
+  if (active()) omp_set_num_threads(most_);
+}
+
+AdaptiveThreads::~AdaptiveThreads() {
+  if (active()) omp_set_num_threads(before_);
+}
+
+void AdaptiveThreads::use(bool all) {
+  all_ = all;
+  omp_set_num_threads(all ? most_ : 1);
+  skip_ = true;
+}
+
+double AdaptiveThreads::median_of_last(const std::vector<double>& times) const {
+  std::vector<double> last(times.end() - std::ptrdiff_t(std::min(times.size(), kProbe)), times.end());
+  std::nth_element(last.begin(), last.begin() + std::ptrdiff_t(last.size() / 2), last.end());
+  return last[last.size() / 2];
+}
+
+void AdaptiveThreads::tick() {
+  if (!active()) return;
+  const double now = now_seconds();
+  const double took = now - last_;
+  const bool timed = last_ >= 0 && !skip_;
+  last_ = now;
+  skip_ = false;
+  if (!timed) return;
+  ++counted_[all_ ? 1 : 0];
+  if (probing_) {
+    other_.push_back(took);
+    if (other_.size() < kProbe) return;
+    // The probe is over: keep whichever count ran its recent iterations faster.
+    probing_ = false;
+    const double other = median_of_last(other_), current = median_of_last(current_);
+    const bool switch_over = other < current;
+    if (switch_over) std::swap(current_, other_);
+    usual_ = switch_over ? other : current;
+    other_.clear();
+    decided_ = now;
+    held_ = 0;
+    if (!switch_over) use(!all_);  // back to the count it probed from
+    return;
+  }
+  current_.push_back(took);
+  ++held_;
+  if (current_.size() > 64) current_.erase(current_.begin(), current_.end() - kProbe);
+  if (current_.size() < kProbe) return;
+  if (usual_ == 0) {  // the first iterations: the starting count's own figure
+    usual_ = median_of_last(current_);
+    decided_ = now;
+  }
+  const bool due = now - decided_ >= kHoldSeconds && held_ >= kHoldIterations;
+  const bool slowed = median_of_last(current_) > kSlowdown * usual_;
+  if (due || slowed || counted_[all_ ? 0 : 1] == 0) {
+    // Try the other count; when it loses, the current count's recent times stay the reference.
+    probing_ = true;
+    other_.clear();
+    use(!all_);
+  }
 }
 
 bool deterministic() { return deterministic_mode.load(std::memory_order_relaxed); }
