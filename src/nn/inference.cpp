@@ -4,6 +4,8 @@
 // output (Flatten) stays valid for the whole pass. Everything else calls the layer's forward.
 #include "soma/nn/inference.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "kernels/fused_dense.h"
@@ -89,6 +91,9 @@ const char* activation_name(DenseActivation act) {
   return "?";
 }
 
+// bfloat16 values kept in float32 storage (soma's 64-byte aligned blocks), two to an element.
+std::uint16_t* bf16_data(const Tensor& raw) { return reinterpret_cast<std::uint16_t*>(raw.data<float>()); }
+
 }  // namespace
 
 struct InferencePlan::Impl {
@@ -101,6 +106,7 @@ struct InferencePlan::Impl {
     std::int64_t rows = 0, in = 0, out = 0, offset = 0;  // offset: the slot in the arena
     Shape shape;    // the step's output shape
     Tensor output;  // a fused step's view of its slot; a layer step's latest result
+    Tensor bf16;    // InferenceOptions::bf16: the weight rounded (kernels::to_bf16_rows), as raw bytes
   };
 
   explicit Impl(Sequential& n) : net(n) {}
@@ -110,14 +116,18 @@ struct InferencePlan::Impl {
   DType dtype = DType::f32;
   Tensor arena;
   Tensor input_copy;  // an input that was the plan's own output
+  Tensor bf16_scratch;  // the bf16 kernels' rounded input rows, as raw bytes
+  InferenceOptions options;
   std::vector<Step> steps;
   std::string description;
   int fused = 0;
 };
 
-InferencePlan::InferencePlan(Sequential& net, const Shape& input) : impl_(std::make_unique<Impl>(net)) {
+InferencePlan::InferencePlan(Sequential& net, const Shape& input, const InferenceOptions& options)
+    : impl_(std::make_unique<Impl>(net)) {
   Impl& p = *impl_;
   p.input = input;
+  p.options = options;
   const auto params = net.parameters();
   if (!params.empty()) p.dtype = params.front().dtype();
   try {
@@ -162,7 +172,8 @@ InferencePlan::InferencePlan(Sequential& net, const Shape& input) : impl_(std::m
       arena_size += (shape.numel() + kSlotAlign - 1) / kSlotAlign * kSlotAlign;
       ++p.fused;
       p.description += step.name + ": fused, " + std::to_string(step.in) + " -> " + std::to_string(step.out) +
-                       ", " + activation_name(step.act) + ", output " + shape.str() + "\n";
+                       ", " + activation_name(step.act) + (options.bf16 ? ", bf16" : "") + ", output " +
+                       shape.str() + "\n";
     } else {
       p.description += step.name + ": own forward, output " + shape.str() + "\n";
     }
@@ -171,8 +182,22 @@ InferencePlan::InferencePlan(Sequential& net, const Shape& input) : impl_(std::m
 
   NoGradGuard no_grad;
   p.arena = Tensor(Shape{arena_size}, DType::f32);
-  for (auto& s : p.steps)
-    if (s.dense) s.output = reshape(slice(p.arena, 0, s.offset, s.offset + s.shape.numel()), s.shape);
+  std::int64_t scratch = 0;  // bfloat16 values
+  for (auto& s : p.steps) {
+    if (!s.dense) continue;
+    s.output = reshape(slice(p.arena, 0, s.offset, s.offset + s.shape.numel()), s.shape);
+    if (options.bf16) {
+      s.bf16 = Tensor(Shape{(s.out * kernels::bf16_row_length(s.in) + 1) / 2}, DType::f32);
+      scratch = std::max(scratch, s.rows * kernels::bf16_row_length(s.in));
+    }
+  }
+  if (options.bf16) p.bf16_scratch = Tensor(Shape{(scratch + 1) / 2}, DType::f32);
+  refresh();
+}
+
+void InferencePlan::refresh() {
+  for (auto& s : impl_->steps)
+    if (s.bf16.defined()) kernels::to_bf16_rows(s.dense->weight().data<float>(), s.out, s.in, bf16_data(s.bf16));
 }
 
 InferencePlan::~InferencePlan() = default;
@@ -203,10 +228,13 @@ const Tensor& InferencePlan::operator()(const Tensor& x) {
   const Tensor* h = own ? &p.input_copy : &x;
   for (auto& s : p.steps) {
     if (s.dense) {
-      const Tensor& bias = s.dense->bias();
-      kernels::fused_dense(h->data<float>(), s.rows, s.in, s.dense->weight().data<float>(),
-                           bias.defined() ? bias.data<float>() : nullptr, s.out, s.act, s.slope,
-                           s.output.data<float>());
+      const float* bias = s.dense->bias().defined() ? s.dense->bias().data<float>() : nullptr;
+      if (s.bf16.defined())
+        kernels::fused_dense_bf16(h->data<float>(), s.rows, s.in, bf16_data(s.bf16), bias, s.out, s.act, s.slope,
+                                  bf16_data(p.bf16_scratch), s.output.data<float>());
+      else
+        kernels::fused_dense(h->data<float>(), s.rows, s.in, s.dense->weight().data<float>(), bias, s.out, s.act,
+                             s.slope, s.output.data<float>());
     } else {
       try {
         if (s.layer->is_training()) {

@@ -1,11 +1,14 @@
 // kernels::fused_dense against its definition act(x W^T + b) evaluated in double: the batch-1
 // AVX-512 kernel (where the CPU has it) and the GEMM path (more rows), every activation, sizes
 // around the kernel's 16 rows and 16 columns, with and without bias; nothing written past y;
-// relu and leaky_relu keep NaN.
+// relu and leaky_relu keep NaN; the bfloat16 version against the same definition on operands
+// rounded to bfloat16.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -63,6 +66,47 @@ TEST(FusedDense, ReluAndLeakyReluKeepNaN) {
       for (std::int64_t o = 0; o < 18; ++o) EXPECT_TRUE(std::isnan(y[o])) << "act " << int(act) << " rows " << rows;
       for (std::int64_t i = 18; i < rows * 18; ++i) EXPECT_EQ(y[i], act == DenseActivation::relu ? 0 : -10);
     }
+}
+
+// x rounded to bfloat16, to nearest even (as the kernel rounds W and x).
+double bf16(float x) {
+  auto u = std::bit_cast<std::uint32_t>(x);
+  u = (u + 0x7fff + ((u >> 16) & 1)) & 0xffff0000u;
+  return std::bit_cast<float>(u);
+}
+
+TEST(FusedDense, BFloat16MatchesTheDefinitionOnRoundedOperands) {
+  const float slope = 0.2f;
+  for (auto act : {DenseActivation::identity, DenseActivation::relu, DenseActivation::leaky_relu,
+                   DenseActivation::sigmoid, DenseActivation::tanh})
+    for (std::int64_t rows : {1, 3})
+      for (std::int64_t in : {1, 31, 32, 33, 100})
+        for (std::int64_t out : {1, 16, 21}) {
+          const std::int64_t ld = bf16_row_length(in);
+          std::vector<float> x(rows * in), W(out * in), b(out), y(rows * out + 3, -7);
+          for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(float(i) * 1.3f) * 2;
+          for (std::size_t i = 0; i < W.size(); ++i) W[i] = std::cos(float(i) * 0.7f) / std::sqrt(float(in));
+          for (std::size_t i = 0; i < b.size(); ++i) b[i] = float(int(i % 5) - 2) / 8;
+          std::vector<std::uint16_t> Wb(out * ld + 32), scratch(rows * ld + 32);
+          // 64-byte aligned, as the plan's storage is
+          auto align = [](std::uint16_t* p) {
+            return reinterpret_cast<std::uint16_t*>((reinterpret_cast<std::uintptr_t>(p) + 63) & ~std::uintptr_t(63));
+          };
+          std::uint16_t *wb = align(Wb.data()), *sc = align(scratch.data());
+          to_bf16_rows(W.data(), out, in, wb);
+          for (std::int64_t o = 0; o < out; ++o)
+            for (std::int64_t k = in; k < ld; ++k) EXPECT_EQ(wb[o * ld + k], 0) << "padding";
+          fused_dense_bf16(x.data(), rows, in, wb, b.data(), out, act, slope, sc, y.data());
+          for (std::int64_t r = 0; r < rows; ++r)
+            for (std::int64_t o = 0; o < out; ++o) {
+              double v = b[o];
+              for (std::int64_t k = 0; k < in; ++k) v += bf16(x[r * in + k]) * bf16(W[o * in + k]);
+              const double want = activate(v, act, slope);
+              EXPECT_NEAR(y[r * out + o], want, 1e-5 * std::max(1.0, std::abs(want)))
+                  << "rows " << rows << " in " << in << " out " << out << " act " << int(act);
+            }
+          for (std::size_t i = rows * out; i < y.size(); ++i) EXPECT_EQ(y[i], -7) << "wrote past y";
+        }
 }
 
 }  // namespace

@@ -204,5 +204,29 @@ TEST(NnInferencePlan, RefusesAnotherShapeOrDtypeNamingTheLayer) {
   EXPECT_EQ(error_message([&] { plan(Tensor()); }), "InferencePlan: the input is an undefined tensor");
 }
 
+TEST(NnInferencePlan, BFloat16IsCloseAndRefreshReadsUpdatedWeights) {
+  Generator gen(11);
+  Sequential net{Dense(100, 40, gen), ReLU(), Dense(40, 10, gen), Sigmoid()};
+  for (std::int64_t batch : {1, 7}) {
+    InferencePlan plan(net, {batch, 100}, {.bf16 = true});
+    const Tensor x = uniform({batch, 100}, 0, 1, gen);
+    const auto got = values(plan(x)), want = values(eval_forward(net, x));
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-2 * std::abs(want[i]));
+    EXPECT_NE(got, want);  // rounded, not float32
+    EXPECT_NE(plan.describe().find("bf16"), std::string::npos);
+  }
+  InferencePlan plan(net, {1, 100}, {.bf16 = true});
+  const Tensor x = uniform({1, 100}, 0, 1, gen);
+  const Tensor before = plan(x).copy();
+  {
+    NoGradGuard no_grad;
+    net.at<Dense>(2).weight().copy_(zeros({10, 40}));  // output = sigmoid(bias)
+  }
+  EXPECT_EQ(values(plan(x)), values(before));  // the copy is not re-read by itself
+  plan.refresh();
+  const auto got = values(plan(x)), want = values(eval_forward(net, x));
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-6);
+}
+
 }  // namespace
 }  // namespace soma::nn
