@@ -33,9 +33,11 @@ SOMA_MULTIVERSION void sigmoid_in_place(float* y, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + exp_fast(-y[i]));
 }
 
-// Up to this many rows of x the AVX-512 kernel below runs (each block of W read from L2 once
-// for all of them); from there the library GEMM.
-constexpr std::int64_t kKernelRows = 4;
+// Up to this many rows of x the AVX-512 kernel below runs; from there the library GEMM. The
+// kernel re-reads each block of W (50 KB for 784 columns, more than L1) for every row, so its
+// time grows with the rows: measured on B9's first layer (784 -> 256) at 2 rows it took twice
+// oneDNN's time, at 1 row 0.85-1.0 of it alone and 0.75 of it within B9's MLP.
+constexpr std::int64_t kKernelRows = 1;
 
 // float32 -> bfloat16, rounding to nearest even (vcvtne2ps2bf16's rounding); NaN stays a
 // (quiet) NaN, where the carry of the rounding could make it an infinity.
@@ -74,28 +76,34 @@ void fused_dense_gemm(const float* x, std::int64_t rows, std::int64_t in, const 
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-constexpr int kRows = 16;  // rows of W per pass: 16 accumulators + x, of AVX-512's 32 registers
+// Rows of W per block: the block's 16 outputs fill one register. A block is read in four
+// passes of four rows (j, j + 4, j + 8, j + 12 for pass j), each row 64 floats (four cache
+// lines) per step against four registers of x: four streams of whole lines, which read faster
+// from L2 than sixteen rows side by side a line at a time (measured: docs/performance.md).
+constexpr int kBlock = 16;
+constexpr int kPass = 4;   // rows per pass
+constexpr int kChunks = 4;  // registers of each row per step
 
-// Sums each of the 16 registers a[r] across its lanes: lane r of the result = sum of a[r].
-// Four rounds each halve the lanes per row and double the rows per register (512-bit halves,
-// 128-bit quarters, then pairs and single lanes within 128 bits). The rounds leave row r in
-// lane 4 (r % 4) + r / 4, so the inputs are taken in that order (kOrder is its own inverse).
-inline __m512 sum_lanes16(const __m512* a) {
-  constexpr int kOrder[16] = {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15};
-  __m512 s[8], t[4], u[2];
-  for (int i = 0; i < 8; ++i) {
-    const __m512 v = a[kOrder[2 * i]], w = a[kOrder[2 * i + 1]];
-    s[i] = _mm512_add_ps(_mm512_shuffle_f32x4(v, w, _MM_SHUFFLE(1, 0, 1, 0)),
-                         _mm512_shuffle_f32x4(v, w, _MM_SHUFFLE(3, 2, 3, 2)));
-  }
-  for (int i = 0; i < 4; ++i)
-    t[i] = _mm512_add_ps(_mm512_shuffle_f32x4(s[2 * i], s[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0)),
-                         _mm512_shuffle_f32x4(s[2 * i], s[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)));
-  for (int i = 0; i < 2; ++i)
-    u[i] = _mm512_add_ps(_mm512_shuffle_ps(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
-                         _mm512_shuffle_ps(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
-  return _mm512_add_ps(_mm512_shuffle_ps(u[0], u[1], _MM_SHUFFLE(2, 0, 2, 0)),
-                       _mm512_shuffle_ps(u[0], u[1], _MM_SHUFFLE(3, 1, 3, 1)));
+// The sums across lanes of 16 registers in a tree of shuffles and adds, in two halves:
+// quarter_sums(a) takes the registers of rows j, j + 4, j + 8, j + 12 (one pass) and leaves
+// each row's sum spread over one 128-bit quarter; lane_sums(t) takes the four passes' results
+// and returns lane r = the sum of row r's register.
+inline __m512 halves(__m512 v, __m512 w) {  // lanes 0-7: v's halves added, 8-15: w's
+  return _mm512_add_ps(_mm512_shuffle_f32x4(v, w, _MM_SHUFFLE(1, 0, 1, 0)),
+                       _mm512_shuffle_f32x4(v, w, _MM_SHUFFLE(3, 2, 3, 2)));
+}
+inline __m512 quarter_sums(const __m512 (&a)[kPass]) {
+  const __m512 s0 = halves(a[0], a[1]), s1 = halves(a[2], a[3]);
+  return _mm512_add_ps(_mm512_shuffle_f32x4(s0, s1, _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm512_shuffle_f32x4(s0, s1, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+inline __m512 lane_sums(const __m512 (&t)[kPass]) {
+  const __m512 u0 = _mm512_add_ps(_mm512_shuffle_ps(t[0], t[1], _MM_SHUFFLE(1, 0, 1, 0)),
+                                  _mm512_shuffle_ps(t[0], t[1], _MM_SHUFFLE(3, 2, 3, 2)));
+  const __m512 u1 = _mm512_add_ps(_mm512_shuffle_ps(t[2], t[3], _MM_SHUFFLE(1, 0, 1, 0)),
+                                  _mm512_shuffle_ps(t[2], t[3], _MM_SHUFFLE(3, 2, 3, 2)));
+  return _mm512_add_ps(_mm512_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm512_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
 // Adds the bias to the 16 outputs v (the first n of them valid), applies the activation and
@@ -119,47 +127,103 @@ inline void finish16(__m512 v, const float* bias, std::int64_t n, DenseActivatio
   }
 }
 
-// The rows o.. o + 15 of W (rows past `out` re-read the last one, already in L1; finish16
-// masks them off at the store).
+// The rows of pass j of the block at row o: o + j, o + j + 4, ...; those past `out` re-read the
+// last row (already in L1), and finish16 masks their outputs off.
 template <class T>
-void block_rows(const T* W, std::int64_t ld, std::int64_t o, std::int64_t out, const T* (&w)[kRows]) {
-  for (int r = 0; r < kRows; ++r) w[r] = W + std::min<std::int64_t>(o + r, out - 1) * ld;
+void pass_rows(const T* W, std::int64_t ld, std::int64_t o, int j, std::int64_t out, const T* (&w)[kPass]) {
+  for (int i = 0; i < kPass; ++i) w[i] = W + std::min<std::int64_t>(o + j + kPass * i, out - 1) * ld;
 }
 
-// y [rows, out] = act(x W^T + bias), sixteen rows of W at a time; for each block every row of
-// x in turn, so that with a few rows the block is read from L2 once and then from L1. The
-// columns past the last multiple of 16 are masked loads.
+// sums[i] = a register whose lanes add up to <w[i], x> over in floats; columns past the last
+// multiple of 64 in steps of 16, the last one masked.
+inline void dot4(const float* const (&w)[kPass], const float* x, std::int64_t in, __m512 (&sums)[kPass]) {
+  __m512 acc[kPass][kChunks];
+#pragma GCC unroll 16
+  for (auto& row : acc)
+    for (auto& a : row) a = _mm512_setzero_ps();
+  std::int64_t k = 0;
+  for (; k + 16 * kChunks <= in; k += 16 * kChunks) {
+    __m512 xv[kChunks];
+#pragma GCC unroll 4
+    for (int c = 0; c < kChunks; ++c) xv[c] = _mm512_loadu_ps(x + k + 16 * c);
+#pragma GCC unroll 4
+    for (int i = 0; i < kPass; ++i)
+#pragma GCC unroll 4
+      for (int c = 0; c < kChunks; ++c) acc[i][c] = _mm512_fmadd_ps(_mm512_loadu_ps(w[i] + k + 16 * c), xv[c], acc[i][c]);
+  }
+  for (; k < in; k += 16) {
+    const __mmask16 m = in - k >= 16 ? __mmask16(0xffff) : __mmask16((1u << (in - k)) - 1);
+    const __m512 xv = _mm512_maskz_loadu_ps(m, x + k);
+#pragma GCC unroll 4
+    for (int i = 0; i < kPass; ++i) acc[i][0] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w[i] + k), xv, acc[i][0]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < kPass; ++i)
+    sums[i] = _mm512_add_ps(_mm512_add_ps(acc[i][0], acc[i][1]), _mm512_add_ps(acc[i][2], acc[i][3]));
+}
+
+// y [rows, out] = act(x W^T + bias), a block of 16 rows of W at a time; for each block every
+// row of x in turn, so that with a few rows the block is read from L2 once, then from L1.
 void fused_dense_avx512(const float* x, std::int64_t rows, std::int64_t in, const float* W, const float* bias,
                         std::int64_t out, DenseActivation act, float slope, float* y) {
-  const std::int64_t full = in / 16 * 16;
-  const __mmask16 tail = __mmask16((1u << (in - full)) - 1);
-  for (std::int64_t o = 0; o < out; o += kRows) {
-    const float* w[kRows];
-    block_rows(W, in, o, out, w);
+  for (std::int64_t o = 0; o < out; o += kBlock)
     for (std::int64_t r = 0; r < rows; ++r) {
-      const float* xr = x + r * in;
-      __m512 acc[kRows];
-      for (auto& a : acc) a = _mm512_setzero_ps();
-      std::int64_t k = 0;
-      for (; k < full; k += 16) {
-        const __m512 xv = _mm512_loadu_ps(xr + k);
-        for (int i = 0; i < kRows; ++i) acc[i] = _mm512_fmadd_ps(_mm512_loadu_ps(w[i] + k), xv, acc[i]);
+      __m512 t[kPass];
+      for (int j = 0; j < kPass; ++j) {
+        const float* w[kPass];
+        __m512 sums[kPass];
+        pass_rows(W, in, o, j, out, w);
+        dot4(w, x + r * in, in, sums);
+        t[j] = quarter_sums(sums);
       }
-      if (tail) {
-        const __m512 xv = _mm512_maskz_loadu_ps(tail, xr + k);
-        for (int i = 0; i < kRows; ++i) acc[i] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, w[i] + k), xv, acc[i]);
-      }
-      finish16(sum_lanes16(acc), bias ? bias + o : nullptr, std::min<std::int64_t>(kRows, out - o), act, slope,
+      finish16(lane_sums(t), bias ? bias + o : nullptr, std::min<std::int64_t>(kBlock, out - o), act, slope,
                y + r * out + o);
     }
-  }
 }
 
-// The same for bfloat16: x's rows rounded into `scratch` first (vcvtne2ps2bf16, 32 at a time,
-// zeros past `in`), then vdpbf16ps, which adds the products of 32 pairs into 16 float lanes.
-__attribute__((target("avx512f,avx512bf16"))) void fused_dense_bf16_avx512(
-    const float* x, std::int64_t rows, std::int64_t in, const std::uint16_t* Wb, const float* bias, std::int64_t out,
-    DenseActivation act, float slope, std::uint16_t* scratch, float* y) {
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bf16")
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+// dot4 for bfloat16 rows and x (rows padded with zeros to a multiple of 32: no tail masks):
+// vdpbf16ps adds the products of 32 pairs into 16 float lanes.
+inline void dot4_bf16(const std::uint16_t* const (&w)[kPass], const std::uint16_t* x, std::int64_t ld,
+                      __m512 (&sums)[kPass]) {
+  __m512 acc[kPass][kChunks];
+#pragma GCC unroll 16
+  for (auto& row : acc)
+    for (auto& a : row) a = _mm512_setzero_ps();
+  std::int64_t k = 0;
+  for (; k + 32 * kChunks <= ld; k += 32 * kChunks) {
+    __m512bh xv[kChunks];
+#pragma GCC unroll 4
+    for (int c = 0; c < kChunks; ++c) xv[c] = __m512bh(_mm512_load_si512(x + k + 32 * c));
+#pragma GCC unroll 4
+    for (int i = 0; i < kPass; ++i)
+#pragma GCC unroll 4
+      for (int c = 0; c < kChunks; ++c)
+        acc[i][c] = _mm512_dpbf16_ps(acc[i][c], __m512bh(_mm512_load_si512(w[i] + k + 32 * c)), xv[c]);
+  }
+  for (; k < ld; k += 32) {
+    const __m512bh xv = __m512bh(_mm512_load_si512(x + k));
+#pragma GCC unroll 4
+    for (int i = 0; i < kPass; ++i) acc[i][0] = _mm512_dpbf16_ps(acc[i][0], __m512bh(_mm512_load_si512(w[i] + k)), xv);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < kPass; ++i)
+    sums[i] = _mm512_add_ps(_mm512_add_ps(acc[i][0], acc[i][1]), _mm512_add_ps(acc[i][2], acc[i][3]));
+}
+
+// fused_dense_avx512 for bfloat16: x's rows rounded into `scratch` first (vcvtne2ps2bf16, 32
+// at a time, zeros past `in`).
+void fused_dense_bf16_avx512(const float* x, std::int64_t rows, std::int64_t in, const std::uint16_t* Wb,
+                             const float* bias, std::int64_t out, DenseActivation act, float slope,
+                             std::uint16_t* scratch, float* y) {
   const std::int64_t ld = bf16_row_length(in);
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t k = 0; k < ld; k += 32) {
@@ -169,21 +233,19 @@ __attribute__((target("avx512f,avx512bf16"))) void fused_dense_bf16_avx512(
                                               _mm512_maskz_loadu_ps(__mmask16((1u << lo) - 1), xr));
       _mm512_store_si512(scratch + r * ld + k, __m512i(v));
     }
-  for (std::int64_t o = 0; o < out; o += kRows) {
-    const std::uint16_t* w[kRows];
-    block_rows(Wb, ld, o, out, w);
+  for (std::int64_t o = 0; o < out; o += kBlock)
     for (std::int64_t r = 0; r < rows; ++r) {
-      const std::uint16_t* xr = scratch + r * ld;
-      __m512 acc[kRows];
-      for (auto& a : acc) a = _mm512_setzero_ps();
-      for (std::int64_t k = 0; k < ld; k += 32) {
-        const __m512bh xv = __m512bh(_mm512_load_si512(xr + k));
-        for (int i = 0; i < kRows; ++i) acc[i] = _mm512_dpbf16_ps(acc[i], __m512bh(_mm512_load_si512(w[i] + k)), xv);
+      __m512 t[kPass];
+      for (int j = 0; j < kPass; ++j) {
+        const std::uint16_t* w[kPass];
+        __m512 sums[kPass];
+        pass_rows(Wb, ld, o, j, out, w);
+        dot4_bf16(w, scratch + r * ld, ld, sums);
+        t[j] = quarter_sums(sums);
       }
-      finish16(sum_lanes16(acc), bias ? bias + o : nullptr, std::min<std::int64_t>(kRows, out - o), act, slope,
+      finish16(lane_sums(t), bias ? bias + o : nullptr, std::min<std::int64_t>(kBlock, out - o), act, slope,
                y + r * out + o);
     }
-  }
 }
 
 #pragma GCC diagnostic pop
