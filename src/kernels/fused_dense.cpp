@@ -142,15 +142,13 @@ inline void dot4(const float* const (&w)[kPass], const float* x, std::int64_t in
   for (auto& row : acc)
     for (auto& a : row) a = _mm512_setzero_ps();
   std::int64_t k = 0;
-  for (; k + 16 * kChunks <= in; k += 16 * kChunks) {
-    __m512 xv[kChunks];
+  for (; k + 16 * kChunks <= in; k += 16 * kChunks)
 #pragma GCC unroll 4
-    for (int c = 0; c < kChunks; ++c) xv[c] = _mm512_loadu_ps(x + k + 16 * c);
+    for (int c = 0; c < kChunks; ++c) {  // one register of x live at a time: no accumulator spills
+      const __m512 xv = _mm512_loadu_ps(x + k + 16 * c);
 #pragma GCC unroll 4
-    for (int i = 0; i < kPass; ++i)
-#pragma GCC unroll 4
-      for (int c = 0; c < kChunks; ++c) acc[i][c] = _mm512_fmadd_ps(_mm512_loadu_ps(w[i] + k + 16 * c), xv[c], acc[i][c]);
-  }
+      for (int i = 0; i < kPass; ++i) acc[i][c] = _mm512_fmadd_ps(_mm512_loadu_ps(w[i] + k + 16 * c), xv, acc[i][c]);
+    }
   for (; k < in; k += 16) {
     const __mmask16 m = in - k >= 16 ? __mmask16(0xffff) : __mmask16((1u << (in - k)) - 1);
     const __m512 xv = _mm512_maskz_loadu_ps(m, x + k);
@@ -199,16 +197,14 @@ inline void dot4_bf16(const std::uint16_t* const (&w)[kPass], const std::uint16_
   for (auto& row : acc)
     for (auto& a : row) a = _mm512_setzero_ps();
   std::int64_t k = 0;
-  for (; k + 32 * kChunks <= ld; k += 32 * kChunks) {
-    __m512bh xv[kChunks];
+  for (; k + 32 * kChunks <= ld; k += 32 * kChunks)
 #pragma GCC unroll 4
-    for (int c = 0; c < kChunks; ++c) xv[c] = __m512bh(_mm512_load_si512(x + k + 32 * c));
+    for (int c = 0; c < kChunks; ++c) {
+      const __m512bh xv = __m512bh(_mm512_load_si512(x + k + 32 * c));
 #pragma GCC unroll 4
-    for (int i = 0; i < kPass; ++i)
-#pragma GCC unroll 4
-      for (int c = 0; c < kChunks; ++c)
-        acc[i][c] = _mm512_dpbf16_ps(acc[i][c], __m512bh(_mm512_load_si512(w[i] + k + 32 * c)), xv[c]);
-  }
+      for (int i = 0; i < kPass; ++i)
+        acc[i][c] = _mm512_dpbf16_ps(acc[i][c], __m512bh(_mm512_load_si512(w[i] + k + 32 * c)), xv);
+    }
   for (; k < ld; k += 32) {
     const __m512bh xv = __m512bh(_mm512_load_si512(x + k));
 #pragma GCC unroll 4
