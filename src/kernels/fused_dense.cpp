@@ -1,10 +1,10 @@
 // The fused dense forward (fused_dense.h). At batch 1 the product is bound by reading W: B9's
-// first layer is 803 KB, its whole MLP 940 KB, which fits one core's 1 MB L2 but not its L1,
-// so every call streams W from L2 once. The matrix-vector kernel below keeps that stream
-// dense: sixteen rows of W are read side by side, sixteen floats at a time, against one
-// register of x (x is loaded once per sixteen rows, not once per row), into sixteen
-// accumulators that one shuffle tree reduces to the sixteen outputs in one register, where
-// the bias and the activation are applied before a single store. No allocation, no threads.
+// first layer is 803 KB, its whole MLP 940 KB, more than L1 and about one core's L2, so every
+// call streams W from L2 (or beyond). The kernel below keeps that stream dense: each row of W
+// is read once, four whole cache lines per step, against registers of x that serve four rows;
+// the 16 accumulators of a pass become four rows' sums, and a shuffle tree turns a block's 16
+// row sums into one register of 16 outputs, where the bias and the activation are applied
+// before a single store. No allocation, no threads.
 #include "kernels/fused_dense.h"
 
 #include <algorithm>
@@ -134,13 +134,26 @@ void pass_rows(const T* W, std::int64_t ld, std::int64_t o, int j, std::int64_t 
   for (int i = 0; i < kPass; ++i) w[i] = W + std::min<std::int64_t>(o + j + kPass * i, out - 1) * ld;
 }
 
+// The accumulators of a pass: row i's column chunk c (of kChunks per step) in a[i][c].
+struct PassSums {
+  __m512 a[kPass][kChunks];
+  PassSums() {
+#pragma GCC unroll 16
+    for (auto& row : a)
+      for (auto& v : row) v = _mm512_setzero_ps();
+  }
+  // out[i] = row i's chunks added: a register whose lanes add up to row i's dot product.
+  void add_chunks(__m512 (&out)[kPass]) const {
+#pragma GCC unroll 4
+    for (int i = 0; i < kPass; ++i) out[i] = _mm512_add_ps(_mm512_add_ps(a[i][0], a[i][1]), _mm512_add_ps(a[i][2], a[i][3]));
+  }
+};
+
 // sums[i] = a register whose lanes add up to <w[i], x> over in floats; columns past the last
 // multiple of 64 in steps of 16, the last one masked.
 inline void dot4(const float* const (&w)[kPass], const float* x, std::int64_t in, __m512 (&sums)[kPass]) {
-  __m512 acc[kPass][kChunks];
-#pragma GCC unroll 16
-  for (auto& row : acc)
-    for (auto& a : row) a = _mm512_setzero_ps();
+  PassSums s;
+  auto& acc = s.a;
   std::int64_t k = 0;
   for (; k + 16 * kChunks <= in; k += 16 * kChunks)
 #pragma GCC unroll 4
@@ -155,28 +168,43 @@ inline void dot4(const float* const (&w)[kPass], const float* x, std::int64_t in
 #pragma GCC unroll 4
     for (int i = 0; i < kPass; ++i) acc[i][0] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w[i] + k), xv, acc[i][0]);
   }
-#pragma GCC unroll 4
-  for (int i = 0; i < kPass; ++i)
-    sums[i] = _mm512_add_ps(_mm512_add_ps(acc[i][0], acc[i][1]), _mm512_add_ps(acc[i][2], acc[i][3]));
+  s.add_chunks(sums);
 }
 
-// y [rows, out] = act(x W^T + bias), a block of 16 rows of W at a time; for each block every
-// row of x in turn, so that with a few rows the block is read from L2 once, then from L1.
-void fused_dense_avx512(const float* x, std::int64_t rows, std::int64_t in, const float* W, const float* bias,
-                        std::int64_t out, DenseActivation act, float slope, float* y) {
+// y [rows, out] = act(x W^T + bias) for W [out, ld], a block of 16 rows of W at a time; for
+// each block every row of x in turn, so that with a few rows the block is read from L2 once,
+// then from L1. dot(w, r, sums) gives dot4's sums for the pass's rows w against row r of x.
+// Always inlined, so that the bfloat16 kernel's Dot, compiled for AVX512_BF16, is inlined too.
+template <class T, class Dot>
+[[gnu::always_inline]] inline void fused_blocks(const T* W, std::int64_t ld, std::int64_t rows, std::int64_t out,
+                                                const Dot& dot, const float* bias, DenseActivation act, float slope,
+                                                float* y) {
   for (std::int64_t o = 0; o < out; o += kBlock)
     for (std::int64_t r = 0; r < rows; ++r) {
       __m512 t[kPass];
       for (int j = 0; j < kPass; ++j) {
-        const float* w[kPass];
+        const T* w[kPass];
         __m512 sums[kPass];
-        pass_rows(W, in, o, j, out, w);
-        dot4(w, x + r * in, in, sums);
+        pass_rows(W, ld, o, j, out, w);
+        dot(w, r, sums);
         t[j] = quarter_sums(sums);
       }
       finish16(lane_sums(t), bias ? bias + o : nullptr, std::min<std::int64_t>(kBlock, out - o), act, slope,
                y + r * out + o);
     }
+}
+
+struct DotF32 {
+  const float* x;
+  std::int64_t in;
+  void operator()(const float* const (&w)[kPass], std::int64_t r, __m512 (&sums)[kPass]) const {
+    dot4(w, x + r * in, in, sums);
+  }
+};
+
+void fused_dense_avx512(const float* x, std::int64_t rows, std::int64_t in, const float* W, const float* bias,
+                        std::int64_t out, DenseActivation act, float slope, float* y) {
+  fused_blocks(W, in, rows, out, DotF32{x, in}, bias, act, slope, y);
 }
 
 #pragma GCC diagnostic pop
@@ -192,10 +220,8 @@ void fused_dense_avx512(const float* x, std::int64_t rows, std::int64_t in, cons
 // vdpbf16ps adds the products of 32 pairs into 16 float lanes.
 inline void dot4_bf16(const std::uint16_t* const (&w)[kPass], const std::uint16_t* x, std::int64_t ld,
                       __m512 (&sums)[kPass]) {
-  __m512 acc[kPass][kChunks];
-#pragma GCC unroll 16
-  for (auto& row : acc)
-    for (auto& a : row) a = _mm512_setzero_ps();
+  PassSums s;
+  auto& acc = s.a;
   std::int64_t k = 0;
   for (; k + 32 * kChunks <= ld; k += 32 * kChunks)
 #pragma GCC unroll 4
@@ -210,10 +236,16 @@ inline void dot4_bf16(const std::uint16_t* const (&w)[kPass], const std::uint16_
 #pragma GCC unroll 4
     for (int i = 0; i < kPass; ++i) acc[i][0] = _mm512_dpbf16_ps(acc[i][0], __m512bh(_mm512_load_si512(w[i] + k)), xv);
   }
-#pragma GCC unroll 4
-  for (int i = 0; i < kPass; ++i)
-    sums[i] = _mm512_add_ps(_mm512_add_ps(acc[i][0], acc[i][1]), _mm512_add_ps(acc[i][2], acc[i][3]));
+  s.add_chunks(sums);
 }
+
+struct DotBF16 {
+  const std::uint16_t* x;
+  std::int64_t ld;
+  void operator()(const std::uint16_t* const (&w)[kPass], std::int64_t r, __m512 (&sums)[kPass]) const {
+    dot4_bf16(w, x + r * ld, ld, sums);
+  }
+};
 
 // fused_dense_avx512 for bfloat16: x's rows rounded into `scratch` first (vcvtne2ps2bf16, 32
 // at a time, zeros past `in`).
@@ -229,19 +261,7 @@ void fused_dense_bf16_avx512(const float* x, std::int64_t rows, std::int64_t in,
                                               _mm512_maskz_loadu_ps(__mmask16((1u << lo) - 1), xr));
       _mm512_store_si512(scratch + r * ld + k, __m512i(v));
     }
-  for (std::int64_t o = 0; o < out; o += kBlock)
-    for (std::int64_t r = 0; r < rows; ++r) {
-      __m512 t[kPass];
-      for (int j = 0; j < kPass; ++j) {
-        const std::uint16_t* w[kPass];
-        __m512 sums[kPass];
-        pass_rows(Wb, ld, o, j, out, w);
-        dot4_bf16(w, scratch + r * ld, ld, sums);
-        t[j] = quarter_sums(sums);
-      }
-      finish16(lane_sums(t), bias ? bias + o : nullptr, std::min<std::int64_t>(kBlock, out - o), act, slope,
-               y + r * out + o);
-    }
+  fused_blocks(Wb, ld, rows, out, DotBF16{scratch, ld}, bias, act, slope, y);
 }
 
 #pragma GCC diagnostic pop

@@ -1,11 +1,11 @@
 // A dense layer's inference forward in one call: y = act(x W^T + b), the product, the bias and
-// the activation fused, for nn::InferencePlan (soma/nn/inference.h). float32 only: float64
-// models run their layers' own forward. An optional bfloat16 version reads W rounded to half
-// its bytes. At batch 1 on an AVX-512 CPU the product is a
-// matrix-vector kernel of its own that streams W once, sixteen rows at a time, and adds the
-// bias and applies the activation in registers; elsewhere (more rows, no AVX-512) it is the
-// library GEMM with the bias as its starting value and the activation over the output while it
-// is in cache. Measurements: docs/performance.md (B9).
+// the activation fused, for nn::InferencePlan (soma/nn/inference.h). float32 (float64 models
+// run their layers' own forward), and a version that reads W rounded to bfloat16, half the
+// bytes. At batch 1 on an AVX-512 CPU the product is a kernel of its own that reads W once,
+// 16 rows per block in passes of four rows, four cache lines of each per step, and adds the
+// bias and applies the activation to the block's 16 outputs in one register; at larger batches
+// (or without AVX-512) it is the library GEMM with the bias as its starting value and the
+// activation over the output while it is in cache. Measurements: docs/performance.md (B9).
 #pragma once
 
 #include <cstdint>
