@@ -35,8 +35,8 @@ SOMA_MULTIVERSION void sigmoid_in_place(float* y, std::int64_t n) {
 
 // Up to this many rows of x the AVX-512 kernel below runs; from there the library GEMM. The
 // kernel re-reads each block of W (50 KB for 784 columns, more than L1) for every row, so its
-// time grows with the rows: measured on B9's first layer (784 -> 256) at 2 rows it took twice
-// oneDNN's time, at 1 row 0.85-1.0 of it alone and 0.75 of it within B9's MLP.
+// time grows with the rows: on B9's first layer (784 -> 256, CPU time, machine shared) it took
+// 0.85-1.0 of oneDNN's time (GEMM, bias and ReLU) at 1 row, twice it at 2 rows.
 constexpr std::int64_t kKernelRows = 1;
 
 // float32 -> bfloat16, rounding to nearest even (vcvtne2ps2bf16's rounding); NaN stays a

@@ -1,8 +1,9 @@
 // InferencePlan: a Sequential prepared once for fast forward passes at one input shape, as
 // TorchScript's freeze or an ONNX Runtime session prepare a model: buffers planned up front,
 // no autograd graph, and each Dense fused with its bias and the activation after it into one
-// kernel. It is a view of the model, not a copy: later weight updates are seen. Not for
-// training (nothing is recorded) and not thread-safe (one plan per thread). docs/models.md.
+// kernel. In float32 it reads the model's parameters, it does not copy them: later weight
+// updates are seen. Not for training (nothing is recorded) and not thread-safe (one plan per
+// thread). docs/models.md.
 #pragma once
 
 #include <memory>
@@ -17,8 +18,8 @@ struct InferenceOptions {
   /// Fused Dense layers read their weights as bfloat16 (rounded to nearest even, 8 bits of
   /// mantissa) and round their inputs alike; products are summed in float32, as AVX512_BF16's
   /// vdpbf16ps and PyTorch's autocast to bfloat16 do. Half the bytes of weights to read per
-  /// call; outputs differ from float32 by ~0.1-1% (docs/models.md gives the accuracy change
-  /// measured on Fashion-MNIST). The rounded weights are a copy made at planning: after a
+  /// call; outputs differ from float32's by up to about 1% (docs/models.md gives the accuracy
+  /// change measured on Fashion-MNIST). The rounded weights are a copy made at planning: after a
   /// weight update, call refresh(). Vectorized where the CPU has AVX512_BF16, a plain loop elsewhere.
   bool bf16 = false;
 };
