@@ -9,6 +9,10 @@ SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 FUZZ_BUILD ?= build-fuzz
 FUZZ_RUNS  ?= 100000
 
+# make bench: what only the comparison needs (docs/performance.md), installed before the build so
+# that CMake finds dlib and builds soma-bench-dlib; never part of the core install or of make test.
+BENCH_PACKAGES := python3-torch libdlib-dev libjemalloc2 libtcmalloc-minimal4
+
 # make install PREFIX=...: headers, libraries, the soma command, find_package(soma) and soma.pc
 # (docs/getting-started.md); make deb: the same as a Debian package, build/soma_<version>_<arch>.deb.
 PREFIX ?= /usr/local
@@ -49,8 +53,9 @@ fuzz:
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target soma_fuzzers
 	fuzz/run_all.sh $(FUZZ_BUILD)/bin $(FUZZ_RUNS)
 
-bench: build
-	@scripts/install-deps.sh python3-torch
+bench:
+	@scripts/install-deps.sh $(BENCH_PACKAGES)
+	@$(MAKE) --no-print-directory build
 	bench/run.sh
 
 clean:

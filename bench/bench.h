@@ -1,11 +1,15 @@
 // soma-bench internals: what a workload receives and returns, the timing rule of
 // shared/BENCHMARKS.md (one warm-up, then the median of several repetitions), and the
 // table of workloads. A new workload is one function in a bench/workloads_*.cpp file, its
-// declaration below, and one entry in kWorkloads (bench/main.cpp).
+// declaration below, and one entry in kWorkloads (bench/main.cpp). Standard library only:
+// soma-bench-dlib (bench/dlib) uses the timing rule too.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +26,8 @@ struct Result {
   double value = 0;
   /// Extra fields printed after the fixed ones, e.g. {"size", 1024}.
   std::vector<std::pair<std::string, double>> extra;
+  /// Extra text fields, e.g. {"note", "..."} where a peer cannot run the workload exactly.
+  std::vector<std::pair<std::string, std::string>> text;
   /// Set when the run is invalid (e.g. B1 did not reach its loss); the runner exits non-zero.
   std::string error;
 };
@@ -49,7 +55,16 @@ Result run_gan(const Options& options);         // B7, workloads_gan.cpp
 Result run_dqn_cartpole(const Options& options);  // B11, workloads_rl.cpp
 
 /// The process's peak resident memory so far (VmHWM of /proc/self/status), in MiB; 0 if unknown.
-double peak_rss_mb();
+inline double peak_rss_mb() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  char line[256];
+  double kb = 0;
+  while (std::fgets(line, sizeof line, f))
+    if (std::strncmp(line, "VmHWM:", 6) == 0) kb = std::strtod(line + 6, nullptr);
+  std::fclose(f);
+  return kb / 1024;
+}
 
 /// Seconds since an arbitrary origin (steady clock).
 inline double now_s() {

@@ -4,7 +4,10 @@
 Same models, hyperparameters, data shapes and timing rule (one warm-up, median of 5
 repetitions) as bench/workloads_*.cpp, and the same one-line JSON output:
     /usr/bin/python3 bench/torch_ref.py B1 --threads 2
-Run with Debian's python3-torch (/usr/bin/python3), in the environment as given.
+Run with Debian's python3-torch (/usr/bin/python3), in the environment as given, or under
+bench/peer_env.sh for PyTorch's fastest working configuration on the machine:
+    bench/peer_env.sh best /usr/bin/python3 bench/torch_ref.py B1 --threads 2
+The line says what ran: "blas_threads", "blas_core" (OpenBLAS's kernels), "malloc".
 """
 import argparse
 import ctypes
@@ -17,32 +20,64 @@ import time
 
 
 def pin_blas_threads(argv):
-    """Give OpenBLAS the thread count of --threads before torch loads it.
+    """Give OpenBLAS its thread count before torch loads it: --blas-threads, else
+    TORCH_REF_BLAS_THREADS (bench/peer_env.sh's blas=N), else --threads.
 
     Debian's torch multiplies matrices with OpenBLAS, which torch.set_num_threads() does not
     reach: OpenBLAS keeps one thread per core (measured: a 2048^2 torch.mm after
     set_num_threads(1) used 0.94 s of CPU in 0.47 s), so a "1 thread" figure would use every
     core for its matrix products. OpenBLAS reads OPENBLAS_NUM_THREADS once, when it loads.
+    --threads 0 (torch's default) leaves OpenBLAS at its own default, one thread per core.
     """
-    value = str(os.cpu_count())  # --threads' default
-    for i, arg in enumerate(argv):
-        if arg == "--threads" and i + 1 < len(argv):
-            value = argv[i + 1]
-        elif arg.startswith("--threads="):
-            value = arg.split("=", 1)[1]
-    os.environ["OPENBLAS_NUM_THREADS"] = value
+    def value_of(flag):
+        for i, arg in enumerate(argv):
+            if arg == flag and i + 1 < len(argv):
+                return argv[i + 1]
+            if arg.startswith(flag + "="):
+                return arg.split("=", 1)[1]
+        return None
+    value = value_of("--blas-threads") or os.environ.get("TORCH_REF_BLAS_THREADS") or value_of("--threads") or "0"
+    if value != "0":
+        os.environ["OPENBLAS_NUM_THREADS"] = value
+    else:
+        os.environ.pop("OPENBLAS_NUM_THREADS", None)
 
 
 pin_blas_threads(sys.argv)
 import torch  # noqa: E402  (after pin_blas_threads, on purpose)
 
 
-def blas_threads():
-    """OpenBLAS's own thread count as torch's matrix products will use it (None if not OpenBLAS)."""
+def openblas():
+    """The OpenBLAS torch's matrix products go to (None if torch does not use OpenBLAS)."""
     try:
-        return ctypes.CDLL("libopenblas.so.0").openblas_get_num_threads()
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib
     except (OSError, AttributeError):
         return None
+
+
+def blas_threads():
+    """OpenBLAS's own thread count as torch's matrix products will use it (None if not OpenBLAS)."""
+    lib = openblas()
+    return lib.openblas_get_num_threads() if lib else None
+
+
+def blas_core():
+    """The kernels OpenBLAS chose for this CPU ("Haswell" under OPENBLAS_CORETYPE=Haswell)."""
+    lib = openblas()
+    return lib.openblas_get_corename().decode() if lib else None
+
+
+def malloc_name():
+    """The allocator this process runs on: a preloaded jemalloc or tcmalloc, or glibc's
+    (with its GLIBC_TUNABLES, if any)."""
+    with open("/proc/self/maps") as f:
+        maps = f.read()
+    for name in ("jemalloc", "tcmalloc"):
+        if "lib" + name in maps:
+            return name
+    return "glibc+tunables" if "malloc" in os.environ.get("GLIBC_TUNABLES", "") else "glibc"
 
 REPETITIONS = 5  # after one warm-up, as in bench/bench.h
 SEED = 0
@@ -114,13 +149,30 @@ def fashion_mnist_train():
     return x, y
 
 
-def classifier_samples_per_s(net, x, y, batch, batches, order_gen, final_loss):
+class Losses:
+    """The losses of one training run that run.sh compares between PyTorch's configurations:
+    the first three steps' (equal but for rounding, whatever the kernels) and the last."""
+
+    def __init__(self):
+        self.first, self.last = [], None
+
+    def record(self, step, loss):
+        if step < 3:
+            self.first.append(loss.detach())
+        self.last = loss
+
+    def fields(self):
+        return {"final_loss": self.last.item(), "first_losses": [round(v.item(), 6) for v in self.first]}
+
+
+def classifier_samples_per_s(net, x, y, batch, batches, order_gen, losses):
     """The loop B2 and B3 time (bench/train_loop.h on soma's side): a shuffled order drawn
     before the clock starts, batches gathered with index_select, cross-entropy, backward, an
-    Adam 1e-3 step, zero_grad. Returns samples/s; final_loss[0] gets the last batch's loss."""
+    Adam 1e-3 step, zero_grad. Returns samples/s; losses gets Losses.fields()."""
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     order = torch.randperm(x.shape[0], generator=order_gen)
+    log = Losses()
     start = time.perf_counter()
     for b in range(batches):
         index = order[b * batch:(b + 1) * batch]
@@ -128,8 +180,9 @@ def classifier_samples_per_s(net, x, y, batch, batches, order_gen, final_loss):
         loss.backward()
         opt.step()
         opt.zero_grad()
+        log.record(b, loss)
     seconds = time.perf_counter() - start
-    final_loss[0] = loss.item()
+    losses.update(log.fields())
     return batches * batch / seconds
 
 
@@ -138,17 +191,16 @@ def run_mlp(args):
     batch, batches = 64, 300
     x, y = fashion_mnist_train()
     order_gen = torch.Generator().manual_seed(SEED)
-    final_loss = [0.0]
+    losses = {}
 
     def train():
         torch.manual_seed(SEED)
         net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
                                   torch.nn.Linear(256, 128), torch.nn.ReLU(),
                                   torch.nn.Linear(128, 10))
-        return classifier_samples_per_s(net, x, y, batch, batches, order_gen, final_loss)
+        return classifier_samples_per_s(net, x, y, batch, batches, order_gen, losses)
 
-    return {"metric": "samples_per_s", "value": median_of_repetitions(train), "batches": batches,
-            "final_loss": final_loss[0]}
+    return {"metric": "samples_per_s", "value": median_of_repetitions(train), "batches": batches, **losses}
 
 
 def run_dqn_state(args):
@@ -157,7 +209,7 @@ def run_dqn_state(args):
     data_gen = torch.Generator().manual_seed(SEED + 1)
     states = torch.rand(pool * batch, 4, generator=data_gen) * 2 - 1
     targets = torch.rand(pool * batch, 2, generator=data_gen) * 2 - 1
-    final_loss = [0.0]
+    losses = {}
 
     def train():
         torch.manual_seed(SEED)
@@ -166,6 +218,7 @@ def run_dqn_state(args):
                                   torch.nn.Linear(128, 2))
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
         loss_fn = torch.nn.MSELoss()
+        log = Losses()
         start = time.perf_counter()
         for i in range(steps):
             first = (i % pool) * batch
@@ -173,11 +226,12 @@ def run_dqn_state(args):
             loss.backward()
             opt.step()
             opt.zero_grad()
+            log.record(i, loss)
         seconds = time.perf_counter() - start
-        final_loss[0] = loss.item()
+        losses.update(log.fields())
         return steps / seconds
 
-    return {"metric": "steps_per_s", "value": median_of_repetitions(train), "final_loss": final_loss[0]}
+    return {"metric": "steps_per_s", "value": median_of_repetitions(train), **losses}
 
 
 def run_lstm(args):
@@ -190,13 +244,14 @@ def run_lstm(args):
         text = torch.randint(0, vocab, (batch, steps + 1), generator=data_gen)
         inputs.append(torch.nn.functional.one_hot(text[:, :-1], vocab).float())
         targets.append(text[:, 1:].reshape(-1).contiguous())
-    final_loss = [0.0]
+    losses = {}
 
     def train():
         torch.manual_seed(SEED)
         lstm = torch.nn.LSTM(vocab, hidden, batch_first=True)
         head = torch.nn.Linear(hidden, vocab)
         opt = torch.optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=2e-3)
+        log = Losses()
         start = time.perf_counter()
         for i in range(iterations):
             out, _ = lstm(inputs[i % pool])
@@ -205,12 +260,12 @@ def run_lstm(args):
             loss.backward()
             opt.step()
             opt.zero_grad()
+            log.record(i, loss)
         seconds = time.perf_counter() - start
-        final_loss[0] = loss.item()
+        losses.update(log.fields())
         return iterations * batch * steps / seconds
 
-    return {"metric": "tokens_per_s", "value": median_of_repetitions(train), "iterations": iterations,
-            "final_loss": final_loss[0]}
+    return {"metric": "tokens_per_s", "value": median_of_repetitions(train), "iterations": iterations, **losses}
 
 
 def run_rbm(args):
@@ -325,7 +380,7 @@ def run_cnn(args):
     x, y = fashion_mnist_train()
     x = x.reshape(-1, 1, 28, 28)
     order_gen = torch.Generator().manual_seed(SEED)
-    final_loss = [0.0]
+    losses = {}
 
     def train():
         torch.manual_seed(SEED)
@@ -334,10 +389,10 @@ def run_cnn(args):
                             nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
                             nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.3),
                             nn.Linear(128, 10))
-        return classifier_samples_per_s(net, x, y, batch, batches, order_gen, final_loss)
+        return classifier_samples_per_s(net, x, y, batch, batches, order_gen, losses)
 
     value = median_of_repetitions(train)
-    return {"metric": "samples_per_s", "value": value, "batches": batches, "final_loss": final_loss[0],
+    return {"metric": "samples_per_s", "value": value, "batches": batches, **losses,
             "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
@@ -350,7 +405,7 @@ def run_dqn_pixels(args):
     frames = torch.rand(pool * batch, 1, 40, 90, generator=data_gen)
     targets = torch.rand(pool * batch, generator=data_gen) * 2 - 1
     actions = torch.randint(0, 2, (pool * batch, 1), generator=data_gen)
-    final_loss = [0.0]
+    losses = {}
 
     def train():
         torch.manual_seed(SEED)
@@ -361,6 +416,7 @@ def run_dqn_pixels(args):
                             nn.Flatten(), nn.Linear(32 * 2 * 8, 2))
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
         loss_fn = torch.nn.MSELoss()
+        log = Losses()
         start = time.perf_counter()
         for i in range(steps):
             first = (i % pool) * batch
@@ -369,13 +425,13 @@ def run_dqn_pixels(args):
             loss.backward()
             opt.step()
             opt.zero_grad()
+            log.record(i, loss)
         seconds = time.perf_counter() - start
-        final_loss[0] = loss.item()
+        losses.update(log.fields())
         return steps / seconds
 
     value = median_of_repetitions(train)
-    return {"metric": "steps_per_s", "value": value, "final_loss": final_loss[0],
-            "peak_rss_mb": round(peak_rss_mb(), 1)}
+    return {"metric": "steps_per_s", "value": value, **losses, "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
 def run_gan(args):
@@ -461,8 +517,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", help="id or name: " + ", ".join(
         f"{k} ({name})" for k, (name, _) in WORKLOADS.items()))
-    parser.add_argument("--threads", type=int, default=os.cpu_count(),
-                        help="threads for torch and its OpenBLAS (default: every core)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads for torch and its OpenBLAS (default and 0: torch's own default count)")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="OpenBLAS's threads, if not --threads (read before torch loads, see pin_blas_threads)")
     parser.add_argument("--size", type=int, default=0, help="B10: the matrix side (default 1024)")
     args = parser.parse_args()
     key = next((k for k, (name, _) in WORKLOADS.items()
@@ -470,12 +528,17 @@ def main():
     if key is None:
         sys.exit(f"torch_ref.py: unknown workload '{args.workload}'; known: "
                  + ", ".join(f"{k} ({name})" for k, (name, _) in WORKLOADS.items()))
-    if args.threads < 1:
-        sys.exit("torch_ref.py: --threads expects a positive integer")
-    torch.set_num_threads(args.threads)
+    if args.threads < 0 or (args.blas_threads is not None and args.blas_threads < 1):
+        sys.exit("torch_ref.py: --threads expects an integer >= 0, --blas-threads one >= 1")
+    default_threads = args.threads == 0
+    if default_threads:
+        args.threads = torch.get_num_threads()
+    else:
+        torch.set_num_threads(args.threads)
     result = WORKLOADS[key][1](args)
     line = {"workload": key, "metric": result.pop("metric"), "value": round(result.pop("value"), 4),
-            "threads": args.threads, "blas_threads": blas_threads(), **result}
+            "threads": args.threads, **({"default_threads": True} if default_threads else {}),
+            "blas_threads": blas_threads(), "blas_core": blas_core(), "malloc": malloc_name(), **result}
     print(json.dumps(line, separators=(",", ":")))
     if "error" in line:
         sys.exit(f"torch_ref.py: {key}: {line['error']}")

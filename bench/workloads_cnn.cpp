@@ -12,8 +12,6 @@
 #include <soma/data/mnist.h>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <vector>
 
 #include "bench.h"
@@ -23,17 +21,6 @@ namespace soma::bench {
 namespace {
 constexpr std::uint64_t kSeed = 0;
 }  // namespace
-
-double peak_rss_mb() {
-  std::FILE* f = std::fopen("/proc/self/status", "r");
-  if (!f) return 0;
-  char line[256];
-  double kb = 0;
-  while (std::fgets(line, sizeof line, f))
-    if (std::strncmp(line, "VmHWM:", 6) == 0) kb = std::strtod(line + 6, nullptr);
-  std::fclose(f);
-  return kb / 1024;
-}
 
 Result run_cnn(const Options&) {
   constexpr std::int64_t kBatch = 64;
