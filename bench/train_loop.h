@@ -24,8 +24,10 @@ inline double classifier_samples_per_s(nn::Module& net, optim::Optimizer& opt, c
   const std::vector<std::int64_t> order = random_permutation(x.size(0), order_gen);
   train::Supervised learner(net, opt, loss::CrossEntropy());
   train::StepResult step;
+  AdaptiveThreads threads;  // soma's default thread count (--threads 0) adapts per step
   const double start = now_s();
   for (int b = 0; b < batches; ++b) {
+    threads.tick();
     const Tensor index = from_data(std::span<const std::int64_t>(order.data() + b * batch, batch), {batch});
     step = learner.train_step({index_select(x, index), index_select(y, index)});
   }

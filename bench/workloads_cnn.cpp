@@ -79,8 +79,10 @@ Result run_dqn_pixels(const Options&) {
                        nn::Dense(32 * 2 * 8, 2, gen)};
     optim::Adam opt(net.parameters(), {.lr = 1e-3});
     Tensor loss;
+    AdaptiveThreads threads;  // soma's default thread count (--threads 0) adapts per step
     const double start = now_s();
     for (int i = 0; i < kSteps; ++i) {
+      threads.tick();
       const std::int64_t first = (i % kPool) * kBatch;
       const Tensor xb = slice(frames, 0, first, first + kBatch);
       const Tensor chosen = sum(net(xb) * slice(masks, 0, first, first + kBatch), 1);

@@ -5,6 +5,7 @@
 // Prints the progress bar and ends with the test accuracy. Not the benchmark itself (bench/
 // times B2); no convolutions.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -43,6 +44,40 @@ std::shared_ptr<data::TensorDataset> standardized(const std::shared_ptr<data::Te
   return std::make_shared<data::TensorDataset>((set->x() - mean) / std_dev, set->y());
 }
 
+// The test set one image at a time, as a deployed model sees it, through an nn::InferencePlan
+// in float32 and with bfloat16 weights (soma/nn/inference.h): the accuracy of each, how many
+// predictions differ from the model's own batched forward, and the time per image.
+void check_inference(nn::Sequential& net, const data::TensorDataset& test) {
+  Tensor logits;
+  {
+    nn::ModeGuard mode(net);
+    net.eval();
+    NoGradGuard no_grad;
+    logits = net(test.x());
+  }
+  const std::int64_t n = test.size(), classes = logits.size(1);
+  auto argmax = [classes](const float* row) { return std::max_element(row, row + classes) - row; };
+  const std::int64_t* labels = test.y().data<std::int64_t>();
+  for (const bool bf16 : {false, true}) {
+    nn::InferencePlan plan(net, {1, 784}, {.bf16 = bf16});
+    std::int64_t correct = 0, differ = 0;
+    double worst = 0;  // the largest |logit - the model's logit|
+    const auto start = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float* y = plan(slice(test.x(), 0, i, i + 1)).data<float>();
+      const float* want = logits.data<float>() + i * classes;
+      correct += argmax(y) == labels[i];
+      differ += argmax(y) != argmax(want);
+      for (std::int64_t c = 0; c < classes; ++c) worst = std::max(worst, double(std::abs(y[c] - want[c])));
+    }
+    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    std::printf("InferencePlan %s, one image at a time: test accuracy %.4f, %lld of %lld predictions differ from the "
+                "model's, largest logit difference %.2g, %.1f us per image\n",
+                bf16 ? "bf16" : "float32", double(correct) / double(n), static_cast<long long>(differ),
+                static_cast<long long>(n), worst, us / double(n));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -53,7 +88,7 @@ int main(int argc, char** argv) {
   double lr = 1e-3;
   std::uint64_t seed = 0;
   std::string dir = data::kFashionMnistDir;
-  bool no_standardize = false;
+  bool no_standardize = false, inference = false;
   const CLI::Validator positive(
       [](std::string& s) { return std::strtod(s.c_str(), nullptr) > 0 ? "" : "must be > 0, got " + s; }, "> 0");
   app.add_option("--epochs", epochs, "Passes over the training set")->capture_default_str()->check(CLI::Range(0, 10'000));
@@ -70,6 +105,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t(0), std::int64_t(60'000)));
   app.add_flag("--no-standardize", no_standardize,
                "Train on pixels in [0, 1] instead of standardizing them with the training set's mean and std");
+  app.add_flag("--inference", inference,
+               "After training, also run the test set image by image through an nn::InferencePlan, in float32 and "
+               "with bfloat16 weights, and report their accuracy");
   app.add_option("--data", dir, "Folder of the Fashion-MNIST IDX files")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   std::printf("%s\n\n", app.get_description().c_str());
@@ -107,6 +145,7 @@ int main(int argc, char** argv) {
 
     const train::Metrics result = trainer.evaluate(test, 1000);
     std::printf("trained in %.1f s; test loss %.4f\n", seconds, result.loss);
+    if (inference) check_inference(net, *test);
     std::printf("test accuracy %.4f\n", result.accuracy);
   } catch (const Error& e) {
     std::fprintf(stderr, "mlp_fashion: %s\n", e.what());

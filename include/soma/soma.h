@@ -61,6 +61,7 @@
 #include "soma/nn/embedding.h"
 #include "soma/nn/flatten.h"
 #include "soma/nn/graph.h"
+#include "soma/nn/inference.h"
 #include "soma/nn/init.h"
 #include "soma/nn/local_response_norm.h"
 #include "soma/nn/loss.h"

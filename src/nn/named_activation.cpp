@@ -10,10 +10,6 @@
 
 namespace soma::nn {
 
-namespace {
-constexpr double kKerasLeakySlope = 0.2;  // keras.activations.leaky_relu's default
-}  // namespace
-
 const std::vector<std::string>& activation_names() {
   static const std::vector<std::string> names = {"linear", "relu",    "sigmoid",    "tanh",
                                                  "softmax", "log_softmax", "leaky_relu"};

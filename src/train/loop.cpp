@@ -2,6 +2,8 @@
 // state (what a checkpoint holds and how it is restored) is in loop_state.cpp.
 #include "soma/train/loop.h"
 
+#include "soma/core/threads.h"
+
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -157,6 +159,8 @@ History Loop::fit(std::shared_ptr<const data::Dataset> train, const FitOptions& 
   // Per-step logs are built only for someone to read them.
   const bool observed = !run.callbacks.empty() || !events_.empty();
   events_.begin(options.epochs, step_, run.epoch);
+  // Unless someone chose the thread count: all cores, or one while that is faster.
+  AdaptiveThreads threads;
 
   for (std::int64_t epoch = run.epoch; epoch < options.epochs && !stop_requested_; ++epoch) {
     run.epoch = epoch;
@@ -173,6 +177,7 @@ History Loop::fit(std::shared_ptr<const data::Dataset> train, const FitOptions& 
     model().train();
     Logs means;
     while (auto batch = run.loader->next()) {
+      threads.tick();
       StepResult result = learner_.train_step(*batch);
       if (options.reduce_step) options.reduce_step(result);
       run.sums.add(result);

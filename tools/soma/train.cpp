@@ -290,6 +290,7 @@ static int train_rank(const TrainArgs& args, Parallel& parallel) {
   info["seed"] = settings.seed;
   info["machine"] = machine_description();
   info["threads"] = num_threads();
+  info["openmp_wait_policy"] = openmp_wait_policy();
   // A checkpoint's data position counts steps of its number of ranks.
   const auto& saved = info.contains("distributed") ? info["distributed"] : config::Json();
   const int ranks = saved.is_object() ? saved.value("ranks", 1) : 1;

@@ -90,6 +90,8 @@ class LogSoftmax : public Module {
 /// "softmax" and "log_softmax" (over `axis`), and "leaky_relu" (Keras' slope 0.2, not
 /// PyTorch's 0.01).
 const std::vector<std::string>& activation_names();
+/// The slope for x < 0 of the "leaky_relu" name: keras.activations.leaky_relu's default.
+inline constexpr double kKerasLeakySlope = 0.2;
 /// Throws soma::Error naming `layer`, the name and the known names unless `name` is one of them.
 void check_activation(const std::string& layer, const std::string& name);
 /// `name` applied to x; softmax and log_softmax normalize over `axis`.
