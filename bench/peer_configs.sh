@@ -11,7 +11,7 @@
 # (default 1; each figure then the median over rounds), PEER (torch, the default, or dlib:
 # $BUILD/bin/soma-bench-dlib, BUILD defaulting to build), PYTHON (default /usr/bin/python3).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 CONFIGS=${CONFIGS:-given core=auto core=SkylakeX core=Zen core=auto,malloc=keep core=auto,malloc=jemalloc core=auto,malloc=tcmalloc core=auto,malloc=tcmalloc,blas=1}
 THREADS=${THREADS:-1}
 ROUNDS=${ROUNDS:-1}
@@ -35,7 +35,7 @@ done
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-for round in $(seq "$ROUNDS"); do
+for _ in $(seq "$ROUNDS"); do
   for run in "${runs[@]}"; do
     for t in $THREADS; do
       for config in $CONFIGS; do

@@ -20,7 +20,6 @@
 #   bench/peer_env.sh best /usr/bin/python3 bench/torch_ref.py B2 --threads 1
 set -euo pipefail
 BEST="core=auto,malloc=tcmalloc,blas=1"
-libdir=/usr/lib/x86_64-linux-gnu
 
 if [ $# -lt 2 ]; then
   echo "usage: bench/peer_env.sh given|best|SPEC COMMAND [ARG...]" >&2
@@ -32,9 +31,11 @@ case "$spec" in
   best) spec=$BEST ;;
 esac
 
-preload() {  # LIBRARY: adds it to LD_PRELOAD, or fails naming the package
-  [ -e "$libdir/$1" ] || { echo "bench/peer_env.sh: $libdir/$1 not found (install $2)" >&2; exit 1; }
-  export LD_PRELOAD="$libdir/$1${LD_PRELOAD:+ $LD_PRELOAD}"
+preload() {  # LIBRARY PACKAGE: adds the library to LD_PRELOAD, or fails naming the package
+  local path
+  path=$(/sbin/ldconfig -p | awk -v lib="$1" '$1 == lib && !found { print $NF; found = 1 }')
+  [ -n "$path" ] || { echo "bench/peer_env.sh: $1 not found (install $2)" >&2; exit 1; }
+  export LD_PRELOAD="$path${LD_PRELOAD:+ $LD_PRELOAD}"
 }
 
 IFS=, read -ra settings <<<"$spec"

@@ -22,7 +22,7 @@
 # RESULTS (a file to keep the raw JSON lines in; bench/run_table.py prints the table again from it),
 # DLIB_CONFIG (bench/peer_env.sh's configuration for dlib, default best; e.g. core=auto).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 BUSY=${BUSY:-0}
 workloads=()

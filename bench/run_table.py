@@ -123,6 +123,8 @@ def main():
             gain = better(metric, best["value"], given["value"])
             notes.append(f"PyTorch best {gain:.2f}x as given" if gain >= 1 else
                          f"PyTorch as given faster ({1 / gain:.2f}x best)")
+        if fastest and "config" in fastest:  # B9: the fastest of PyTorch's ways to run the model
+            notes.append(f"PyTorch's way: {fastest['config']}")
         if best and best.get("blas_threads") not in (None, threads):
             notes.append(f"PyTorch best with OpenBLAS on {best['blas_threads']} thread(s)")
         check = loss_check(runs[key].get("pytorch", [None])[0], runs[key].get("pytorch-best", [None])[0])
