@@ -91,7 +91,9 @@ def main():
         return
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
                platform.machine())
-    env = " ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in ("OPENBLAS_CORETYPE", "OMP_WAIT_POLICY"))
+    # soma sets OMP_WAIT_POLICY=PASSIVE for itself when it is unset (src/core/threads.cpp)
+    unset = {"OPENBLAS_CORETYPE": "(unset)", "OMP_WAIT_POLICY": "(unset: soma PASSIVE, peers their default)"}
+    env = " ".join(f"{k}={os.environ.get(k, unset[k])}" for k in unset)
     print(f"soma vs PyTorch 1.13 and dlib, {cpu}, {os.cpu_count()} cores, {env}")
     print(f"load average before {load_before}, after {load_after} (above ~0.5, other processes disturb the timings)")
     if busy:

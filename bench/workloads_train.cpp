@@ -53,8 +53,10 @@ Result run_dqn_state(const Options&) {
                        nn::Dense(128, 2, gen)};
     optim::Adam opt(net.parameters(), {.lr = 1e-3});
     Tensor loss;
+    AdaptiveThreads threads;  // soma's default thread count (--threads 0) adapts per step
     const double start = now_s();
     for (int i = 0; i < kSteps; ++i) {
+      threads.tick();
       const std::int64_t first = (i % kPool) * kBatch;
       const Tensor xb = slice(states, 0, first, first + kBatch);
       const Tensor yb = slice(targets, 0, first, first + kBatch);

@@ -47,6 +47,12 @@ int cgroup_cpu_limit() {
   return quota > 0 && period > 0 ? std::max(1, int(std::ceil(quota / period))) : 0;
 }
 
+// The CPUs in this process's affinity mask, 0 when unknown.
+int affinity_cpus() {
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+}
+
 // What OpenMP would otherwise do by default, changed for soma's programs before libgomp reads
 // its environment (it does so once, in its own constructor):
 // - Waiting threads sleep instead of spinning. libgomp's threads spin for about 3 ms after each
@@ -64,8 +70,7 @@ void set_openmp_defaults() {
     chosen_threads = true;
   } else {
     const int limit = cgroup_cpu_limit();
-    cpu_set_t set;
-    const int affinity = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+    const int affinity = affinity_cpus();
     if (limit > 0 && (affinity == 0 || limit < affinity)) {
       char text[16];
       std::snprintf(text, sizeof text, "%d", limit);
@@ -84,8 +89,8 @@ void set_openmp_defaults() {
 #endif
 
 int available_cpus() {
-  cpu_set_t set;
-  int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : omp_get_num_procs();
+  int n = affinity_cpus();
+  if (n == 0) n = omp_get_num_procs();
   const int limit = cgroup_cpu_limit();
   if (limit > 0) n = std::min(n, limit);
   return std::max(1, n);

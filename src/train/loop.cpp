@@ -2,13 +2,12 @@
 // state (what a checkpoint holds and how it is restored) is in loop_state.cpp.
 #include "soma/train/loop.h"
 
-#include "soma/core/threads.h"
-
 #include <cmath>
 #include <limits>
 #include <numeric>
 
 #include "soma/autograd/grad_mode.h"
+#include "soma/core/threads.h"
 #include "soma/data/split.h"
 #include "soma/optim/clip_grad.h"
 #include "soma/train/progress_bar.h"
