@@ -10,11 +10,8 @@
 
 namespace soma {
 
-Tensor::Tensor(const Shape& shape, DType dtype) : impl_(make_ref<TensorImpl>()) {
-  impl_->storage = make_ref<Storage>(shape.numel() * size_of(dtype));
-  impl_->shape = shape;
-  impl_->dtype = dtype;
-}
+Tensor::Tensor(const Shape& shape, DType dtype)
+    : impl_(make_ref<TensorImpl>(make_ref<Storage>(shape.numel() * size_of(dtype)), 0, shape, dtype)) {}
 
 namespace {
 std::int64_t flat_index(const Shape& shape, std::initializer_list<std::int64_t> index) {
@@ -59,12 +56,7 @@ Tensor Tensor::copy() const {
 bool Tensor::requires_grad() const { return defined() && bool(impl_->grad_node); }
 
 Tensor Tensor::detach() const {
-  auto impl = make_ref<TensorImpl>();
-  impl->storage = impl_->storage;
-  impl->offset = impl_->offset;
-  impl->shape = impl_->shape;
-  impl->dtype = impl_->dtype;
-  return Tensor(std::move(impl));
+  return Tensor(make_ref<TensorImpl>(impl_->storage, impl_->offset, impl_->shape, impl_->dtype));
 }
 
 Tensor Tensor::to(DType target) const {
