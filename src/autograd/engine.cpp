@@ -113,8 +113,7 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   try {
     accumulate(root_node->pending, std::move(seed));
     for (Node* node : order) {
-      Tensor grad_output = std::move(node->pending);
-      node->pending = Tensor();
+      Tensor grad_output = std::move(node->pending);  // leaves pending undefined
       if (node->is_leaf()) {
         // Moved, not passed by reference as backward() would: a gradient no one else holds
         // becomes the leaf's .grad without a copy.
@@ -122,16 +121,22 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
         continue;
       }
       if (grad_output.defined()) {
-        slots.assign(node->next.size(), Tensor());
-        Grads grads(slots.data(), node->next.data(), slots.size());
+        // Every slot is undefined between nodes (each is moved out or reset below), so the
+        // slots are only grown here, never refilled.
+        const std::size_t inputs = node->next.size();
+        if (slots.size() < inputs) slots.resize(inputs);
+        Grads grads(slots.data(), node->next.data(), inputs);
         node->backward(grad_output, grads);
         grad_output = Tensor();  // so a gradient passed straight through can be stolen
-        for (std::size_t i = 0; i < slots.size(); ++i) {
-          Node* input = node->next[i].get();
-          if (!input || !slots[i].defined()) continue;
-          SOMA_CHECK(slots[i].shape() == input->output_shape, node->name(), " backward: the gradient of input ", i,
-                     " has shape ", slots[i].shape(), " but the input has shape ", input->output_shape);
-          accumulate(input->pending, std::move(slots[i]));
+        for (std::size_t i = 0; i < inputs; ++i) {
+          Tensor& g = slots[i];
+          if (!g.defined()) continue;
+          if (Node* input = node->next[i].get()) {
+            SOMA_CHECK(g.shape() == input->output_shape, node->name(), " backward: the gradient of input ", i,
+                       " has shape ", g.shape(), " but the input has shape ", input->output_shape);
+            accumulate(input->pending, std::move(g));
+          }
+          g = Tensor();
         }
       }
       if (!retain_graph) node->release_saved();
@@ -151,7 +156,6 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   if (!retain_graph)
     for (auto it = order.rbegin(); it != order.rend(); ++it)
       if (!(*it)->is_leaf()) (*it)->next.clear();
-  slots.clear();
   spare_order = std::move(order);
   spare_slots = std::move(slots);
 }

@@ -28,13 +28,6 @@ int Shape::axis(int i) const {
   return a;
 }
 
-bool Shape::operator==(const Shape& other) const {
-  if (n_ != other.n_) return false;
-  for (int i = 0; i < n_; ++i)
-    if (d_[i] != other.d_[i]) return false;
-  return true;
-}
-
 std::string Shape::str() const {
   std::ostringstream os;
   os << *this;

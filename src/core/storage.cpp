@@ -8,6 +8,7 @@
 #include <atomic>
 #include <bit>
 #include <cstring>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -136,12 +137,43 @@ void detail::set_poison_new_storage(bool on) { poison_new_storage = on; }
 
 std::uint64_t detail::storage_blocks_from_system() { return cache().fresh_blocks(); }
 
-Storage::Storage(std::size_t bytes) : bytes_(class_size(bytes == 0 ? 1 : bytes)) {
+Storage::Storage(std::size_t bytes) : bytes_(class_size(bytes == 0 ? 1 : bytes)), owns_block_(true) {
   data_ = take_block(bytes_);
   if (poison_new_storage.load(std::memory_order_relaxed)) [[unlikely]]
     std::memset(data_, 0xFF, bytes_);  // all-ones bytes are NaN in float32 and float64
 }
 
-Storage::~Storage() { give_block(data_, bytes_); }
+Storage::Storage(Inline, std::size_t bytes, void* data) : data_(data), bytes_(bytes), owns_block_(false) {
+  if (poison_new_storage.load(std::memory_order_relaxed)) [[unlikely]] std::memset(data_, 0xFF, bytes_);
+}
+
+Storage::~Storage() {
+  if (owns_block_) give_block(data_, bytes_);
+}
+
+namespace {
+// A storage with its data inside: `Bytes` of data after up to kAlign - 16 bytes of padding
+// (RefCounted's blocks are 16-byte aligned, and so is the array). Three sizes, so that a
+// 20-float tensor does not take a 256-byte block.
+template <std::size_t Bytes>
+class InlineStorage final : public Storage {
+ public:
+  explicit InlineStorage(std::size_t bytes) : Storage(Inline{}, bytes, aligned(space_)) {}
+
+ private:
+  static void* aligned(unsigned char* p) {
+    return reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(p) + kAlign - 1) & ~std::uintptr_t(kAlign - 1));
+  }
+  alignas(16) unsigned char space_[Bytes + kAlign - 16];
+};
+}  // namespace
+
+Ref<Storage> Storage::make(std::size_t bytes) {
+  const std::size_t size = class_size(bytes == 0 ? 1 : bytes);
+  if (size <= 64) return make_ref<InlineStorage<64>>(size);
+  if (size <= 128) return make_ref<InlineStorage<128>>(size);
+  if (size <= kInlineBytes) return make_ref<InlineStorage<kInlineBytes>>(size);
+  return make_ref<Storage>(bytes);
+}
 
 }  // namespace soma

@@ -11,7 +11,7 @@
 namespace soma {
 
 Tensor::Tensor(const Shape& shape, DType dtype)
-    : impl_(make_ref<TensorImpl>(make_ref<Storage>(shape.numel() * size_of(dtype)), 0, shape, dtype)) {}
+    : impl_(make_ref<TensorImpl>(Storage::make(shape.numel() * size_of(dtype)), 0, shape, dtype)) {}
 
 namespace {
 std::int64_t flat_index(const Shape& shape, std::initializer_list<std::int64_t> index) {

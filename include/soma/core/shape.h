@@ -35,7 +35,12 @@ class Shape {
   const std::int64_t* end() const { return d_.data() + n_; }
   void push_back(std::int64_t size);
 
-  bool operator==(const Shape& other) const;
+  bool operator==(const Shape& other) const {  // inline: checked on every edge of a backward pass
+    if (n_ != other.n_) return false;
+    for (int i = 0; i < n_; ++i)
+      if (d_[i] != other.d_[i]) return false;
+    return true;
+  }
   std::string str() const;  ///< e.g. "[64, 784]"
 
  private:

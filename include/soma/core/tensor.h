@@ -18,14 +18,25 @@ namespace soma {
 /// returning pages to the kernel, so a training step's steady state does not touch new pages).
 class Storage : public RefCounted {
  public:
+  /// A storage of at least `bytes`; up to kInlineBytes, the data lives inside the object
+  /// (one allocation instead of two: small networks create a dozen such tensors per step).
+  static Ref<Storage> make(std::size_t bytes);
+  static constexpr std::size_t kInlineBytes = 256;
+
+  /// A storage whose data is a separate block (make() picks the kind).
   explicit Storage(std::size_t bytes);
   ~Storage() override;
   void* data() const { return data_; }
   std::size_t bytes() const { return bytes_; }
 
+ protected:
+  struct Inline {};
+  Storage(Inline, std::size_t bytes, void* data);
+
  private:
   void* data_;
   std::size_t bytes_;
+  bool owns_block_;  // data_ is a block of the caching allocator, not part of this object
 };
 
 /// What a Tensor handle points to. `grad_node` is an autograd::Node (opaque to core):
