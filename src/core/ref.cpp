@@ -12,11 +12,17 @@ namespace soma {
 namespace detail {
 
 constinit thread_local RefThread* this_ref_thread = nullptr;
+constinit thread_local std::atomic<bool> this_thread_handed_back{false};
+
+struct RefThread {};
 
 struct RefThreadState : RefThread {
   std::mutex mutex;
   bool alive = false;                     // a thread owns this record (under mutex)
   std::vector<const RefCounted*> handed;  // references handed back by other threads (under mutex)
+  // The owner's this_thread_handed_back, while alive: a thread_local is trivially destructible
+  // and outlives the owner's exit handler, which ends `alive` under the mutex.
+  std::atomic<bool>* handed_back = nullptr;
 
   // Drops the queue's reference of each object in `objects`, this thread being their owner
   // or theirs having exited: merged, and freed when that was the last.
@@ -75,6 +81,7 @@ RefThread* make_this_ref_thread() {
     // it, so those merges are complete before this thread starts counting them as their owner.
     std::lock_guard lock(record->mutex);
     record->alive = true;
+    record->handed_back = &this_thread_handed_back;
   }
   thread_local ThreadExit exit;
   this_ref_thread = record;
@@ -88,7 +95,7 @@ bool RefThreadState::hand_back(const RefCounted* object) {
   std::unique_lock lock(owner->mutex);
   if (owner->alive) {
     owner->handed.push_back(object);
-    owner->handed_back.store(true, std::memory_order_release);
+    owner->handed_back->store(true, std::memory_order_relaxed);  // the owner then takes the mutex
     return false;
   }
   // The owner has exited (or gave the object up meanwhile): nobody counts in local_ any more.
@@ -103,20 +110,22 @@ void RefThreadState::retire(RefThreadState* record) {
     std::lock_guard lock(record->mutex);
     record->alive = false;
     handed.swap(record->handed);
-    record->handed_back.store(false, std::memory_order_relaxed);
+    record->handed_back->store(false, std::memory_order_relaxed);
+    record->handed_back = nullptr;
   }
   merge_and_free(handed);
   std::lock_guard lock(records_mutex());
   idle_records().push_back(record);
 }
 
-void merge_handed_back(RefThread* thread) {
-  auto* record = static_cast<RefThreadState*>(thread);
+void merge_handed_back() {
+  auto* record = static_cast<RefThreadState*>(this_ref_thread);
+  if (!record) return;  // exited: what other threads hand back now, they merge themselves
   std::vector<const RefCounted*> handed;
   {
     std::lock_guard lock(record->mutex);
     handed.swap(record->handed);
-    record->handed_back.store(false, std::memory_order_relaxed);
+    this_thread_handed_back.store(false, std::memory_order_relaxed);
   }
   RefThreadState::merge_and_free(handed);
 }

@@ -143,7 +143,7 @@ Storage::Storage(std::size_t bytes) : bytes_(class_size(bytes == 0 ? 1 : bytes))
     std::memset(data_, 0xFF, bytes_);  // all-ones bytes are NaN in float32 and float64
 }
 
-Storage::Storage(Inline, std::size_t bytes, void* data) : data_(data), bytes_(bytes), owns_block_(false) {
+inline Storage::Storage(Inline, std::size_t bytes, void* data) : data_(data), bytes_(bytes), owns_block_(false) {
   if (poison_new_storage.load(std::memory_order_relaxed)) [[unlikely]] std::memset(data_, 0xFF, bytes_);
 }
 

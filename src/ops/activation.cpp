@@ -16,10 +16,16 @@ using autograd::needs_grad;
 using autograd::record;
 
 Tensor sigmoid(const Tensor& x) {
-  Tensor y = map_unary(x, "sigmoid", [](auto v) { return 1 / (1 + std::exp(-v)); });
+  // The loops are in kernels/activation.cpp: float32 through a vectorized e^x (within 2e-7).
+  Tensor y(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), "sigmoid",
+                    [&]<class T>() { kernels::sigmoid_forward(x.data<T>(), y.data<T>(), x.numel()); });
   if (needs_grad(x))
     record(y, "sigmoid", {&x}, [y = y.detach()](const Tensor& gy, Grads& g) {
-      g[0] = map_same(gy, y, [](auto gv, auto yv) { return gv * yv * (1 - yv); });
+      g[0] = Tensor(gy.shape(), gy.dtype());
+      dispatch_floating(gy.dtype(), "sigmoid", [&]<class T>() {
+        kernels::sigmoid_backward(gy.data<T>(), y.data<T>(), g[0].data<T>(), gy.numel());
+      });
     });
   return y;
 }

@@ -13,25 +13,41 @@
 namespace soma {
 
 namespace detail {
-/// The per-thread record behind biased reference counts (the rest of it is in
-/// src/core/ref.cpp): identifies an object's owning thread and receives the objects other
-/// threads hand back to it.
-struct RefThread {
-  std::atomic<bool> handed_back{false};  ///< objects wait to be merged (see RefCounted)
-};
+/// The per-thread record behind biased reference counts (src/core/ref.cpp): identifies an
+/// object's owning thread and receives the objects other threads hand back to it.
+struct RefThread;
 /// This thread's record: null before the thread creates its first RefCounted object and
 /// after it exits.
 extern constinit thread_local RefThread* this_ref_thread;
-/// Merges the counts of the objects other threads handed back to `thread`, this thread's.
-void merge_handed_back(RefThread* thread);
+/// Set by other threads when they hand objects back to this one (see RefCounted).
+extern constinit thread_local std::atomic<bool> this_thread_handed_back;
+/// Merges the counts of the objects other threads handed back to this thread.
+void merge_handed_back();
 struct RefThreadState;  // src/core/ref.cpp
+
+/// The per-thread free lists of the RefCounted allocator (src/core/small_objects.cpp),
+/// here so that taking and giving back a block is inline.
+struct SmallBlocks {
+  static constexpr std::size_t kGranule = 16;   // size classes: 16, 32, ... 512 bytes
+  static constexpr std::size_t kLargest = 512;  // bigger objects go straight to ::operator new
+  static constexpr std::size_t kClasses = kLargest / kGranule;
+  static constexpr int kKeepPerClass = 256;     // beyond this, freed blocks return to malloc
+  static std::size_t class_of(std::size_t bytes) { return (bytes - 1) / kGranule; }
+
+  void* head[kClasses];  // each free block holds the next one's address
+  int count[kClasses];
+  bool open;  // the thread's exit handler is registered and has not run: blocks may be kept
+};
+extern constinit thread_local SmallBlocks small_blocks;
+void* small_block_new(std::size_t bytes);                  // an empty list, or a large object
+void small_block_delete(void* p, std::size_t bytes) noexcept;  // a full list, or not open
 }  // namespace detail
 
 class RefCounted {
  public:
   RefCounted() {
     if (detail::RefThread* me = detail::this_ref_thread) [[likely]] {
-      if (me->handed_back.load(std::memory_order_relaxed)) [[unlikely]] detail::merge_handed_back(me);
+      if (detail::this_thread_handed_back.load(std::memory_order_relaxed)) [[unlikely]] detail::merge_handed_back();
       owner_.store(me, std::memory_order_relaxed);
     } else {
       own_without_record();
@@ -46,8 +62,31 @@ class RefCounted {
   // a small network spent a third of its time allocating. These take blocks from a free list
   // of this thread (sized delete: the size is that of the most-derived class).
   // NOTE: blocks are 16-byte aligned; a subclass must not need more.
-  static void* operator new(std::size_t bytes);
-  static void operator delete(void* p, std::size_t bytes) noexcept;
+  static void* operator new(std::size_t bytes) {
+    using detail::small_blocks, detail::SmallBlocks;
+    if (bytes <= SmallBlocks::kLargest) {
+      const std::size_t c = SmallBlocks::class_of(bytes);
+      if (void* b = small_blocks.head[c]) [[likely]] {
+        small_blocks.head[c] = *static_cast<void**>(b);
+        --small_blocks.count[c];
+        return b;
+      }
+    }
+    return detail::small_block_new(bytes);
+  }
+  static void operator delete(void* p, std::size_t bytes) noexcept {
+    using detail::small_blocks, detail::SmallBlocks;
+    if (p && bytes <= SmallBlocks::kLargest && small_blocks.open) [[likely]] {
+      const std::size_t c = SmallBlocks::class_of(bytes);
+      if (small_blocks.count[c] < SmallBlocks::kKeepPerClass) [[likely]] {
+        *static_cast<void**>(p) = small_blocks.head[c];
+        small_blocks.head[c] = p;
+        ++small_blocks.count[c];
+        return;
+      }
+    }
+    detail::small_block_delete(p, bytes);
+  }
 
   // Biased reference counting (Choi, Shull and Torrellas, PACT 2018; CPython 3.13 counts
   // the same way without its GIL). An atomic read-modify-write costs ~20 cycles here and a
@@ -69,8 +108,7 @@ class RefCounted {
 
   /// The number of references (exact when no other thread is adding or dropping one).
   int use_count() const {
-    if (detail::RefThread* me = detail::this_ref_thread; me && me->handed_back.load(std::memory_order_relaxed))
-      detail::merge_handed_back(me);
+    if (detail::this_thread_handed_back.load(std::memory_order_relaxed)) detail::merge_handed_back();
     return int(local_.load(std::memory_order_relaxed)) + (shared_.load(std::memory_order_acquire) >> kStateBits);
   }
   void retain() const {
