@@ -1,4 +1,5 @@
-// Tensor: construction, element access, copies and printing (autograd parts: src/autograd).
+// Tensor: element access, copies and printing (autograd parts: src/autograd; the constructor
+// that allocates, beside the allocator in storage.cpp).
 #include "soma/core/tensor.h"
 
 #include <algorithm>
@@ -9,9 +10,6 @@
 #include <vector>
 
 namespace soma {
-
-Tensor::Tensor(const Shape& shape, DType dtype)
-    : impl_(make_ref<TensorImpl>(Storage::make(shape.numel() * size_of(dtype)), 0, shape, dtype)) {}
 
 namespace {
 std::int64_t flat_index(const Shape& shape, std::initializer_list<std::int64_t> index) {

@@ -79,7 +79,7 @@ Tensor max_pool2d_batched(const Tensor& x, Pair kernel, Pair stride, Pair paddin
   Tensor y(plan.out, x.dtype());
   const bool grad = needs_grad(x);
   // The winners' indices, for backward only.
-  Ref<Storage> argmax = grad ? Storage::make(std::size_t(y.numel()) * sizeof(std::int32_t)) : Ref<Storage>();
+  Ref<Storage> argmax = grad ? make_ref<Storage>(std::size_t(y.numel()) * sizeof(std::int32_t)) : Ref<Storage>();
   auto* indices = argmax ? static_cast<std::int32_t*>(argmax->data()) : nullptr;
   dispatch_floating(x.dtype(), "max_pool2d", [&]<class T>() {
     kernels::max_pool2d_forward<T>(x.data<T>(), plan.planes, plan.g, y.data<T>(), indices);

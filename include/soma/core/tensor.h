@@ -18,12 +18,8 @@ namespace soma {
 /// returning pages to the kernel, so a training step's steady state does not touch new pages).
 class Storage : public RefCounted {
  public:
-  /// A storage of at least `bytes`; up to kInlineBytes, the data lives inside the object
-  /// (one allocation instead of two: small networks create a dozen such tensors per step).
-  static Ref<Storage> make(std::size_t bytes);
-  static constexpr std::size_t kInlineBytes = 256;
-
-  /// A storage whose data is a separate block (make() picks the kind).
+  /// A storage whose data is a separate block (a new small tensor's storage and data share
+  /// one block with the tensor instead: see Tensor(shape, dtype) in src/core/storage.cpp).
   explicit Storage(std::size_t bytes);
   ~Storage() override;
   void* data() const { return data_; }
@@ -47,6 +43,8 @@ namespace detail {
 void set_poison_new_storage(bool on);
 }  // namespace detail
 
+/// NOTE: `storage` is set once, at construction: a small tensor's TensorImpl lives inside its
+/// storage's block (src/core/storage.cpp) and must keep that storage.
 struct TensorImpl : RefCounted {
   // User-provided, so that `new TensorImpl()` does not zero the whole object before running
   // the member initializers (a 120-byte `rep stos` per tensor).
