@@ -71,6 +71,7 @@ void AccumulateGrad::backward(const Tensor& grad_output, Grads&) {
 }
 
 Node::~Node() {
+  if (next.empty()) return;  // a backward pass has cut its edges already (run_backward)
   // A node that dies may take its inputs' nodes with it, recursively. Hand those to the
   // outermost destructor on this thread, which frees them one by one in a loop.
   static thread_local std::vector<Ref<Node>> orphans;
