@@ -8,7 +8,6 @@
 #include "kernels/add_into.h"
 #include "soma/autograd/function.h"
 #include "soma/autograd/node.h"
-#include "soma/core/factory.h"
 
 namespace soma::autograd {
 namespace {
@@ -102,7 +101,8 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   } else {
     SOMA_CHECK(root.numel() == 1, "backward: without a gradient argument the tensor must have one element "
                "(a loss), but it has shape ", root.shape());
-    seed = ones(root.shape(), root.dtype());
+    seed = Tensor(root.shape(), root.dtype());  // ones(), without its general fill
+    dispatch_floating(root.dtype(), "backward", [&]<class T>() { *seed.data<T>() = T(1); });
   }
 
   NoGradGuard no_grad;  // backward formulas may use ops; they are not recorded
