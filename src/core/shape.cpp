@@ -22,17 +22,8 @@ void Shape::push_back(std::int64_t size) {
   d_[n_++] = size;
 }
 
-int Shape::axis(int i) const {
-  int a = i < 0 ? i + n_ : i;
-  SOMA_CHECK(a >= 0 && a < n_, "axis ", i, " is out of range for a tensor of shape ", str());
-  return a;
-}
-
-bool Shape::operator==(const Shape& other) const {
-  if (n_ != other.n_) return false;
-  for (int i = 0; i < n_; ++i)
-    if (d_[i] != other.d_[i]) return false;
-  return true;
+void Shape::throw_bad_axis(int i) const {
+  detail::throw_error("axis ", i, " is out of range for a tensor of shape ", str());
 }
 
 std::string Shape::str() const {

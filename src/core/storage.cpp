@@ -8,6 +8,7 @@
 #include <atomic>
 #include <bit>
 #include <cstring>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -136,12 +137,73 @@ void detail::set_poison_new_storage(bool on) { poison_new_storage = on; }
 
 std::uint64_t detail::storage_blocks_from_system() { return cache().fresh_blocks(); }
 
-Storage::Storage(std::size_t bytes) : bytes_(class_size(bytes == 0 ? 1 : bytes)) {
+Storage::Storage(std::size_t bytes) : bytes_(class_size(bytes == 0 ? 1 : bytes)), owns_block_(true) {
   data_ = take_block(bytes_);
   if (poison_new_storage.load(std::memory_order_relaxed)) [[unlikely]]
     std::memset(data_, 0xFF, bytes_);  // all-ones bytes are NaN in float32 and float64
 }
 
-Storage::~Storage() { give_block(data_, bytes_); }
+inline Storage::Storage(Inline, std::size_t bytes, void* data) : data_(data), bytes_(bytes), owns_block_(false) {
+  if (poison_new_storage.load(std::memory_order_relaxed)) [[unlikely]] std::memset(data_, 0xFF, bytes_);
+}
+
+Storage::~Storage() {
+  if (owns_block_) give_block(data_, bytes_);
+}
+
+namespace {
+
+// A new small tensor in one block: the Storage, its TensorImpl and the data. Small networks
+// create a dozen tensors per step, each a TensorImpl, a Storage and a data block; as one
+// allocation, creating and freeing one costs about half as much. The block is the storage's:
+// the TensorImpl, placement-constructed inside it, holds a reference to it like any tensor,
+// and only drops it once destroyed (its destroying delete), so the block outlives it and is
+// freed with the storage's last reference, which views and detached copies may hold longer.
+class FusedTensor final : public TensorImpl {
+ public:
+  using TensorImpl::TensorImpl;
+  // Frees no memory: the block belongs to the storage.
+  static void operator delete(FusedTensor* p, std::destroying_delete_t) {
+    Ref<Storage> block = std::move(p->storage);
+    p->~FusedTensor();
+  }  // `block` drops the reference here
+};
+
+// `Bytes` of data after up to kAlign - 16 bytes of padding (RefCounted's blocks are 16-byte
+// aligned, and so are the arrays). Three sizes, so that a 20-float tensor does not take the
+// largest block.
+template <std::size_t Bytes>
+class TensorBlock final : public Storage {
+ public:
+  static_assert(sizeof(FusedTensor) % 16 == 0);
+
+  // A tensor of `shape` whose storage of `bytes` (at most Bytes) is a new block.
+  static Ref<TensorImpl> make(std::size_t bytes, const Shape& shape, DType dtype) {
+    auto* block = new TensorBlock(bytes);
+    auto* impl = ::new (block->impl_) FusedTensor(Ref<Storage>::adopt_new(block), 0, shape, dtype);
+    return Ref<TensorImpl>::adopt_new(impl);
+  }
+
+ private:
+  explicit TensorBlock(std::size_t bytes) : Storage(Inline{}, bytes, aligned(data_)) {}
+  static void* aligned(unsigned char* p) {
+    return reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(p) + kAlign - 1) & ~std::uintptr_t(kAlign - 1));
+  }
+  alignas(16) unsigned char impl_[sizeof(FusedTensor)];
+  alignas(16) unsigned char data_[Bytes + kAlign - 16];
+};
+
+}  // namespace
+
+// Here rather than in tensor.cpp, beside the allocator: every op creates its output through
+// this constructor, and the blocks' code inlines into it.
+Tensor::Tensor(const Shape& shape, DType dtype) {
+  const std::size_t bytes = std::size_t(shape.numel()) * size_of(dtype);
+  const std::size_t size = class_size(bytes == 0 ? 1 : bytes);
+  if (size <= 64) impl_ = TensorBlock<64>::make(size, shape, dtype);
+  else if (size <= 128) impl_ = TensorBlock<128>::make(size, shape, dtype);
+  else if (size <= 256) impl_ = TensorBlock<256>::make(size, shape, dtype);
+  else impl_ = make_ref<TensorImpl>(make_ref<Storage>(bytes), 0, shape, dtype);
+}
 
 }  // namespace soma

@@ -1,4 +1,5 @@
-// Tensor: construction, element access, copies and printing (autograd parts: src/autograd).
+// Tensor: element access, copies and printing (autograd parts: src/autograd; the constructor
+// that allocates, beside the allocator in storage.cpp).
 #include "soma/core/tensor.h"
 
 #include <algorithm>
@@ -9,12 +10,6 @@
 #include <vector>
 
 namespace soma {
-
-Tensor::Tensor(const Shape& shape, DType dtype) : impl_(make_ref<TensorImpl>()) {
-  impl_->storage = make_ref<Storage>(shape.numel() * size_of(dtype));
-  impl_->shape = shape;
-  impl_->dtype = dtype;
-}
 
 namespace {
 std::int64_t flat_index(const Shape& shape, std::initializer_list<std::int64_t> index) {
@@ -59,12 +54,7 @@ Tensor Tensor::copy() const {
 bool Tensor::requires_grad() const { return defined() && bool(impl_->grad_node); }
 
 Tensor Tensor::detach() const {
-  auto impl = make_ref<TensorImpl>();
-  impl->storage = impl_->storage;
-  impl->offset = impl_->offset;
-  impl->shape = impl_->shape;
-  impl->dtype = impl_->dtype;
-  return Tensor(std::move(impl));
+  return Tensor(make_ref<TensorImpl>(impl_->storage, impl_->offset, impl_->shape, impl_->dtype));
 }
 
 Tensor Tensor::to(DType target) const {

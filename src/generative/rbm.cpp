@@ -11,10 +11,9 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/activation.h"
 #include "kernels/binary_gemm.h"
-#include "kernels/fast_math.h"
 #include "kernels/gemm.h"
-#include "kernels/multiversion.h"
 #include "soma/core/factory.h"
 #include "soma/ops/activation.h"
 #include "soma/ops/arithmetic.h"
@@ -24,16 +23,6 @@
 namespace soma::generative {
 namespace {
 
-// Sigmoid in place: float through kernels::exp_fast (vectorized, for the CPU's widest vectors:
-// multiversion.h), double through std::exp (exact enough for the float64 reference tests).
-SOMA_MULTIVERSION void sigmoid_in_place(float* x, std::int64_t n) {
-#pragma omp simd  // with -fno-trapping-math (CMakeLists.txt) the clamps become min/max
-  for (std::int64_t i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + kernels::exp_fast(-x[i]));
-}
-inline void sigmoid_in_place(double* x, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) x[i] = 1.0 / (1.0 + std::exp(-x[i]));
-}
-
 // out [n, cols] = sigmoid(bias + x op(W)): op(W) is W [rows=k, cols] or Wᵀ for W [cols, k].
 template <class T>
 void affine_sigmoid(const T* x, std::int64_t n, std::int64_t k, const T* W, bool transpose_w, std::int64_t cols,
@@ -41,7 +30,7 @@ void affine_sigmoid(const T* x, std::int64_t n, std::int64_t k, const T* W, bool
   for (std::int64_t r = 0; r < n; ++r) std::memcpy(out + r * cols, bias, sizeof(T) * std::size_t(cols));
   // W is stored [visible, hidden]: for p(h|v) it is [k, cols], for p(v|h) it is [cols, k] (ldb = k).
   kernels::gemm<T>(false, transpose_w, n, cols, k, T(1), x, k, W, transpose_w ? k : cols, T(1), out, cols);
-  sigmoid_in_place(out, n * cols);
+  kernels::sigmoid_forward(out, out, n * cols);
 }
 
 // out [n, cols] = sigmoid(bias + x B) for x [n, k] and B [k, cols]. With bits (x is 0/1, as
@@ -51,7 +40,7 @@ void affine_sigmoid_rows(const T* x, const std::uint64_t* bits, std::int64_t n, 
                          std::int64_t cols, const T* bias, T* out) {
   if (!bits) return affine_sigmoid(x, n, k, B, false, cols, bias, out);
   kernels::binary_gemm<T>(n, cols, k, bits, B, cols, bias, out, cols);
-  sigmoid_in_place(out, n * cols);
+  kernels::sigmoid_forward(out, out, n * cols);
 }
 
 // x [rows, cols] as bits when the row-sum kernels are used (`fast`) and x is 0/1; else null.

@@ -57,7 +57,32 @@ SOMA_MULTIVERSION void tanh_backward_range(const T* gy, const T* y, T* gx, std::
   for (std::int64_t i = begin; i < end; ++i) gx[i] = gy[i] * (T(1) - y[i] * y[i]);
 }
 
+SOMA_MULTIVERSION void sigmoid_forward_range(const float* x, float* y, std::int64_t begin, std::int64_t end) {
+#pragma omp simd  // the clamps of exp_fast become min/max
+  for (std::int64_t i = begin; i < end; ++i) y[i] = 1.0f / (1.0f + exp_fast(-x[i]));
+}
+
+void sigmoid_forward_range(const double* x, double* y, std::int64_t begin, std::int64_t end) {
+  for (std::int64_t i = begin; i < end; ++i) y[i] = 1.0 / (1.0 + std::exp(-x[i]));
+}
+
+template <class T>
+SOMA_MULTIVERSION void sigmoid_backward_range(const T* gy, const T* y, T* gx, std::int64_t begin, std::int64_t end) {
+#pragma omp simd
+  for (std::int64_t i = begin; i < end; ++i) gx[i] = gy[i] * y[i] * (T(1) - y[i]);
+}
+
 }  // namespace
+
+template <class T>
+void sigmoid_forward(const T* x, T* y, std::int64_t n) {
+  parallel_for(n, kParallelGrain, [&](std::int64_t b, std::int64_t e) { sigmoid_forward_range(x, y, b, e); });
+}
+
+template <class T>
+void sigmoid_backward(const T* gy, const T* y, T* gx, std::int64_t n) {
+  parallel_for(n, kParallelGrain, [&](std::int64_t b, std::int64_t e) { sigmoid_backward_range(gy, y, gx, b, e); });
+}
 
 template <class T>
 void relu_forward(const T* x, T* y, std::int64_t n) {
@@ -91,6 +116,10 @@ void tanh_backward(const T* gy, const T* y, T* gx, std::int64_t n) {
   parallel_for(n, kParallelGrain, [&](std::int64_t b, std::int64_t e) { tanh_backward_range(gy, y, gx, b, e); });
 }
 
+template void sigmoid_forward<float>(const float*, float*, std::int64_t);
+template void sigmoid_forward<double>(const double*, double*, std::int64_t);
+template void sigmoid_backward<float>(const float*, const float*, float*, std::int64_t);
+template void sigmoid_backward<double>(const double*, const double*, double*, std::int64_t);
 template void relu_forward<float>(const float*, float*, std::int64_t);
 template void relu_forward<double>(const double*, double*, std::int64_t);
 template void relu_backward<float>(const float*, const float*, float*, std::int64_t);

@@ -1,5 +1,5 @@
-// The activations' forward and backward loops that training steps spend time in (ReLU,
-// LeakyReLU, tanh), vectorized for the CPU's widest vectors (multiversion.h). As generic
+// The activations' forward and backward loops that training steps spend time in (sigmoid,
+// ReLU, LeakyReLU, tanh), vectorized for the CPU's widest vectors (multiversion.h). As generic
 // elementwise maps relu and leaky_relu compiled to a scalar compare-and-branch (22% of
 // benchmark B6's step, 12% of B7's) and float32 tanh to a libm call per element (8% of B7's;
 // docs/performance.md). For float and double.
@@ -8,6 +8,17 @@
 #include <cstdint>
 
 namespace soma::kernels {
+
+/// y[i] = 1 / (1 + e^-x[i]): float through exp_fast (fast_math.h) in vector registers (the
+/// RBM's and the recurrent cells' formula), double through libm. y may be x.
+/// NOTE: on XOR-sized tensors (4 and 20 elements) this costs what a loop of libm's expf did
+/// (~60 ns, latency-bound); the vectors pay off from a few dozen elements on.
+template <class T>
+void sigmoid_forward(const T* x, T* y, std::int64_t n);
+
+/// gx[i] = gy[i] * y[i] * (1 - y[i]), from sigmoid's output y.
+template <class T>
+void sigmoid_backward(const T* gy, const T* y, T* gx, std::int64_t n);
 
 /// y[i] = max(x[i], 0), keeping NaN (as PyTorch's relu does).
 template <class T>

@@ -38,28 +38,56 @@ constexpr std::int64_t kPrimitiveWork = std::int64_t(1) << 20;
 // innermost loop), and the loop order keeps the innermost loop on contiguous memory where
 // the layout allows: a dot product along k when B is transposed (linear's forward), a row
 // update along j otherwise. The XOR step's five products are all of this size.
-template <bool TA, bool TB, class T>
-void tiny_gemm(std::int64_t M, std::int64_t N, std::int64_t K, T alpha, const T* A, std::int64_t lda, const T* B,
-               std::int64_t ldb, T beta, T* C, std::int64_t ldc) {
-  auto a = [&](std::int64_t i, std::int64_t k) { return TA ? A[k * lda + i] : A[i * lda + k]; };
+// alpha = 1 and beta in {0, 1}, what autograd's products use, are compiled apart: they skip
+// the exact multiplications by 1 and the test of beta inside the loops (GCC at -O2 does not
+// unswitch loops), and beta = 0 writes the first row update instead of clearing C with a
+// memset call first. The arithmetic is the same in every case (Beta: 0, 1, or -1 for others).
+template <bool TA, bool TB, bool UnitAlpha, int Beta, class T>
+void tiny_gemm_loops(std::int64_t M, std::int64_t N, std::int64_t K, T alpha, const T* A, std::int64_t lda,
+                     const T* B, std::int64_t ldb, T beta, T* C, std::int64_t ldc) {
+  const std::int64_t a_step = TA ? lda : 1;  // from a(i, k) to a(i, k + 1)
   for (std::int64_t i = 0; i < M; ++i) {
     T* c = C + i * ldc;
+    const T* a = TA ? A + i : A + i * lda;
     if constexpr (TB) {  // C[i, j] = alpha <A[i, :], B[j, :]> + beta C[i, j]
       for (std::int64_t j = 0; j < N; ++j) {
         const T* b = B + j * ldb;
         T acc = 0;
-        for (std::int64_t k = 0; k < K; ++k) acc += a(i, k) * b[k];
-        c[j] = alpha * acc + (beta == T(0) ? T(0) : beta * c[j]);
+        for (std::int64_t k = 0; k < K; ++k) acc += a[k * a_step] * b[k];
+        const T scaled = UnitAlpha ? acc : alpha * acc;
+        c[j] = Beta == 0 ? scaled + T(0) : Beta == 1 ? scaled + c[j] : scaled + beta * c[j];
       }
     } else {  // C[i, :] = beta C[i, :] + sum over k of alpha A[i, k] B[k, :]
-      for (std::int64_t j = 0; j < N; ++j) c[j] = beta == T(0) ? T(0) : beta * c[j];
-      for (std::int64_t k = 0; k < K; ++k) {
-        const T s = alpha * a(i, k);
+      std::int64_t k = 0;
+      if constexpr (Beta == 0) {  // C[i, :] = 0 + alpha A[i, 0] B[0, :]
+        if (K == 0) {
+          for (std::int64_t j = 0; j < N; ++j) c[j] = T(0);
+          continue;
+        }
+        const T s = UnitAlpha ? a[0] : alpha * a[0];
+        for (std::int64_t j = 0; j < N; ++j) c[j] = T(0) + s * B[j];
+        k = 1;
+      } else if constexpr (Beta != 1) {
+        for (std::int64_t j = 0; j < N; ++j) c[j] = beta * c[j];
+      }
+      for (; k < K; ++k) {
+        const T s = UnitAlpha ? a[k * a_step] : alpha * a[k * a_step];
         const T* b = B + k * ldb;
         for (std::int64_t j = 0; j < N; ++j) c[j] += s * b[j];
       }
     }
   }
+}
+
+template <bool TA, bool TB, class T>
+void tiny_gemm(std::int64_t M, std::int64_t N, std::int64_t K, T alpha, const T* A, std::int64_t lda, const T* B,
+               std::int64_t ldb, T beta, T* C, std::int64_t ldc) {
+  if (alpha == T(1)) {
+    if (beta == T(0)) return tiny_gemm_loops<TA, TB, true, 0>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (beta == T(1)) return tiny_gemm_loops<TA, TB, true, 1>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
+  if (beta == T(0)) return tiny_gemm_loops<TA, TB, false, 0>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  tiny_gemm_loops<TA, TB, false, -1>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 template <class T>

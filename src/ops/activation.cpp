@@ -15,41 +15,42 @@ using namespace ops_detail;
 using autograd::needs_grad;
 using autograd::record;
 
-Tensor sigmoid(const Tensor& x) {
-  Tensor y = map_unary(x, "sigmoid", [](auto v) { return 1 / (1 + std::exp(-v)); });
+namespace {
+// An activation whose derivative is a function of its output (sigmoid, tanh, relu): the
+// kernels' forward loop, and a backward loop that reads the output saved as SavedData.
+template <class Forward, class Backward>
+Tensor activation_of_output(const Tensor& x, const char* op, Forward forward, Backward backward) {
+  Tensor y(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), op, [&]<class T>() { forward(x.data<T>(), y.data<T>(), x.numel()); });
   if (needs_grad(x))
-    record(y, "sigmoid", {&x}, [y = y.detach()](const Tensor& gy, Grads& g) {
-      g[0] = map_same(gy, y, [](auto gv, auto yv) { return gv * yv * (1 - yv); });
+    record(y, op, {&x}, [y = SavedData(y), op, backward](const Tensor& gy, Grads& g) {
+      g[0] = Tensor(gy.shape(), gy.dtype());
+      dispatch_floating(gy.dtype(), op, [&]<class T>() {
+        backward(gy.data<T>(), y.data<T>(), g[0].data<T>(), gy.numel());
+      });
     });
   return y;
+}
+}  // namespace
+
+// The loops are in kernels/activation.cpp, vectorized: float32 sigmoid through a vectorized
+// e^x (within 2e-7), float32 tanh within 1.4 ulp.
+Tensor sigmoid(const Tensor& x) {
+  return activation_of_output(
+      x, "sigmoid", [](const auto* in, auto* out, std::int64_t n) { kernels::sigmoid_forward(in, out, n); },
+      [](const auto* gy, const auto* y, auto* gx, std::int64_t n) { kernels::sigmoid_backward(gy, y, gx, n); });
 }
 
 Tensor tanh(const Tensor& x) {
-  // The loops are in kernels/activation.cpp: float32 through a vectorized tanh (within 1.4 ulp).
-  Tensor y(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), "tanh", [&]<class T>() { kernels::tanh_forward(x.data<T>(), y.data<T>(), x.numel()); });
-  if (needs_grad(x))
-    record(y, "tanh", {&x}, [y = y.detach()](const Tensor& gy, Grads& g) {
-      g[0] = Tensor(gy.shape(), gy.dtype());
-      dispatch_floating(gy.dtype(), "tanh", [&]<class T>() {
-        kernels::tanh_backward(gy.data<T>(), y.data<T>(), g[0].data<T>(), gy.numel());
-      });
-    });
-  return y;
+  return activation_of_output(
+      x, "tanh", [](const auto* in, auto* out, std::int64_t n) { kernels::tanh_forward(in, out, n); },
+      [](const auto* gy, const auto* y, auto* gx, std::int64_t n) { kernels::tanh_backward(gy, y, gx, n); });
 }
 
 Tensor relu(const Tensor& x) {
-  // The loops are in kernels/activation.cpp, vectorized: relu is in every training step.
-  Tensor y(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), "relu", [&]<class T>() { kernels::relu_forward(x.data<T>(), y.data<T>(), x.numel()); });
-  if (needs_grad(x))
-    record(y, "relu", {&x}, [y = y.detach()](const Tensor& gy, Grads& g) {
-      g[0] = Tensor(gy.shape(), gy.dtype());
-      dispatch_floating(gy.dtype(), "relu", [&]<class T>() {
-        kernels::relu_backward(gy.data<T>(), y.data<T>(), g[0].data<T>(), gy.numel());
-      });
-    });
-  return y;
+  return activation_of_output(
+      x, "relu", [](const auto* in, auto* out, std::int64_t n) { kernels::relu_forward(in, out, n); },
+      [](const auto* gy, const auto* y, auto* gx, std::int64_t n) { kernels::relu_backward(gy, y, gx, n); });
 }
 
 Tensor leaky_relu(const Tensor& x, double slope) {

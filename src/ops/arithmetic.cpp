@@ -35,7 +35,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor y = map_binary(a, b, "mul", [](auto x, auto z) { return x * z; });
   if (needs_grad(a, b))
-    record(y, "mul", {&a, &b}, [a = a.detach(), b = b.detach()](const Tensor& gy, Grads& g) {
+    record(y, "mul", {&a, &b}, [a, b](const Tensor& gy, Grads& g) {  // inputs: no cycle
       if (g.needed(0)) g[0] = reduce_to(mul(gy, b), a.shape());
       if (g.needed(1)) g[1] = reduce_to(mul(gy, a), b.shape());
     });

@@ -14,6 +14,23 @@ namespace soma::ops_detail {
 
 using autograd::Grads;
 
+/// An op's output saved for its backward without a tensor handle: the output's own handle
+/// would hold the node that holds it (a cycle), and a detached copy is a new TensorImpl per
+/// op and step. The storage holds no node.
+class SavedData {
+ public:
+  explicit SavedData(const Tensor& t) : storage_(t.impl()->storage), offset_(t.impl()->offset) {}
+  /// The saved elements; T must be the tensor's element type.
+  template <class T>
+  const T* data() const {
+    return static_cast<const T*>(storage_->data()) + offset_;
+  }
+
+ private:
+  Ref<Storage> storage_;
+  std::int64_t offset_;
+};
+
 /// y[i] = f(x[i]) for a floating x.
 template <class F>
 Tensor map_unary(const Tensor& x, const char* op, F f) {

@@ -67,7 +67,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                     T(0), y.data<T>(), d.M * d.N);
   });
   if (needs_grad(a, b))
-    record(y, "matmul", {&a, &b}, [a = a.detach(), b = b.detach(), d, b_step](const Tensor& gy, Grads& g) {
+    record(y, "matmul", {&a, &b}, [a, b, d, b_step](const Tensor& gy, Grads& g) {
       dispatch_floating(a.dtype(), "matmul", [&]<class T>() {
         if (g.needed(0)) {  // dA = dC B^T
           g[0] = Tensor(a.shape(), a.dtype());
@@ -105,7 +105,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   });
   const bool has_bias = bias.defined();
   if (has_bias ? needs_grad(x, weight, bias) : needs_grad(x, weight)) {
-    auto backward = [x = x.detach(), w = weight.detach(), rows, in, out](const Tensor& gy, Grads& g) {
+    // x and weight saved as they are (no cycle: their nodes never lead back to y's).
+    auto backward = [x, w = weight, rows, in, out](const Tensor& gy, Grads& g) {
       dispatch_floating(x.dtype(), "linear", [&]<class T>() {
         const T* pg = gy.data<T>();
         if (g.needed(0)) {  // dx = gy W

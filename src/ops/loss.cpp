@@ -1,6 +1,6 @@
-// Elementwise losses: forward and backward side by side. Each computes the per-element loss,
-// records its derivative in the input, then reduces; the reduction's own node scales the
-// gradient. Softmax cross-entropy is a fused node of its own, in ops/cross_entropy.cpp.
+// Elementwise losses: forward and backward side by side. Each computes the per-element loss
+// and reduces it in the same node, whose backward scales the derivative in the input.
+// Softmax cross-entropy is a fused node of its own, in ops/cross_entropy.cpp.
 #include "soma/ops/loss.h"
 
 #include <algorithm>
@@ -28,18 +28,43 @@ void check_pair(const Tensor& input, const Tensor& target, const char* op) {
 
 // A loss that is a function f(x, t) per element with derivatives dfx(x, t) in the input and
 // dft(x, t) in the target (a target that requires grad gets one, as in PyTorch).
+// Reduced by mean or sum, it is one node that never forms the per-element losses: a separate
+// reduction node cost a training step of a small network (B1, XOR) two tensors and a node
+// more. The float32 values are those of the two-node form: each element's loss rounded to T,
+// summed in float64, scaled; the gradient (gy * T(scale)) * dfx.
+// The inputs are saved as they are, not detached: the node of an input never leads back to
+// this one, so they form no cycle (an output saved by its own node would).
 template <class F, class DFX, class DFT>
 Tensor elementwise_loss(const Tensor& input, const Tensor& target, Reduction reduction, const char* op, F f, DFX dfx,
                         DFT dft) {
   check_pair(input, target, op);
-  Tensor losses = map_same(input, target, f);
+  const std::int64_t n = input.numel();
+  if (reduction == Reduction::none || n == 0) {
+    Tensor losses = map_same(input, target, f);
+    if (needs_grad(input, target))
+      record(losses, op, {&input, &target}, [x = input, t = target, dfx, dft](const Tensor& gy, Grads& g) {
+        if (g.needed(0)) g[0] = map_same(gy, x, t, [dfx](auto gv, auto xv, auto tv) { return gv * dfx(xv, tv); });
+        if (g.needed(1)) g[1] = map_same(gy, x, t, [dft](auto gv, auto xv, auto tv) { return gv * dft(xv, tv); });
+      });
+    return reduce_loss(losses, reduction);
+  }
+  const double scale = reduction == Reduction::mean ? 1.0 / double(n) : 1.0;
+  Tensor loss(Shape{}, input.dtype());
+  dispatch_floating(input.dtype(), op, [&]<class T>() {
+    const T *px = input.data<T>(), *pt = target.data<T>();
+    double sum = 0;
+    for (std::int64_t i = 0; i < n; ++i) sum += double(T(f(px[i], pt[i])));
+    *loss.data<T>() = T(sum * scale);
+  });
   if (needs_grad(input, target))
-    record(losses, op, {&input, &target},
-           [x = input.detach(), t = target.detach(), dfx, dft](const Tensor& gy, Grads& g) {
-             if (g.needed(0)) g[0] = map_same(gy, x, t, [dfx](auto gv, auto xv, auto tv) { return gv * dfx(xv, tv); });
-             if (g.needed(1)) g[1] = map_same(gy, x, t, [dft](auto gv, auto xv, auto tv) { return gv * dft(xv, tv); });
-           });
-  return reduce_loss(losses, reduction);
+    record(loss, op, {&input, &target}, [x = input, t = target, scale, dfx, dft](const Tensor& gy, Grads& g) {
+      dispatch_floating(gy.dtype(), "backward", [&]<class T>() {
+        const T gs = *gy.data<T>() * T(scale);
+        if (g.needed(0)) g[0] = map_same(x, t, [gs, dfx](auto xv, auto tv) { return gs * dfx(xv, tv); });
+        if (g.needed(1)) g[1] = map_same(x, t, [gs, dft](auto xv, auto tv) { return gs * dft(xv, tv); });
+      });
+    });
+  return loss;
 }
 
 // A loss of the difference d = x - t alone: its derivative in t is minus that in x.

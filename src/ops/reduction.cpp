@@ -3,6 +3,7 @@
 // outer = inner = 1.
 #include "soma/ops/reduction.h"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -32,16 +33,27 @@ Shape reduced_shape(const Shape& s, int axis, bool keepdim) {
 // NOTE: float32 is summed in a float64 buffer: a running float32 sum of 10^6 values of 0.1
 // ends at 100958 (1% off); PyTorch's cascade sum stays within float32 rounding of 10^5.
 Tensor sum_lanes(const Tensor& x, Lanes l, const Shape& out_shape, double scale, const char* op) {
-  Tensor y = zeros(out_shape, x.dtype());
+  Tensor y(out_shape, x.dtype());
   dispatch_floating(x.dtype(), op, [&]<class T>() {
     const T* px = x.data<T>();
     T* py = y.data<T>();
-    const Tensor acc = std::is_same_v<T, double> ? y : zeros(out_shape, DType::f64);
-    double* pa = acc.data<double>();
+    // The float64 sums: y itself for double, else a buffer (on the stack when small).
+    constexpr std::int64_t kOnStack = 16;
+    double on_stack[kOnStack];
+    const std::int64_t outputs = l.outer * l.inner;
+    double* pa = on_stack;
+    Tensor acc;
+    if constexpr (std::is_same_v<T, double>) {
+      pa = py;
+    } else if (outputs > kOnStack) {
+      acc = Tensor(out_shape, DType::f64);
+      pa = acc.data<double>();
+    }
+    std::fill(pa, pa + outputs, 0.0);
     for (std::int64_t o = 0; o < l.outer; ++o)
       for (std::int64_t k = 0; k < l.n; ++k)
         for (std::int64_t i = 0; i < l.inner; ++i) pa[o * l.inner + i] += px[(o * l.n + k) * l.inner + i];
-    for (std::int64_t j = 0; j < y.numel(); ++j) py[j] = T(pa[j] * scale);
+    for (std::int64_t j = 0; j < outputs; ++j) py[j] = T(pa[j] * scale);
   });
   if (needs_grad(x))
     record(y, op, {&x}, [shape = x.shape(), l, scale](const Tensor& gy, Grads& g) {

@@ -54,12 +54,7 @@ char* bytes_of(const Tensor& t) { return static_cast<char*>(t.raw_data()); }
 
 // A tensor of `shape` on x's storage, `offset` elements further in (no copy, no graph).
 Tensor alias(const Tensor& x, const Shape& shape, std::int64_t offset) {
-  auto impl = make_ref<TensorImpl>();
-  impl->storage = x.impl()->storage;
-  impl->offset = x.impl()->offset + offset;
-  impl->shape = shape;
-  impl->dtype = x.dtype();
-  return Tensor(std::move(impl));
+  return Tensor(make_ref<TensorImpl>(x.impl()->storage, x.impl()->offset + offset, shape, x.dtype()));
 }
 
 // The view behind reshape, flatten, squeeze and unsqueeze; recorded under the caller's name so

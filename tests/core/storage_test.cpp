@@ -1,14 +1,17 @@
 // Tests for Storage and its caching allocator (src/core/storage.cpp): every block is 64-byte
 // aligned and at least as large as asked with at most 25% slack, freed blocks are reused for
-// the same size class, and many live blocks of many sizes never overlap.
+// the same size class, and many live blocks of many sizes never overlap. Small tensors keep
+// tensor, storage and data in one block, which must outlive the tensor while shared.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <vector>
 
+#include "soma/core/factory.h"
 #include "soma/core/generator.h"
 #include "soma/core/tensor.h"
 
@@ -93,6 +96,38 @@ TEST(StorageTest, TensorsShareStorageByReferenceCount) {
     EXPECT_EQ(s->use_count(), 2);
   }
   EXPECT_EQ(s->use_count(), 1);
+}
+
+TEST(StorageTest, SmallTensorsDataIsAlignedAndTheirOwn) {
+  std::vector<Tensor> live;
+  for (std::int64_t n = 0; n <= 80; ++n) {
+    live.push_back(full({n}, double(n)));
+    live.push_back(full({n}, double(n), DType::f64));
+  }
+  for (const Tensor& t : live) {
+    EXPECT_TRUE(aligned64(t.raw_data())) << t.numel();
+    EXPECT_GE(t.impl()->storage->bytes(), std::size_t(t.numel()) * size_of(t.dtype()));
+    for (std::int64_t i = 0; i < t.numel(); ++i) ASSERT_EQ(t.at({i}), double(t.numel()));
+  }
+}
+
+TEST(StorageTest, SmallTensorsStorageOutlivesTheTensor) {
+  // The views and detached copies keep the block (tensor, storage and data) alive after the
+  // tensor that made it is gone, here and on other threads.
+  std::vector<Tensor> views;
+  for (int i = 0; i < 100; ++i) {
+    Tensor t = full({i % 60 + 1}, i);
+    views.push_back(t.detach());
+  }
+  std::vector<Tensor> moved(views.begin(), views.begin() + 50);
+  views.erase(views.begin(), views.begin() + 50);
+  std::thread([&] {
+    for (int i = 0; i < 50; ++i) ASSERT_EQ(moved[std::size_t(i)].at({0}), i);
+    moved.clear();
+  }).join();
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(views[std::size_t(i)].at({0}), i + 50);
+  views.clear();
+  EXPECT_EQ(full({3}, 7).at({2}), 7);
 }
 
 }  // namespace

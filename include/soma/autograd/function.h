@@ -7,7 +7,10 @@
 //       g[0] = ...;  // d loss / d x
 //     });
 //
-// Capture only what backward needs (the output for sigmoid, not the input), detached.
+// Capture only what backward needs (the output for sigmoid, not the input). An output must be
+// captured detached: kept with its node, it would hold the node that holds it (a cycle that
+// is never freed). An input may be captured as it is: its node never leads back to this one,
+// and a detached copy would cost a tensor per input and step.
 #pragma once
 
 #include <initializer_list>

@@ -18,14 +18,21 @@ namespace soma {
 /// returning pages to the kernel, so a training step's steady state does not touch new pages).
 class Storage : public RefCounted {
  public:
+  /// A storage whose data is a separate block (a new small tensor's storage and data share
+  /// one block with the tensor instead: see Tensor(shape, dtype) in src/core/storage.cpp).
   explicit Storage(std::size_t bytes);
   ~Storage() override;
   void* data() const { return data_; }
   std::size_t bytes() const { return bytes_; }
 
+ protected:
+  struct Inline {};
+  Storage(Inline, std::size_t bytes, void* data);
+
  private:
   void* data_;
   std::size_t bytes_;
+  bool owns_block_;  // data_ is a block of the caching allocator, not part of this object
 };
 
 /// What a Tensor handle points to. `grad_node` is an autograd::Node (opaque to core):
@@ -36,7 +43,15 @@ namespace detail {
 void set_poison_new_storage(bool on);
 }  // namespace detail
 
+/// NOTE: `storage` is set once, at construction: a small tensor's TensorImpl lives inside its
+/// storage's block (src/core/storage.cpp) and must keep that storage.
 struct TensorImpl : RefCounted {
+  // User-provided, so that `new TensorImpl()` does not zero the whole object before running
+  // the member initializers (a 120-byte `rep stos` per tensor).
+  TensorImpl() {}
+  TensorImpl(Ref<Storage> storage, std::int64_t offset, const Shape& shape, DType dtype)
+      : storage(std::move(storage)), offset(offset), shape(shape), dtype(dtype) {}
+
   Ref<Storage> storage;
   std::int64_t offset = 0;  // in elements
   Shape shape;
