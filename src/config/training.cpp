@@ -262,7 +262,7 @@ void build_schedule(const Json& spec, const std::string& path, optim::Optimizer&
   }
   Json object;
   const std::string type =
-      type_of(spec, path, {"step", "multistep", "exponential", "cosine", "warmup", "plateau"}, object);
+      type_of(spec, path, {"step", "multistep", "exponential", "cosine", "warmup", "onecycle", "plateau"}, object);
   Section s(object, path, "schedule " + type);
   s.text("type", type);
   at_path(path, [&] {
@@ -290,6 +290,25 @@ void build_schedule(const Json& spec, const std::string& path, optim::Optimizer&
       o.end_factor = s.number("end_factor", o.end_factor, {.lo = 0, .hi = 1});
       o.total_iters = s.integer("total_iters", o.total_iters, 1);
       scheduler = std::make_unique<optim::LinearWarmup>(optimizer, o);
+    } else if (type == "onecycle") {
+      optim::OneCycleLROptions o;
+      o.max_lr = s.number("max_lr", std::nullopt, {.lo = 0, .lo_open = true});
+      o.total_steps = s.integer("total_steps", 0, 0);  // 0: the run's epochs x batches per epoch
+      o.pct_start = s.number("pct_start", o.pct_start, {.lo = 0, .hi = 1});
+      const std::string anneal = s.text("anneal_strategy", "cos", {"cos", "linear"});
+      o.anneal_strategy = anneal == "cos" ? optim::Anneal::cos : optim::Anneal::linear;
+      o.cycle_momentum = s.boolean("cycle_momentum", o.cycle_momentum);
+      o.base_momentum = s.number("base_momentum", o.base_momentum, {.lo = 0, .hi = 1, .hi_open = true});
+      o.max_momentum = s.number("max_momentum", o.max_momentum, {.lo = 0, .hi = 1, .hi_open = true});
+      o.div_factor = s.number("div_factor", o.div_factor, {.lo = 0, .lo_open = true});
+      o.final_div_factor = s.number("final_div_factor", o.final_div_factor, {.lo = 0, .lo_open = true});
+      o.three_phase = s.boolean("three_phase", o.three_phase);
+      // Checked now rather than when training starts (a config error, not a run's).
+      if (o.cycle_momentum && !optimizer.momentum())
+        fail(path + ".cycle_momentum", "the optimizer " + optimizer.name() +
+                                           " has no momentum to cycle (SGD or RMSprop with momentum > 0, or Adam, "
+                                           "AdamW); set \"cycle_momentum\": false");
+      callbacks.push_back(train::OneCycleLR(o));
     } else {
       train::ReduceLROnPlateauOptions o;
       o.monitor = s.text("monitor", o.monitor);

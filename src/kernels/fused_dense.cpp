@@ -26,13 +26,6 @@
 namespace soma::kernels {
 namespace {
 
-// sigmoid over n floats in place; float32 through exp_fast like the RBM's and the recurrent
-// cells' (relative error ~1e-7 against 1 / (1 + e^-x) in float64).
-SOMA_MULTIVERSION void sigmoid_in_place(float* y, std::int64_t n) {
-#pragma omp simd
-  for (std::int64_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + exp_fast(-y[i]));
-}
-
 // Up to this many rows of x the AVX-512 kernel below runs; from there the library GEMM. The
 // kernel re-reads each block of W (50 KB for 784 columns, more than L1) for every row, so its
 // time grows with the rows: on B9's first layer (784 -> 256, CPU time, machine shared) it took
@@ -54,7 +47,7 @@ void activate_in_place(float* y, std::int64_t n, DenseActivation act, float slop
     case DenseActivation::identity: return;
     case DenseActivation::relu: return relu_forward(y, y, n);
     case DenseActivation::leaky_relu: return leaky_relu_forward(y, y, slope, n);
-    case DenseActivation::sigmoid: return sigmoid_in_place(y, n);
+    case DenseActivation::sigmoid: return sigmoid_forward(y, y, n);
     case DenseActivation::tanh: return tanh_forward(y, y, n);
   }
 }

@@ -23,4 +23,12 @@ void AdamW::update(std::size_t index, Tensor& param, const Tensor& grad) {
   });
 }
 
+// beta1, as PyTorch's cyclic schedules vary it for optimizers with betas.
+std::optional<double> AdamW::momentum() const { return options_.betas[0]; }
+
+void AdamW::set_momentum(double m) {
+  SOMA_CHECK(m >= 0 && m < 1, "AdamW: beta1 must be in [0, 1), got ", m);
+  options_.betas[0] = m;
+}
+
 }  // namespace soma::optim

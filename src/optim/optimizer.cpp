@@ -26,6 +26,10 @@ Optimizer::Optimizer(std::string name, std::vector<Tensor> params, double lr, st
   param_steps_.assign(params_.size(), 0);
 }
 
+void Optimizer::set_momentum(double) {
+  SOMA_CHECK(false, name_, ": has no momentum to set (a cyclic schedule needs SGD or RMSprop with momentum > 0, or Adam or AdamW)");
+}
+
 void Optimizer::set_lr(double lr) {
   SOMA_CHECK(lr >= 0, name_, ": lr must be >= 0, got ", lr);
   lr_ = lr;

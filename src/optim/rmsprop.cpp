@@ -62,4 +62,14 @@ void RMSprop::update(std::size_t index, Tensor& param, const Tensor& grad) {
   });
 }
 
+std::optional<double> RMSprop::momentum() const {
+  return options_.momentum > 0 ? std::optional(options_.momentum) : std::nullopt;
+}
+
+void RMSprop::set_momentum(double m) {
+  SOMA_CHECK(options_.momentum > 0, "RMSprop: made with momentum 0, it has no momentum buffer to vary");
+  SOMA_CHECK(m > 0, "RMSprop: momentum must be > 0 once it was, got ", m);
+  options_.momentum = m;
+}
+
 }  // namespace soma::optim

@@ -62,4 +62,14 @@ void SGD::update(std::size_t index, Tensor& param, const Tensor& grad) {
   });
 }
 
+std::optional<double> SGD::momentum() const {
+  return options_.momentum > 0 ? std::optional(options_.momentum) : std::nullopt;
+}
+
+void SGD::set_momentum(double m) {
+  SOMA_CHECK(options_.momentum > 0, "SGD: made with momentum 0, it has no momentum buffer to vary");
+  SOMA_CHECK(m > 0, "SGD: momentum must be > 0 once it was, got ", m);
+  options_.momentum = m;
+}
+
 }  // namespace soma::optim

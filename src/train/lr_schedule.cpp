@@ -43,4 +43,21 @@ void ReduceLROnPlateau::load_state_dict(const std::map<std::string, Tensor>& sta
   plateau_->load_state_dict(state);
 }
 
+void OneCycleLR::on_train_begin(Context& context) {
+  optim::OneCycleLROptions o = options_;
+  if (o.total_steps == 0) o.total_steps = context.epochs() * context.batches_per_epoch();
+  cycle_ = std::make_shared<optim::OneCycleLR>(context.optimizer(), o);
+}
+
+void OneCycleLR::on_batch_end(Context&, std::int64_t, const Logs&) { cycle_->step(); }
+
+std::map<std::string, Tensor> OneCycleLR::state_dict() const {
+  return cycle_ ? cycle_->state_dict() : std::map<std::string, Tensor>{};
+}
+
+void OneCycleLR::load_state_dict(const std::map<std::string, Tensor>& state) {
+  SOMA_CHECK(cycle_, "OneCycleLR: load_state_dict before on_train_begin");
+  cycle_->load_state_dict(state);
+}
+
 }  // namespace soma::train

@@ -307,6 +307,7 @@ TEST(ConfigDefaults, EveryScheduleKeyDefaultsToItsOptionsStruct) {
   const optim::MultiStepLROptions multistep;
   const optim::CosineAnnealingLROptions cosine;
   const optim::LinearWarmupOptions warmup;
+  const optim::OneCycleLROptions onecycle;
   const train::ReduceLROnPlateauOptions plateau;
   const Cases cases = {
       {"step", {{{"step_size", 2}}, {{"gamma", step.gamma}}}},
@@ -318,6 +319,17 @@ TEST(ConfigDefaults, EveryScheduleKeyDefaultsToItsOptionsStruct) {
         {{"start_factor", warmup.start_factor},
          {"end_factor", warmup.end_factor},
          {"total_iters", warmup.total_iters}}}},
+      {"onecycle",
+       {{{"max_lr", 0.01}},
+        {{"total_steps", onecycle.total_steps},
+         {"pct_start", onecycle.pct_start},
+         {"anneal_strategy", "cos"},
+         {"cycle_momentum", onecycle.cycle_momentum},
+         {"base_momentum", onecycle.base_momentum},
+         {"max_momentum", onecycle.max_momentum},
+         {"div_factor", onecycle.div_factor},
+         {"final_div_factor", onecycle.final_div_factor},
+         {"three_phase", onecycle.three_phase}}}},
       {"plateau",
        {Json::object(),
         {{"monitor", plateau.monitor},
@@ -328,7 +340,7 @@ TEST(ConfigDefaults, EveryScheduleKeyDefaultsToItsOptionsStruct) {
          {"cooldown", plateau.cooldown},
          {"min_lr", plateau.min_lr}}}},
   };
-  optim::SGD optimizer(one_param());
+  optim::SGD optimizer(one_param(), {.momentum = 0.9});  // a momentum for onecycle to cycle
   auto build = [&](const Json& spec) {
     std::unique_ptr<optim::LRScheduler> scheduler;
     std::vector<train::CallbackHandle> callbacks;

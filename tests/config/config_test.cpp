@@ -341,6 +341,28 @@ TEST(ConfigBuild, ScheduleCallbacksAndAugment) {
   EXPECT_EQ(build_error(betas).rfind("optimizer: ", 0), 0u) << build_error(betas);
 }
 
+// onecycle is a per-batch callback, not an epoch scheduler; its errors name the key.
+TEST(ConfigBuild, OneCycleSchedule) {
+  Json c = tiny();
+  c["optimizer"] = "adam";
+  c["schedule"] = Json::parse(R"({"type": "onecycle", "max_lr": 0.01, "anneal_strategy": "linear"})");
+  const Experiment e = build_experiment(c, {.run_dir = "/tmp/run"});
+  EXPECT_FALSE(e.scheduler);
+  ASSERT_EQ(e.callbacks.size(), 1u);
+  EXPECT_EQ(e.callbacks[0]->name(), "OneCycleLR");
+  EXPECT_EQ(e.resolved["schedule"]["total_steps"], 0);
+  EXPECT_EQ(e.resolved["schedule"]["anneal_strategy"], "linear");
+  Json bad = c;
+  bad["schedule"] = Json::parse(R"({"type": "onecycle"})");
+  EXPECT_EQ(build_error(bad).rfind("schedule.max_lr: missing", 0), 0u) << build_error(bad);
+  bad["schedule"] = Json::parse(R"({"type": "onecycle", "max_lr": 0.01, "anneal_strategy": "square"})");
+  EXPECT_EQ(build_error(bad).rfind("schedule.anneal_strategy: ", 0), 0u) << build_error(bad);
+  bad["schedule"] = Json::parse(R"({"type": "onecycle", "max_lr": 0.01})");
+  bad["optimizer"] = "adagrad";
+  EXPECT_EQ(build_error(bad), "schedule.cycle_momentum: the optimizer AdaGrad has no momentum to cycle (SGD or RMSprop "
+                              "with momentum > 0, or Adam, AdamW); set \"cycle_momentum\": false");
+}
+
 TEST(ConfigBuild, DefaultConfigIsB3) {
   const Json c = default_config();
   EXPECT_EQ(c["data"], "fashion-mnist");

@@ -190,6 +190,8 @@ TEST(OptimReference, Schedules) {
         plateau.step(metric);
         lrs.push_back(opt.lr());
       }
+    } else if (type == "OneCycleLR") {
+      continue;  // OneCycle below
     } else {
       auto schedule = make_schedule(type, c.at("options"), opt);
       ASSERT_TRUE(schedule);
@@ -204,6 +206,51 @@ TEST(OptimReference, Schedules) {
     ASSERT_EQ(lrs.size(), expected.size());
     for (std::size_t e = 0; e < lrs.size(); ++e) EXPECT_TRUE(close(lrs[e], expected[e])) << "epoch " << e;
   }
+}
+
+// OneCycleLR's lr and momentum after construction and after each batch step. The step after
+// the last keeps the last lr (schedule.h); PyTorch's value there is not compared.
+TEST(OptimReference, OneCycle) {
+  const json ref = test::load_reference("optim_schedules.json");
+  if (ref.empty()) return;
+  int seen = 0;
+  for (const auto& c : ref.at("cases")) {
+    if (c.at("type") != "OneCycleLR") continue;
+    ++seen;
+    SCOPED_TRACE(c.at("name").get<std::string>());
+    const json& o = c.at("options");
+    OneCycleLROptions d;
+    const OneCycleLROptions options{
+        .max_lr = o.at("max_lr").get<double>(),
+        .total_steps = c.at("total_steps").get<std::int64_t>(),
+        .pct_start = o.value("pct_start", d.pct_start),
+        .anneal_strategy = o.value("anneal_strategy", std::string("cos")) == "linear" ? Anneal::linear : Anneal::cos,
+        .cycle_momentum = o.value("cycle_momentum", d.cycle_momentum),
+        .base_momentum = o.value("base_momentum", d.base_momentum),
+        .max_momentum = o.value("max_momentum", d.max_momentum),
+        .div_factor = o.value("div_factor", d.div_factor),
+        .final_div_factor = o.value("final_div_factor", d.final_div_factor),
+        .three_phase = o.value("three_phase", d.three_phase)};
+    const std::vector<Tensor> params{zeros({1}, DType::f64).set_requires_grad()};
+    std::unique_ptr<Optimizer> opt;
+    if (c.at("optimizer") == "SGD") opt = std::make_unique<SGD>(params, SGDOptions{.lr = 0.1, .momentum = 0.9});
+    else opt = std::make_unique<Adam>(params, AdamOptions{});
+    OneCycleLR cycle(*opt, options);
+    const auto lrs = c.at("lrs").get<std::vector<double>>(), momenta = c.at("momenta").get<std::vector<double>>();
+    ASSERT_EQ(std::int64_t(lrs.size()), options.total_steps + 1);
+    EXPECT_TRUE(close(cycle.base_lr(), options.max_lr / options.div_factor));
+    for (std::int64_t s = 0; s < options.total_steps; ++s) {
+      if (s > 0) cycle.step();
+      EXPECT_TRUE(close(opt->lr(), lrs[std::size_t(s)])) << "step " << s;
+      EXPECT_TRUE(close(*opt->momentum(), momenta[std::size_t(s)])) << "step " << s;
+    }
+    const double last = opt->lr();
+    cycle.step();
+    EXPECT_EQ(opt->lr(), last);
+    EXPECT_THROW(cycle.step(), Error);  // past total_steps, as PyTorch
+    EXPECT_EQ(cycle.last_epoch(), options.total_steps);
+  }
+  EXPECT_EQ(seen, 4);
 }
 
 TEST(OptimReference, ClipGrad) {

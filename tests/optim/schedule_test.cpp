@@ -8,6 +8,8 @@
 #include <numbers>
 
 #include "optim_support.h"
+#include "soma/optim/adagrad.h"
+#include "soma/optim/adam.h"
 #include "soma/optim/plateau.h"
 #include "soma/optim/schedule.h"
 #include "soma/optim/sgd.h"
@@ -130,6 +132,62 @@ TEST(OptimSchedule, StateDictResumes) {
     s2.step();
     EXPECT_EQ(opt.lr(), opt2.lr()) << e;
   }
+}
+
+TEST(OptimOneCycle, ChecksOptionsAndTheMomentum) {
+  SGD opt(one_param(), {.lr = 0.1, .momentum = 0.9});
+  expect_error([&] { OneCycleLR(opt, {.total_steps = 10}); }, "OneCycleLR: max_lr must be > 0, got 0");
+  expect_error([&] { OneCycleLR(opt, {.max_lr = 1}); }, "OneCycleLR: total_steps must be >= 1, got 0");
+  expect_error([&] { OneCycleLR(opt, {.max_lr = 1, .total_steps = 5, .pct_start = 1.5}); },
+               "OneCycleLR: pct_start must be in [0, 1], got 1.5");
+  expect_error([&] { OneCycleLR(opt, {.max_lr = 1, .total_steps = 5, .base_momentum = 0.99}); },
+               "OneCycleLR: expected 0 <= base_momentum <= max_momentum < 1, got 0.99 and 0.95");
+  AdaGrad adagrad(one_param(), {});
+  expect_error([&] { OneCycleLR(adagrad, {.max_lr = 1, .total_steps = 5}); },
+               "OneCycleLR: cycle_momentum needs an optimizer with a momentum (SGD or RMSprop with momentum > 0) or "
+               "betas (Adam, AdamW), got AdaGrad; set cycle_momentum to false");
+  SGD plain(one_param(), {.lr = 0.1});
+  expect_error([&] { OneCycleLR(plain, {.max_lr = 1, .total_steps = 5}); }, "got SGD with momentum 0");
+  EXPECT_EQ(plain.lr(), 0.1);  // failed constructions leave the lr alone
+  OneCycleLR lr_only(plain, {.max_lr = 1, .total_steps = 5, .cycle_momentum = false});
+  EXPECT_NEAR(plain.lr(), 1.0 / 25, 1e-15);  // 1 + (1/25 - 1) / 2 * 2, as PyTorch computes it
+  expect_error([&] { plain.set_momentum(0.9); }, "SGD: made with momentum 0");
+  expect_error([&] { adagrad.set_momentum(0.9); }, "AdaGrad: has no momentum to set");
+}
+
+// pct_start * total_steps = 1: the rise has no steps and the cycle starts at its peak (PyTorch
+// 1.13 divides by zero).
+TEST(OptimOneCycle, ARiseOfNoStepsStartsAtThePeak) {
+  SGD opt(one_param(), {.lr = 0.1, .momentum = 0.9});
+  OneCycleLR cycle(opt, {.max_lr = 0.5, .total_steps = 10, .pct_start = 0.1});
+  EXPECT_EQ(opt.lr(), 0.5);
+  EXPECT_EQ(*opt.momentum(), 0.85);
+  for (int s = 1; s < 10; ++s) cycle.step();
+  EXPECT_DOUBLE_EQ(opt.lr(), 0.5 / 25 / 1e4);
+}
+
+// The optimizer's state does not hold the momentum: loading the schedule's state sets it.
+TEST(OptimOneCycle, StateDictResumesTheLrAndTheMomentum) {
+  Adam opt(one_param(), {});
+  OneCycleLR cycle(opt, {.max_lr = 0.01, .total_steps = 20});
+  for (int s = 0; s < 7; ++s) cycle.step();
+  Adam opt2(one_param(), {});
+  OneCycleLR cycle2(opt2, {.max_lr = 0.01, .total_steps = 20});
+  opt2.load_state_dict(opt.state_dict());
+  cycle2.load_state_dict(cycle.state_dict());
+  EXPECT_EQ(*opt2.momentum(), *opt.momentum());
+  EXPECT_NE(*opt2.momentum(), 0.95);
+  for (int s = 0; s < 13; ++s) {
+    cycle.step();
+    cycle2.step();
+    EXPECT_EQ(opt.lr(), opt2.lr()) << s;
+    EXPECT_EQ(*opt.momentum(), *opt2.momentum()) << s;
+  }
+  auto past = cycle.state_dict();
+  past["last_epoch"] = Tensor(Shape{}, DType::i64);
+  *past["last_epoch"].data<std::int64_t>() = 21;
+  expect_error([&] { cycle2.load_state_dict(past); }, "OneCycleLR: stepped 21 times, past the cycle's total_steps (20)");
+  EXPECT_EQ(cycle2.last_epoch(), 20);  // a refused load changes nothing
 }
 
 TEST(OptimSchedule, LoadErrorsNameTheEntry) {

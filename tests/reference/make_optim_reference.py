@@ -150,6 +150,14 @@ SCHEDULES = [
      lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=0.1, end_factor=0.8, total_iters=12),
      {"start_factor": 0.1, "end_factor": 0.8, "total_iters": 12}),
 ]
+ONE_CYCLE_STEPS = 30
+ONE_CYCLES = [  # (name, optimizer, OneCycleLR options); the lr and momentum after each batch step
+    ("onecycle_sgd", "SGD", {"max_lr": 0.1}),
+    ("onecycle_adam_linear", "Adam",
+     {"max_lr": 0.01, "pct_start": 0.25, "anneal_strategy": "linear", "div_factor": 10.0, "final_div_factor": 100.0}),
+    ("onecycle_three_phase", "SGD", {"max_lr": 0.2, "three_phase": True, "base_momentum": 0.8, "max_momentum": 0.9}),
+    ("onecycle_no_momentum", "Adam", {"max_lr": 0.003, "pct_start": 0.5, "cycle_momentum": False}),
+]
 PLATEAUS = [  # (name, options, metric per epoch)
     ("plateau_min", {"mode": "min", "factor": 0.5, "patience": 2}, PLATEAU_METRICS),
     ("plateau_min_cooldown", {"mode": "min", "factor": 0.5, "patience": 1, "cooldown": 2, "min_lr": 0.01},
@@ -174,6 +182,22 @@ def schedules_file():
             sched.step()
             lrs.append(opt.param_groups[0]["lr"])
         cases.append({"name": name, "type": kind, "options": options, "lrs": lrs})
+    for name, optimizer, options in ONE_CYCLES:
+        param = [torch.zeros(1, requires_grad=True)]
+        opt = torch.optim.SGD(param, lr=BASE_LR, momentum=0.9) if optimizer == "SGD" else torch.optim.Adam(param)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, total_steps=ONE_CYCLE_STEPS, **options)
+
+        def momentum():
+            group = opt.param_groups[0]
+            return group["momentum"] if optimizer == "SGD" else group["betas"][0]
+        lrs, momenta = [opt.param_groups[0]["lr"]], [momentum()]
+        for _ in range(ONE_CYCLE_STEPS):
+            opt.step()
+            sched.step()
+            lrs.append(opt.param_groups[0]["lr"])
+            momenta.append(momentum())
+        cases.append({"name": name, "type": "OneCycleLR", "optimizer": optimizer, "options": options,
+                      "total_steps": ONE_CYCLE_STEPS, "lrs": lrs, "momenta": momenta})
     for name, options, metrics in PLATEAUS:
         opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=BASE_LR)
         sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **options)

@@ -213,6 +213,28 @@ TEST(TrainLRSchedule, ReducesOnPlateau) {
   EXPECT_EQ(h["lr"], (std::vector<double>{0.1, 0.1, 0.1, 0.05, 0.05, 0.025}));
 }
 
+// Stepped after every batch, over the fit's epochs x batches unless told otherwise.
+TEST(TrainOneCycleLR, CyclesOverTheWholeFit) {
+  Fixture f(0.1);
+  auto cycle = std::make_shared<train::OneCycleLR>(optim::OneCycleLROptions{.max_lr = 0.4, .cycle_momentum = false});
+  const auto h = f.fit(2, {cycle});
+  ASSERT_TRUE(cycle->schedule());
+  EXPECT_EQ(cycle->schedule()->options().total_steps, 2 * 4);  // 64 examples in batches of 16
+  EXPECT_EQ(cycle->schedule()->last_epoch(), 8);
+  ASSERT_EQ(h["lr"].size(), 2u);
+  EXPECT_DOUBLE_EQ(h["lr"][0], 0.4 / 25);  // the lr each epoch started with
+  EXPECT_GT(h["lr"][1], h["lr"][0]);
+  EXPECT_DOUBLE_EQ(f.opt->lr(), 0.4 / 25 / 1e4);
+  try {
+    f.fit(1, {train::OneCycleLR({.max_lr = 0.4})});
+    ADD_FAILURE() << "expected an error: SGD without momentum has none to cycle";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("OneCycleLR: cycle_momentum needs an optimizer with a momentum"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(TrainLambdaCallback, CallsEachFunctionWhereItsHookIs) {
   Fixture f;
   std::vector<std::string> calls;

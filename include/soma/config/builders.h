@@ -69,8 +69,9 @@ std::unique_ptr<loss::Loss> build_loss(const Json& spec, const std::string& path
 std::unique_ptr<optim::Optimizer> build_optimizer(const Json& spec, const std::string& path,
                                                   std::vector<Tensor> params, Json& resolved);
 
-/// A schedule: an epoch-stepped LRScheduler (kept in `scheduler`, which must outlive the fit)
-/// or ReduceLROnPlateau, as callbacks appended to `callbacks`. Null spec: none.
+/// A schedule: an epoch-stepped LRScheduler (kept in `scheduler`, which must outlive the fit),
+/// ReduceLROnPlateau or the per-batch OneCycleLR, as callbacks appended to `callbacks`. Null
+/// spec: none.
 void build_schedule(const Json& spec, const std::string& path, optim::Optimizer& optimizer,
                     std::unique_ptr<optim::LRScheduler>& scheduler, std::vector<train::CallbackHandle>& callbacks,
                     Json& resolved);

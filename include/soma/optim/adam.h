@@ -35,6 +35,9 @@ class Adam : public Optimizer {
     return o;
   }
 
+  std::optional<double> momentum() const override;
+  void set_momentum(double m) override;
+
  protected:
   void update(std::size_t index, Tensor& param, const Tensor& grad) override;
 

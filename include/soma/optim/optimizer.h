@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -39,6 +40,13 @@ class Optimizer {
   double lr() const { return lr_; }
   /// Throws soma::Error naming the optimizer when `lr` is negative or NaN.
   void set_lr(double lr);
+  /// The momentum that cyclic schedules vary (OneCycleLR), as PyTorch's: SGD's and RMSprop's
+  /// momentum, Adam's and AdamW's beta1. None for AdaGrad, and for SGD or RMSprop made with
+  /// momentum 0 (their state has no momentum buffer to use).
+  virtual std::optional<double> momentum() const { return std::nullopt; }
+  /// Sets momentum() for the next steps. Throws soma::Error naming the optimizer when it has
+  /// none or `m` is outside its range (beta1 in [0, 1), momentum > 0).
+  virtual void set_momentum(double m);
   /// Number of step() calls so far (restored by load_state_dict).
   std::int64_t steps() const { return steps_; }
   /// Number of steps that updated parameter `index` (PyTorch's state["step"]); during update()

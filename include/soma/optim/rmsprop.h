@@ -34,6 +34,9 @@ class RMSprop : public Optimizer {
     return o;
   }
 
+  std::optional<double> momentum() const override;
+  void set_momentum(double m) override;
+
  protected:
   void update(std::size_t index, Tensor& param, const Tensor& grad) override;
 

@@ -1,11 +1,13 @@
 // Learning-rate schedules stepped once per epoch: StepLR, MultiStepLR, ExponentialLR,
 // CosineAnnealingLR and LinearWarmup, as torch.optim.lr_scheduler (PyTorch 1.13 docs). Each
 // uses PyTorch's chainable form (the next lr from the optimizer's current one), so the values
-// match PyTorch's and other changes of the lr compose. ReduceLROnPlateau is in plateau.h.
+// match PyTorch's and other changes of the lr compose. OneCycleLR is stepped once per batch
+// and sets the lr (and momentum) from its step alone. ReduceLROnPlateau is in plateau.h.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,10 +49,15 @@ class LRScheduler {
 
  protected:
   /// `name` appears in errors ("StepLR"). Subclasses check their options, then call step()
-  /// once at the end of their constructor to enter epoch 0.
+  /// once at the end of their constructor to enter epoch 0. base_lr is the optimizer's lr
+  /// unless given.
   LRScheduler(std::string name, Optimizer& optimizer);
+  LRScheduler(std::string name, Optimizer& optimizer, double base_lr);
   /// The lr of epoch last_epoch() given the optimizer's current lr (PyTorch's get_lr).
   virtual double compute_lr() const = 0;
+  /// The optimizer's momentum for epoch last_epoch(), or none to leave it (every schedule but
+  /// OneCycleLR).
+  virtual std::optional<double> compute_momentum() const { return std::nullopt; }
 
   Optimizer& optimizer_;
 
@@ -150,6 +157,60 @@ class LinearWarmup : public LRScheduler {
 
  private:
   LinearWarmupOptions options_;
+};
+
+enum class Anneal { cos, linear };
+
+struct OneCycleLROptions {
+  double max_lr = 0;               ///< the peak lr (> 0; required)
+  std::int64_t total_steps = 0;    ///< optimizer steps in the cycle (>= 1; required)
+  double pct_start = 0.3;          ///< the fraction of the steps that raise the lr, in [0, 1]
+  Anneal anneal_strategy = Anneal::cos;
+  bool cycle_momentum = true;      ///< vary the optimizer's momentum() inversely to the lr
+  double base_momentum = 0.85;     ///< the momentum at the peak lr
+  double max_momentum = 0.95;      ///< the momentum at the start and the end
+  double div_factor = 25;          ///< the first lr is max_lr / div_factor (> 0)
+  double final_div_factor = 1e4;   ///< the last lr is the first / final_div_factor (> 0)
+  bool three_phase = false;        ///< back down to the first lr, then the last (fast.ai's form)
+};
+
+/// Smith & Topin's 1cycle policy ("Super-Convergence", 2018) as PyTorch's OneCycleLR, stepped
+/// after every optimizer step: the lr rises from max_lr / div_factor to max_lr over pct_start
+/// of total_steps, then anneals (cosine or linear) to the first lr / final_div_factor, while
+/// the momentum (Adam's beta1) goes the other way between max_momentum and base_momentum.
+/// base_lr() is the first lr. Stepping more than total_steps times throws soma::Error (as
+/// PyTorch does), which is why the training callback takes total_steps from the fit.
+///   optim::OneCycleLR cycle(opt, {.max_lr = 0.01, .total_steps = epochs * batches});
+///   for (...) { loss.backward(); opt.step(); opt.zero_grad(); cycle.step(); }
+/// Throws soma::Error naming OneCycleLR and the option when one is out of range, and when
+/// cycle_momentum is set for an optimizer without momentum() (AdaGrad; SGD with momentum 0,
+/// where PyTorch would switch the momentum on).
+/// NOTE: two differences from PyTorch 1.13, where it fails: a phase of zero steps
+/// (pct_start * total_steps = 1) ends at its step, where PyTorch divides by zero; and the step
+/// after the last keeps the last lr, where PyTorch goes on along the curve (below zero for a
+/// linear anneal, which set_lr refuses).
+class OneCycleLR : public LRScheduler {
+ public:
+  OneCycleLR(Optimizer& optimizer, const OneCycleLROptions& options);
+  const OneCycleLROptions& options() const { return options_; }
+  /// Also sets the optimizer's momentum for the restored step (the optimizer's own state does
+  /// not hold it).
+  void load_state_dict(const std::map<std::string, Tensor>& state) override;
+
+ protected:
+  double compute_lr() const override;
+  std::optional<double> compute_momentum() const override;
+
+ private:
+  struct Phase {
+    double end_step, start_lr, end_lr, start_momentum, end_momentum;
+  };
+  // The phase of last_epoch() and how far into it, in [0, 1].
+  std::pair<const Phase*, double> locate() const;
+  double anneal(double start, double end, double pct) const;
+
+  OneCycleLROptions options_;
+  std::vector<Phase> phases_;
 };
 
 }  // namespace soma::optim

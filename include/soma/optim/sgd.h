@@ -33,6 +33,9 @@ class SGD : public Optimizer {
     return o;
   }
 
+  std::optional<double> momentum() const override;
+  void set_momentum(double m) override;
+
  protected:
   void update(std::size_t index, Tensor& param, const Tensor& grad) override;
 

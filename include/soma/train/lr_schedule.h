@@ -1,6 +1,6 @@
 // Learning-rate schedule callbacks: LearningRateScheduler steps an optim::LRScheduler (StepLR,
-// CosineAnnealingLR, ...) after every epoch; ReduceLROnPlateau steps an
-// optim::ReduceLROnPlateau with a monitored value. The schedules' math is in optim; these
+// CosineAnnealingLR, ...) after every epoch; OneCycleLR steps an optim::OneCycleLR after every
+// batch; ReduceLROnPlateau steps an optim::ReduceLROnPlateau with a monitored value. The schedules' math is in optim; these
 // only call it at the right time and keep its state in checkpoints.
 #pragma once
 
@@ -66,6 +66,29 @@ class ReduceLROnPlateau : public Callback {
  private:
   ReduceLROnPlateauOptions options_;
   std::shared_ptr<optim::ReduceLROnPlateau> plateau_;
+};
+
+/// The 1cycle policy (optim::OneCycleLR, PyTorch's OneCycleLR) over a fit, stepped after every
+/// batch. total_steps 0 (the default) is the fit's epochs times its batches per epoch, known at
+/// on_train_begin, where the schedule is made (and starts again for each fit).
+///   trainer.fit(train, {.epochs = 4, .callbacks = {train::OneCycleLR({.max_lr = 0.004})}});
+/// Bad options throw soma::Error from on_train_begin.
+class OneCycleLR : public Callback {
+ public:
+  explicit OneCycleLR(const optim::OneCycleLROptions& options) : options_(options) {}
+  std::string name() const override { return "OneCycleLR"; }
+
+  void on_train_begin(Context& context) override;
+  void on_batch_end(Context& context, std::int64_t batch, const Logs& logs) override;
+  std::map<std::string, Tensor> state_dict() const override;
+  void load_state_dict(const std::map<std::string, Tensor>& state) override;
+
+  /// The schedule of the running (or last) fit; null before the first.
+  const optim::OneCycleLR* schedule() const { return cycle_.get(); }
+
+ private:
+  optim::OneCycleLROptions options_;
+  std::shared_ptr<optim::OneCycleLR> cycle_;
 };
 
 }  // namespace soma::train
