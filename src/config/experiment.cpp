@@ -218,7 +218,7 @@ Json default_config() {
   return Json::parse(R"({
     "name": "",
     "seed": 0,
-    "epochs": 1,
+    "epochs": 3,
     "batch_size": 64,
     "data": "fashion-mnist",
     "model": {"layers": [
@@ -236,7 +236,8 @@ Json default_config() {
       {"type": "Dense", "out": 10}
     ]},
     "loss": "cross_entropy",
-    "optimizer": {"type": "adam", "lr": 0.001}
+    "optimizer": {"type": "adam", "lr": 0.001},
+    "schedule": {"type": "onecycle", "max_lr": 0.005}
   })");
 }
 
