@@ -163,7 +163,8 @@ History Loop::fit(std::shared_ptr<const data::Dataset> train, const FitOptions& 
 
   for (std::int64_t epoch = run.epoch; epoch < options.epochs && !stop_requested_; ++epoch) {
     run.epoch = epoch;
-    if (!continuing) {
+    const bool fresh = !continuing;
+    if (fresh) {
       run.loader->start_epoch();
       run.batch = 0;
       run.sums = {};
@@ -172,7 +173,8 @@ History Loop::fit(std::shared_ptr<const data::Dataset> train, const FitOptions& 
     const std::int64_t batches = run.loader->batches_per_epoch();
     for (auto& callback : run.callbacks) callback->on_epoch_begin(*this, epoch);
     events_.epoch_begin(epoch, options.epochs, batches, run.batch);
-    run.lr = optimizers.empty() ? std::numeric_limits<double>::quiet_NaN() : optimizers.front()->lr();
+    // The lr the epoch started with; a per-batch schedule has moved it since when resuming.
+    if (fresh) run.lr = optimizers.empty() ? std::numeric_limits<double>::quiet_NaN() : optimizers.front()->lr();
     model().train();
     Logs means;
     while (auto batch = run.loader->next()) {

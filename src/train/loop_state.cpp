@@ -3,7 +3,10 @@
 // buffers, the optimizers' moments and step counts, the learner's own state, every generator
 // in play (the learner's, each module's: dropout masks, and the loader's: the data order and
 // augmentation), the callbacks' state (schedules, early stopping), and the running sums
-// behind the epoch's logged values.
+// behind the epoch's logged values and the lr the epoch started with.
+
+#include <cmath>
+#include <limits>
 
 #include "soma/core/factory.h"
 #include "soma/io/weights.h"
@@ -81,6 +84,7 @@ io::Checkpoint Loop::state() const {
     ckpt.set_real("running.sum." + name, sum);
     ckpt.set_integer("running.weight." + name, run.sums.weights.at(name));
   }
+  if (!std::isnan(run.lr)) ckpt.set_real("running.lr", run.lr);
   ckpt.set_integer("running.examples", run.sums.examples);
   ckpt.set_integer("running.correct", run.sums.correct);
   ckpt.set_integer("running.counted", run.sums.counted);
@@ -184,6 +188,10 @@ void Loop::load_state(const io::Checkpoint& ckpt, Run& run) {
       run.sums.sums[key.substr(12)] = ckpt.real(key);
       run.sums.weights[key.substr(12)] = ckpt.integer("running.weight." + key.substr(12));
     }
+  // The epoch's starting lr (older checkpoints lack it: the optimizer's lr then).
+  run.lr = ckpt.metadata.count("running.lr") ? ckpt.real("running.lr")
+           : optimizers.empty()              ? std::numeric_limits<double>::quiet_NaN()
+                                             : optimizers.front()->lr();
   run.sums.examples = ckpt.integer("running.examples");
   run.sums.correct = ckpt.integer("running.correct");
   run.sums.counted = ckpt.integer("running.counted");

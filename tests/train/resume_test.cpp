@@ -117,6 +117,35 @@ TEST(TrainResume, EpochEndCheckpointContinuesBitIdentically) {
   expect_same_history(history, expected_history);
 }
 
+// The 1cycle schedule's step comes back with the checkpoint, and with it the momentum it had set
+// (Adam's beta1), which the optimizer's own state does not hold.
+TEST(TrainResume, OneCycleMidEpochContinuesBitIdentically) {
+  test::train::TempDir dir;
+  const std::string path = dir.path("cycle.safetensors");
+  auto options = [](Experiment& e, std::vector<train::CallbackHandle> extra) {
+    train::FitOptions o{.epochs = 3, .batch_size = 16, .validation = e.val_set, .seed = 5, .verbose = 0};
+    o.callbacks = {train::OneCycleLR({.max_lr = 0.02})};
+    for (auto& c : extra) o.callbacks.push_back(c);
+    return o;
+  };
+  Experiment reference(4);
+  const auto expected_history = reference.trainer->fit(reference.train_set, options(reference, {}));
+  const auto expected = test::train::weights_of(reference.net);
+  {
+    Experiment interrupted(4);
+    auto o = options(interrupted, {Kill(22)});
+    o.checkpoint_path = path;
+    o.checkpoint_every_n_batches = 5;
+    EXPECT_THROW(interrupted.trainer->fit(interrupted.train_set, o), Killed);
+  }
+  Experiment resumed(9);
+  const auto history = resumed.trainer->resume(path, resumed.train_set, options(resumed, {}));
+  EXPECT_TRUE(test::train::bit_identical(test::train::weights_of(resumed.net), expected));
+  expect_same_history(history, expected_history);
+  EXPECT_EQ(resumed.opt->lr(), reference.opt->lr());
+  EXPECT_EQ(*resumed.opt->momentum(), *reference.opt->momentum());
+}
+
 TEST(TrainResume, RefusesACheckpointThatDoesNotFit) {
   test::train::TempDir dir;
   const std::string path = dir.path("ckpt.safetensors");
