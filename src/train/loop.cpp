@@ -187,9 +187,11 @@ History Loop::fit(std::shared_ptr<const data::Dataset> train, const FitOptions& 
       if (observed) {
         step_logs_ = step_values(result);
         run.sums.logs("", means);
-        for (auto& callback : run.callbacks) callback->on_batch_end(*this, run.batch - 1, means);
+        // The step's event first: a checkpoint a callback saves must find the step's row written
+        // (a run killed right after that checkpoint would resume without it).
         events_.step({.step = step_, .epoch = epoch, .batch = run.batch - 1, .batches_per_epoch = batches,
                       .values = step_logs_, .means = means});
+        for (auto& callback : run.callbacks) callback->on_batch_end(*this, run.batch - 1, means);
       }
       if (options.checkpoint_every_n_batches > 0 && step_ % options.checkpoint_every_n_batches == 0)
         write_checkpoint(options.checkpoint_path);

@@ -267,6 +267,31 @@ TEST(TrainRunFolder, AResumedRunLeavesTheFilesOfAnUninterruptedOne) {
   }
 }
 
+// A checkpoint saved from on_batch_end (soma train saves one after the first step) must find
+// the step's row on disk: a process killed right after it resumes past that step.
+TEST(TrainRunFolder, ACallbackAtABatchEndFindsTheStepsRowWritten) {
+  test::train::TempDir dir;
+  const auto set = blobs(64, 9);
+  auto net = model(10);
+  optim::Adam opt(net->parameters(), {.lr = 0.01});
+  train::Trainer trainer(*net, opt, loss::CrossEntropy());
+  struct Look : train::Callback {
+    std::string path;
+    std::shared_ptr<std::vector<std::size_t>> rows = std::make_shared<std::vector<std::size_t>>();
+    std::string name() const override { return "Look"; }
+    void on_batch_end(train::Context&, std::int64_t, const train::Logs&) override {
+      rows->push_back(train::RunFolderSink::read_table(path).rows.size());
+    }
+  } look;
+  const std::string folder = dir.path("run");
+  std::filesystem::create_directories(folder);
+  look.path = folder + "/steps.csv";
+  trainer.fit(set, {.epochs = 2, .batch_size = 16, .callbacks = {look},
+                    .sinks = {std::make_shared<train::RunFolderSink>(folder)}, .verbose = 0});
+  ASSERT_EQ(look.rows->size(), 8u);
+  for (std::size_t i = 0; i < look.rows->size(); ++i) EXPECT_EQ((*look.rows)[i], i + 1) << "at step " << i + 1;
+}
+
 TEST(TrainRunFolder, AHalfWrittenLastLineIsDroppedAndABadRowNamed) {
   test::train::TempDir dir;
   const std::string path = dir.path("steps.csv");
