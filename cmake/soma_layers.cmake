@@ -38,7 +38,7 @@ set(SOMA_USES_config generative rl models detection classic)
 set(SOMA_OPTIONAL_LAYERS distributed)
 set(SOMA_USES_distributed train)          # MPI data-parallel training (docs/distributed.md)
 list(APPEND SOMA_OPTIONAL_LAYERS onnx)
-set(SOMA_USES_onnx io)                    # ONNX export of nn models, written as io writes files (docs/onnx.md)
+set(SOMA_USES_onnx io models)             # ONNX export of nn models, written as io writes files (docs/onnx.md)
 list(APPEND SOMA_OPTIONAL_LAYERS board)
 set(SOMA_USES_board core)                 # the dashboard reads run folders' files, not the engine
 

@@ -18,26 +18,24 @@ namespace soma::models {
 
 namespace {
 
-// torchvision's transform_input: x_c * (std_c / 0.5) + (mean_c - 0.5) / 0.5 with ImageNet's
-// mean and std, so an ImageNet-normalized image arrives normalized to [-1, 1].
-class TransformInput : public nn::Module {
- public:
-  Tensor forward(const Tensor& x) override {
-    SOMA_CHECK(x.dim() == 4 && x.size(1) == 3, "TransformInput expects [N, 3, H, W] but receives ", x.shape());
-    const double mean[3] = {0.485, 0.456, 0.406}, stdev[3] = {0.229, 0.224, 0.225};
-    std::vector<Tensor> channels;
-    for (int c = 0; c < 3; ++c)
-      channels.push_back(slice(x, 1, c, c + 1) * (stdev[c] / 0.5) + (mean[c] - 0.5) / 0.5);
-    return cat(channels, 1);
-  }
-  std::string type_name() const override { return "TransformInput"; }
-  Shape output_shape(const Shape& input) const override {
-    SOMA_CHECK(input.dim() == 4 && input[1] == 3, "TransformInput expects [N, 3, H, W] but receives ", input);
-    return input;
-  }
-};
+const double kImageNetMean[3] = {0.485, 0.456, 0.406}, kImageNetStd[3] = {0.229, 0.224, 0.225};
 
 }  // namespace
+
+double TransformInput::scale(int c) { return kImageNetStd[c] / 0.5; }
+double TransformInput::shift(int c) { return (kImageNetMean[c] - 0.5) / 0.5; }
+
+Tensor TransformInput::forward(const Tensor& x) {
+  SOMA_CHECK(x.dim() == 4 && x.size(1) == 3, "TransformInput expects [N, 3, H, W] but receives ", x.shape());
+  std::vector<Tensor> channels;
+  for (int c = 0; c < 3; ++c) channels.push_back(slice(x, 1, c, c + 1) * scale(c) + shift(c));
+  return cat(channels, 1);
+}
+
+Shape TransformInput::output_shape(const Shape& input) const {
+  SOMA_CHECK(input.dim() == 4 && input[1] == 3, "TransformInput expects [N, 3, H, W] but receives ", input);
+  return input;
+}
 
 nn::Sequential basic_conv2d(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
                             std::int64_t padding, DType dtype, Generator& gen) {

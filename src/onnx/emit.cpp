@@ -6,13 +6,14 @@
 namespace soma::onnx {
 
 Value emit(Context& cx, const nn::Module& layer, const std::string& path, const Value& x) {
-  for (auto family : {emit_dense_and_activations, emit_image_layers, emit_recurrent, emit_containers})
+  for (auto family : {emit_dense_and_activations, emit_image_layers, emit_recurrent, emit_containers, emit_zoo_blocks})
     if (std::optional<Value> y = family(cx, layer, path, x)) return *y;
   refuse(layer, path,
          "soma has no ONNX mapping for " + layer.type_name() +
-             " (exportable: Dense, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, BatchNorm1d, "
-             "BatchNorm2d, Dropout, Flatten, Upsample, Embedding, RNN, LSTM, GRU, the activations, Sequential, "
-             "TimeDistributed and Graph with its merges)");
+             " (exportable: Dense, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, "
+             "AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LocalResponseNorm, Dropout, Flatten, Upsample, "
+             "Embedding, RNN, LSTM, GRU, the activations, Sequential, TimeDistributed, Graph with its merges, "
+             "and the zoo's Inception, Bottleneck and TransformInput)");
 }
 
 void refuse(const nn::Module& layer, const std::string& path, const std::string& why) {
@@ -31,6 +32,10 @@ Value activation(Context& cx, const nn::Module& layer, const std::string& path, 
   if (name == "log_softmax") return {b.node1("LogSoftmax", {y.name}, hint, {{"axis", std::int64_t{axis}}}), y.shape};
   if (name == "leaky_relu") return {b.node1("LeakyRelu", {y.name}, hint, {{"alpha", 0.2f}}), y.shape};
   refuse(layer, path, "its activation \"" + name + "\" has no ONNX mapping");
+}
+
+std::string child_path(const std::string& path, const std::string& name) {
+  return path.empty() ? name : path + "." + name;
 }
 
 std::string hint_of(const nn::Module& layer, const std::string& path) {

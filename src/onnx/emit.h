@@ -38,6 +38,7 @@ std::optional<Value> emit_dense_and_activations(Context& cx, const nn::Module& l
 std::optional<Value> emit_image_layers(Context& cx, const nn::Module& layer, const std::string& path, const Value& x);
 std::optional<Value> emit_recurrent(Context& cx, const nn::Module& layer, const std::string& path, const Value& x);
 std::optional<Value> emit_containers(Context& cx, const nn::Module& layer, const std::string& path, const Value& x);
+std::optional<Value> emit_zoo_blocks(Context& cx, const nn::Module& layer, const std::string& path, const Value& x);
 
 /// Keras' `activation` option of Dense and Conv2d (nn/activation.h's names). The option came
 /// with another change of issue 15: options without the field count as "linear".
@@ -53,6 +54,8 @@ Value activation(Context& cx, const nn::Module& layer, const std::string& path, 
                  const Value& y, int axis);
 /// Throws "ONNX export: <path (Type)> cannot be exported: <why>".
 [[noreturn]] void refuse(const nn::Module& layer, const std::string& path, const std::string& why);
+/// The dotted path of a child `name` of the layer at `path` ("" for the model).
+std::string child_path(const std::string& path, const std::string& name);
 /// A readable prefix for the names of a layer's values: its path, or its type for the model.
 std::string hint_of(const nn::Module& layer, const std::string& path);
 /// x reshaped to `to` (x's batch axis first). With a dynamic batch, `to`'s first axis is

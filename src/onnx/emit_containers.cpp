@@ -10,10 +10,6 @@ namespace soma::onnx {
 
 namespace {
 
-std::string child_path(const std::string& path, const std::string& name) {
-  return path.empty() ? name : path + "." + name;
-}
-
 Value sequential(Context& cx, const nn::Sequential& s, const std::string& path, const Value& x) {
   Value h = x;
   for (const auto& [name, child] : s.children()) h = emit(cx, *child, child_path(path, name), h);

@@ -1,10 +1,12 @@
-// Emitters of the image layers over [N, C, H, W]: Conv2d, ConvTranspose2d, the pooling layers
-// and Upsample. ONNX writes pads as [top, left, bottom, right].
+// Emitters of the image layers over [N, C, H, W]: Conv2d, ConvTranspose2d, the pooling layers,
+// Upsample and LocalResponseNorm. ONNX writes pads as [top, left, bottom, right].
 #include <algorithm>
 
 #include "emit.h"
+#include "soma/core/factory.h"
 #include "soma/nn/conv.h"
 #include "soma/nn/conv_transpose.h"
+#include "soma/nn/local_response_norm.h"
 #include "soma/nn/pool.h"
 #include "soma/nn/upsample.h"
 #include "soma/ops/window.h"
@@ -117,6 +119,72 @@ Value avg_pool(Context& cx, const nn::AvgPool2d& p, const std::string& path, con
   return {b.node1("AveragePool", {in}, hint, attributes), p.output_shape(x.shape)};
 }
 
+// PyTorch's windows, [floor(i * in / out), ceil((i + 1) * in / out)) on each axis. Equal
+// windows that tile the plane are an AveragePool; others the separable mean over each window,
+// as two MatMuls with averaging matrices: A_h [OH, H] x (x [N, C, H, W] x A_w^T [W, OW]).
+Value adaptive_avg_pool(Context& cx, const nn::AdaptiveAvgPool2d& p, const std::string& path, const Value& x) {
+  require_images(p, path, x);
+  GraphBuilder& b = cx.builder;
+  const std::string hint = hint_of(p, path);
+  const Shape out_shape = p.output_shape(x.shape);
+  const std::int64_t h = x.shape[2], w = x.shape[3], oh = out_shape[2], ow = out_shape[3];
+  if (oh == 1 && ow == 1) return {b.node1("GlobalAveragePool", {x.name}, hint), out_shape};
+  if (h % oh == 0 && w % ow == 0) {
+    const Ints window{h / oh, w / ow};
+    return {b.node1("AveragePool", {x.name}, hint, {{"kernel_shape", window}, {"strides", window}}), out_shape};
+  }
+  // averaging(in, out, transposed): [out, in] (or [in, out]) with 1 / window length in each window.
+  auto averaging = [](std::int64_t in, std::int64_t out, bool transposed) {
+    Tensor m = zeros(transposed ? Shape{in, out} : Shape{out, in}, DType::f32);
+    for (std::int64_t i = 0; i < out; ++i) {
+      const std::int64_t begin = i * in / out, end = ((i + 1) * in + out - 1) / out;
+      for (std::int64_t j = begin; j < end; ++j)
+        m.data<float>()[transposed ? j * out + i : i * in + j] = 1.0f / static_cast<float>(end - begin);
+    }
+    return m;
+  };
+  const std::string rows = b.node1("MatMul", {x.name, b.constant(hint + "/columns", averaging(w, ow, true))},
+                                   hint + "/width");
+  return {b.node1("MatMul", {b.constant(hint + "/rows", averaging(h, oh, false)), rows}, hint), out_shape};
+}
+
+// PyTorch sums the squares over channels [c - size / 2, c + (size - 1) / 2]; ONNX's LRN over
+// [c - floor((size - 1) / 2), c + ceil((size - 1) / 2)]: the same for odd sizes. An even size,
+// or a rank other than 4 (onnxruntime's LRN takes [N, C, H, W] only), is written out: the sums
+// as a MatMul of the squares, channels moved last, with a band of ones.
+Value local_response_norm(Context& cx, const nn::LocalResponseNorm& l, const std::string& path, const Value& x) {
+  const nn::LocalResponseNormOptions& o = l.options();
+  const Shape shape = l.output_shape(x.shape);
+  GraphBuilder& b = cx.builder;
+  const std::string hint = hint_of(l, path);
+  if (o.size % 2 == 1 && x.shape.dim() == 4)
+    return {b.node1("LRN", {x.name}, hint,
+                    {{"size", o.size}, {"alpha", static_cast<float>(o.alpha)}, {"beta", static_cast<float>(o.beta)},
+                     {"bias", static_cast<float>(o.k)}}),
+            shape};
+  const std::int64_t rank = x.shape.dim(), channels = x.shape[1];
+  Ints last{0}, back{0, rank - 1};  // channels moved last, and back to axis 1
+  for (std::int64_t a = 2; a < rank; ++a) last.push_back(a);
+  last.push_back(1);
+  for (std::int64_t a = 1; a < rank - 1; ++a) back.push_back(a);
+  Tensor band = zeros({channels, channels}, DType::f32);  // band[i][c]: channel i counts for c
+  for (std::int64_t c = 0; c < channels; ++c)
+    for (std::int64_t i = std::max<std::int64_t>(0, c - o.size / 2); i <= std::min(channels - 1, c + (o.size - 1) / 2);
+         ++i)
+      band.data<float>()[i * channels + c] = 1.0f;
+  const std::string squares = b.node1("Mul", {x.name, x.name}, hint + "/squares");
+  const std::string moved = b.node1("Transpose", {squares}, hint + "/channels_last", {{"perm", last}});
+  const std::string sums = b.node1("MatMul", {moved, b.constant(hint + "/band", band)}, hint + "/sums");
+  const std::string sum = b.node1("Transpose", {sums}, hint + "/sum", {{"perm", back}});
+  const std::string scaled =
+      b.node1("Mul", {sum, b.floats(hint + "/alpha_over_size", {static_cast<float>(o.alpha / double(o.size))})},
+              hint + "/scaled");
+  const std::string base = b.node1("Add", {scaled, b.floats(hint + "/k", {static_cast<float>(o.k)})}, hint + "/base");
+  const std::string power = b.node1("Pow", {base, b.floats(hint + "/beta", {static_cast<float>(o.beta)})},
+                                    hint + "/power");
+  return {b.node1("Div", {x.name, power}, hint), shape};
+}
+
 // Resize with the coordinate rules of ops/upsample.h: nearest takes floor(dst / scale)
 // ("asymmetric", "floor"); bilinear maps pixel centres (PyTorch's half-pixel rule) or corners.
 // A size is given as a sizes input built from the input's own N and C, so the batch stays free.
@@ -159,7 +227,9 @@ std::optional<Value> emit_image_layers(Context& cx, const nn::Module& layer, con
     require_images(layer, path, x);
     return Value{cx.builder.node1("GlobalAveragePool", {x.name}, hint_of(layer, path)), layer.output_shape(x.shape)};
   }
+  if (auto* p = dynamic_cast<const nn::AdaptiveAvgPool2d*>(&layer)) return adaptive_avg_pool(cx, *p, path, x);
   if (auto* u = dynamic_cast<const nn::Upsample*>(&layer)) return upsample(cx, *u, path, x);
+  if (auto* l = dynamic_cast<const nn::LocalResponseNorm*>(&layer)) return local_response_norm(cx, *l, path, x);
   return std::nullopt;
 }
 

@@ -13,11 +13,19 @@
 #include "soma/nn/embedding.h"
 #include "soma/nn/flatten.h"
 #include "soma/nn/graph.h"
+#include "soma/nn/local_response_norm.h"
 #include "soma/nn/pool.h"
 #include "soma/nn/recurrent.h"
 #include "soma/nn/sequential.h"
 #include "soma/nn/time_distributed.h"
 #include "soma/nn/upsample.h"
+#include "soma/models/alexnet.h"
+#include "soma/models/ciresan.h"
+#include "soma/models/googlenet.h"
+#include "soma/models/lenet.h"
+#include "soma/models/nin.h"
+#include "soma/models/resnet.h"
+#include "soma/models/vgg.h"
 
 namespace soma::test {
 
@@ -134,6 +142,13 @@ void image_layers(Cases& c, Generator& g) {
   c.add("upsample_nearest_fractional", nn::Upsample({.scale_factor = {1.5, 2.5}}), {2, 3, 4, 5});
   c.add("upsample_bilinear_fractional", nn::Upsample({.scale_factor = 1.5, .mode = nn::UpsampleMode::bilinear}),
         {2, 3, 4, 5});
+  c.add("adaptive_avg_pool2d_tiles", nn::AdaptiveAvgPool2d({2, 3}), {2, 3, 8, 9});
+  c.add("adaptive_avg_pool2d_overlapping", nn::AdaptiveAvgPool2d({3, 4}), {2, 3, 7, 6});
+  c.add("adaptive_avg_pool2d_grows", nn::AdaptiveAvgPool2d(6), {2, 3, 1, 2});
+  c.add("adaptive_avg_pool2d_to_1", nn::AdaptiveAvgPool2d(1), {2, 3, 5, 4});
+  c.add("local_response_norm", nn::LocalResponseNorm({.size = 5, .alpha = 1e-2, .beta = 0.75, .k = 2}), {2, 7, 4, 5});
+  c.add("local_response_norm_even", nn::LocalResponseNorm({.size = 4, .alpha = 0.1, .beta = 0.5}), {2, 6, 3, 3});
+  c.add("local_response_norm_3d", nn::LocalResponseNorm({.size = 3, .alpha = 0.1}), {2, 5, 6});
   c.add("time_distributed_conv2d", nn::TimeDistributed(nn::Conv2d({.in = 1, .out = 2, .kernel = 3}, g)),
         {2, 3, 1, 6, 6});
 }
@@ -186,6 +201,39 @@ void graphs(Cases& c, Generator& g) {
   c.add_model("graph_two_inputs_two_outputs", two, {uniform({2, 2, 4, 4}, -2, 2, g), uniform({2, 3, 4, 4}, -2, 2, g)});
 }
 
+// The zoo (models/) in sizes that export and run in a moment.
+void zoo(Cases& c, Generator& g) {
+  auto image = [&](std::int64_t channels, std::int64_t size) { return uniform({2, channels, size, size}, 0, 1, g); };
+  auto add = [&](std::string name, nn::Sequential net, Tensor x) {
+    c.add_model(std::move(name), std::make_shared<nn::Sequential>(std::move(net)), {std::move(x)});
+  };
+  // The blocks alone first: a whole random network's outputs hide much of a block's mistakes.
+  c.add("zoo_inception", models::Inception({.in = 6, .ch1x1 = 3, .ch3x3red = 2, .ch3x3 = 4, .ch5x5red = 2, .ch5x5 = 3,
+                                            .pool_proj = 2}, g),
+        {2, 6, 5, 5});
+  c.add("zoo_inception_5x5", models::Inception({.in = 4, .ch1x1 = 2, .ch3x3red = 2, .ch3x3 = 3, .ch5x5red = 2,
+                                                .ch5x5 = 3, .pool_proj = 2, .five_by_five = true}, g),
+        {2, 4, 6, 6});
+  c.add("zoo_bottleneck", models::Bottleneck({.in = 8, .planes = 2}, g), {2, 8, 5, 5});
+  c.add("zoo_bottleneck_projection", models::Bottleneck({.in = 4, .planes = 3, .stride = 2}, g), {2, 4, 7, 7});
+  c.add("zoo_transform_input", models::TransformInput(), {2, 3, 4, 5});
+  add("zoo_lenet5", models::lenet5({}, g), image(1, 32));
+  add("zoo_lenet5_modern", models::lenet5({.image_size = 28, .padding = 2, .modern = true}, g), image(1, 28));
+  add("zoo_ciresan_mlp", models::ciresan_mlp({.hidden = {40, 30, 20}}, g), image(1, 28));
+  add("zoo_alexnet_paper", models::alexnet({.classes = 10, .paper = true, .hidden = 64}, g), image(3, 67));
+  add("zoo_vgg11_bn", models::vgg11({.batch_norm = true, .in_channels = 1, .classes = 10, .width = 8, .hidden = 32,
+                                     .pool = 1, .ceil_mode = true}, g),
+      image(1, 28));
+  add("zoo_nin", models::nin({.in_channels = 1}, g), image(1, 28));
+  add("zoo_googlenet_small", models::googlenet({.in_channels = 1, .classes = 10, .small_input = true, .width = 8}, g),
+      image(1, 28));
+  add("zoo_googlenet_transform_input", models::googlenet({.classes = 10, .transform_input = true, .width = 8}, g),
+      image(3, 32));
+  add("zoo_resnet50_small", models::resnet50({.in_channels = 1, .classes = 10, .width = 8, .small_input = true}, g),
+      image(1, 28));
+  add("zoo_resnet50_stem", models::resnet50({.classes = 10, .width = 8}, g), image(3, 32));
+}
+
 std::shared_ptr<nn::Module> config_model(const std::string& file, std::vector<std::int64_t> input_shape, Generator& g) {
   const config::Json cfg = config::read_json_file(file);
   config::Json resolved;
@@ -209,6 +257,7 @@ std::vector<OnnxCase> onnx_cases(const std::string& configs_dir) {
   image_layers(cases, gen);
   recurrent_layers(cases, gen);
   graphs(cases, gen);
+  zoo(cases, gen);
   configs(cases, configs_dir, gen);
   return std::move(cases.cases);
 }

@@ -19,6 +19,18 @@ namespace soma::models {
 nn::Sequential basic_conv2d(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride = 1,
                             std::int64_t padding = 0, DType dtype = DType::f32, Generator& gen = default_generator());
 
+/// torchvision's transform_input: x_c * scale(c) + shift(c) = x_c * (std_c / 0.5) +
+/// (mean_c - 0.5) / 0.5 with ImageNet's mean and std, so an ImageNet-normalized image arrives
+/// normalized to [-1, 1] per channel. [N, 3, H, W] -> the same; no parameters.
+class TransformInput : public nn::Module {
+ public:
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "TransformInput"; }
+  Shape output_shape(const Shape& input) const override;
+  static double scale(int channel);
+  static double shift(int channel);
+};
+
 struct InceptionOptions {
   std::int64_t in = 0;        ///< input channels (required)
   std::int64_t ch1x1 = 0;     ///< branch 1: 1x1 convolution
