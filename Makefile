@@ -38,6 +38,7 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 deb: build
+	$(if $(CONTACT),@cmake -S . -B $(BUILD) "-DSOMA_PACKAGE_CONTACT=$(CONTACT)" >/dev/null)
 	cd $(BUILD) && cpack -G DEB
 
 test-sanitize: deps

@@ -73,7 +73,10 @@ if(PROJECT_IS_TOP_LEVEL)
   list(JOIN SOMA_DEB_DEPENDS ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
   set(CPACK_GENERATOR DEB)
   set(CPACK_PACKAGE_NAME soma)
-  set(CPACK_PACKAGE_CONTACT "soma developers <soma@localhost>")
+  # The Maintainer field: whoever builds a package to hand out names themselves here.
+  set(SOMA_PACKAGE_CONTACT "soma developers <soma@localhost>" CACHE STRING
+      "the .deb's Maintainer (make deb CONTACT='Name <mail>')")
+  set(CPACK_PACKAGE_CONTACT "${SOMA_PACKAGE_CONTACT}")
   set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "deep learning in C++20, fast on a CPU: library, headers and the soma command")
   set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
   set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # soma_<version>_<arch>.deb
