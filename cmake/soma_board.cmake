@@ -25,6 +25,8 @@ if(SOMA_WITH_BOARD AND HTTPLIB_FOUND AND EXISTS ${SOMA_UPLOT_DIST}/uPlot.iife.mi
   target_sources(soma_board PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/board_files.cpp)
   target_link_libraries(soma_board PUBLIC nlohmann_json::nlohmann_json PRIVATE PkgConfig::HTTPLIB Threads::Threads)
   message(STATUS "soma: cpp-httplib and uPlot found, building soma_board")
+elseif(NOT SOMA_WITH_BOARD)
+  message(STATUS "soma: no soma_board (SOMA_WITH_BOARD=OFF)")
 else()
   message(STATUS "soma: no soma_board (needs libcpp-httplib-dev and the npm package uplot: scripts/install-deps.sh; "
                  "or SOMA_WITH_BOARD=OFF)")
