@@ -59,6 +59,8 @@ const std::map<std::string, ZooBuilder>& zoo() {
          read_shared(c.s, o);
          o.paper = c.s.boolean("paper", o.paper);
          o.hidden = c.s.integer("hidden", o.hidden, 1);
+         o.small_input = c.s.boolean("small_input", o.small_input);
+         o.pool = c.s.integer("pool", o.pool, 1);
          return models::alexnet(o, c.gen);
        }},
       {"vgg",
@@ -102,6 +104,13 @@ const std::map<std::string, ZooBuilder>& zoo() {
        [](ZooContext& c) {
          models::OverfeatOptions o{.in_channels = c.channels, .image_size = c.size, .dtype = c.dtype};
          read_shared(c.s, o);
+         const std::vector<std::int64_t> hidden =
+             c.s.integers("hidden", std::vector<std::int64_t>{o.hidden[0], o.hidden[1]}, 1);
+         if (hidden.size() != 2)
+           fail(c.s.path_of("hidden"), "expected 2 widths (layers 6 and 7), found " + std::to_string(hidden.size()));
+         o.hidden[0] = hidden[0];
+         o.hidden[1] = hidden[1];
+         o.small_input = c.s.boolean("small_input", o.small_input);
          return models::overfeat(o, c.gen);
        }},
   };

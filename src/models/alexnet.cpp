@@ -14,8 +14,8 @@
 namespace soma::models {
 
 nn::Sequential alexnet(const AlexNetOptions& o, Generator& gen) {
-  SOMA_CHECK(o.in_channels >= 1 && o.classes >= 1 && o.hidden >= 1, "alexnet: in_channels, classes and hidden must ",
-             "be >= 1, got ", o.in_channels, ", ", o.classes, ", ", o.hidden);
+  SOMA_CHECK(o.in_channels >= 1 && o.classes >= 1 && o.hidden >= 1 && o.pool >= 1, "alexnet: in_channels, classes, ",
+             "hidden and pool must be >= 1, got ", o.in_channels, ", ", o.classes, ", ", o.hidden, ", ", o.pool);
   // Channels of the five convolutions.
   const std::int64_t c[5] = {o.paper ? 96 : 64, o.paper ? 256 : 192, 384, o.paper ? 384 : 256, 256};
   auto features = std::make_shared<nn::Sequential>();
@@ -28,7 +28,8 @@ nn::Sequential alexnet(const AlexNetOptions& o, Generator& gen) {
     if (o.paper) add(nn::LocalResponseNorm({.size = 5, .alpha = 1e-4, .beta = 0.75, .k = 2}));
   };
   auto pool = [&] { add(nn::MaxPool2d({.kernel = 3, .stride = 2})); };
-  conv(o.in_channels, c[0], 11, 4, 2);
+  if (o.small_input) conv(o.in_channels, c[0], 3, 1, 1);
+  else conv(o.in_channels, c[0], 11, 4, 2);
   lrn();
   pool();
   conv(c[0], c[1], 5, 1, 2);
@@ -41,7 +42,7 @@ nn::Sequential alexnet(const AlexNetOptions& o, Generator& gen) {
   auto classifier = std::make_shared<nn::Sequential>();
   auto add_c = [&](auto layer) { detail::append(*classifier, std::move(layer)); };
   add_c(nn::Dropout(o.dropout, gen));
-  add_c(nn::Dense({.in = c[4] * 6 * 6, .out = o.hidden, .dtype = o.dtype}, gen));
+  add_c(nn::Dense({.in = c[4] * o.pool * o.pool, .out = o.hidden, .dtype = o.dtype}, gen));
   add_c(nn::ReLU());
   add_c(nn::Dropout(o.dropout, gen));
   add_c(nn::Dense({.in = o.hidden, .out = o.hidden, .dtype = o.dtype}, gen));
@@ -49,7 +50,7 @@ nn::Sequential alexnet(const AlexNetOptions& o, Generator& gen) {
   add_c(nn::Dense({.in = o.hidden, .out = o.classes, .dtype = o.dtype}, gen));
   nn::Sequential net;
   net.push_back("features", features);
-  net.push_back("avgpool", nn::AdaptiveAvgPool2d(6));
+  net.push_back("avgpool", nn::AdaptiveAvgPool2d(o.pool));
   net.push_back("flatten", nn::Flatten());
   net.push_back("classifier", classifier);
   return net;

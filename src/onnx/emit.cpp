@@ -6,7 +6,8 @@
 namespace soma::onnx {
 
 Value emit(Context& cx, const nn::Module& layer, const std::string& path, const Value& x) {
-  for (auto family : {emit_dense_and_activations, emit_image_layers, emit_recurrent, emit_containers, emit_zoo_blocks})
+  for (auto family :
+       {emit_dense_and_activations, emit_image_layers, emit_recurrent, emit_containers, emit_zoo_blocks})
     if (std::optional<Value> y = family(cx, layer, path, x)) return *y;
   refuse(layer, path,
          "soma has no ONNX mapping for " + layer.type_name() +

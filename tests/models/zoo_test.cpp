@@ -75,6 +75,20 @@ TEST(ModelZoo, AlexNetPaperLayoutHasLocalResponseNorm) {
   EXPECT_TRUE(throws_error_with([&] { net.output_shape({1, 3, 40, 40}); }, {"features", "MaxPool2d"}));
 }
 
+TEST(ModelZoo, SmallAlexNetOn28And32) {
+  Generator gen(1);
+  nn::Sequential net = models::alexnet({.in_channels = 1, .classes = 10, .hidden = 64, .small_input = true,
+                                        .pool = 2}, gen);
+  // 28 -> 28 (3x3/1) -> 13 -> 13 -> 6 -> 6 -> 2 (the three 3x3/2 pools).
+  EXPECT_EQ(net[0].output_shape({5, 1, 28, 28}), Shape({5, 256, 2, 2}));
+  EXPECT_EQ(net(random64({5, 1, 28, 28}, 3).to(DType::f32)).shape(), Shape({5, 10}));
+  EXPECT_EQ(net[0].output_shape({1, 1, 32, 32}), Shape({1, 256, 3, 3}));  // 32 -> 15 -> 7 -> 3
+  const std::int64_t convs = 64 * 1 * 9 + 64 + 192 * 64 * 25 + 192 + 384 * 192 * 9 + 384 + 256 * 384 * 9 + 256 +
+                             256 * 256 * 9 + 256;
+  EXPECT_EQ(net.parameter_count(), convs + 1024 * 64 + 64 + 64 * 64 + 64 + 64 * 10 + 10);
+  EXPECT_TRUE(throws_error_with([&] { models::alexnet({.pool = 0}, gen); }, {"alexnet", "pool"}));
+}
+
 TEST(ModelZoo, SmallVggOn28x28) {
   Generator gen(1);
   const models::VGGOptions small{.depth = 11, .batch_norm = true, .in_channels = 1, .classes = 10, .width = 4,
@@ -150,6 +164,15 @@ TEST(ModelZoo, OverfeatShapes) {
   // Table 1: layer 5 ends at 1024 maps of 6x6 for the 231x231 crops.
   EXPECT_EQ(net[0].output_shape({1, 3, 231, 231}), Shape({1, 1024, 6, 6}));
   EXPECT_TRUE(throws_error_with([&] { models::overfeat({.image_size = 70}, gen); }, {"overfeat", "at least 71x71"}));
+  // The small stem: 28 -> 28 -> 14 -> 10 -> 5 -> 2, and 32 -> 32 -> 16 -> 12 -> 6 -> 3.
+  nn::Sequential small = models::overfeat({.in_channels = 1, .image_size = 28, .classes = 10, .hidden = {64, 32},
+                                           .small_input = true}, gen);
+  EXPECT_EQ(small[0].output_shape({2, 1, 28, 28}), Shape({2, 1024, 2, 2}));
+  EXPECT_EQ(small(random64({2, 1, 28, 28}, 4).to(DType::f32)).shape(), Shape({2, 10}));
+  EXPECT_EQ(small[0].output_shape({2, 1, 32, 32}), Shape({2, 1024, 3, 3}));
+  EXPECT_EQ(small.parameter_count() - small[0].parameter_count(), 4096 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10);
+  EXPECT_TRUE(throws_error_with([&] { models::overfeat({.image_size = 15, .small_input = true}, gen); },
+                                {"overfeat", "at least 16x16"}));
 }
 
 TEST(ModelZoo, ConfigBuildsAZooNetwork) {
@@ -172,6 +195,18 @@ TEST(ModelZoo, ConfigBuildsAZooNetwork) {
   EXPECT_TRUE(throws_error_with([&] { fails(R"({"zoo": "lenet5", "kernel": 3})", {1, 28, 28}); }, {"model.kernel"}));
   EXPECT_TRUE(throws_error_with([&] { fails(R"({"zoo": "overfeat"})", {3, 28, 28}); }, {"model", "at least 71x71"}));
   EXPECT_TRUE(throws_error_with([&] { fails(R"({"zoo": "lenet5"})", {1, 28, 20}); }, {"square images"}));
+  // Every network has a 28x28 version.
+  auto classes = [&](const char* spec) {
+    config::Json r;
+    return config::build_model(config::Json::parse(spec), "model", {1, 28, 28}, DType::f32, gen, r).output_shape;
+  };
+  EXPECT_EQ(classes(R"({"zoo": "alexnet", "small_input": true, "pool": 2, "hidden": 64, "classes": 10})"),
+            std::vector<std::int64_t>({10}));
+  EXPECT_EQ(classes(R"({"zoo": "overfeat", "small_input": true, "hidden": [64, 32], "classes": 10})"),
+            std::vector<std::int64_t>({10}));
+  EXPECT_TRUE(throws_error_with([&] { fails(R"({"zoo": "overfeat", "small_input": true, "hidden": [64]})",
+                                            {1, 28, 28}); },
+                                {"model.hidden", "expected 2 widths"}));
 }
 
 }  // namespace

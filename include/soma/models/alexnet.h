@@ -20,13 +20,21 @@ struct AlexNetOptions {
   bool paper = false;
   double dropout = 0.5;   ///< before each of the first two Dense layers
   std::int64_t hidden = 4096;  ///< width of the two hidden Dense layers
+  /// true: a 3x3, stride-1 stem (padding 1) instead of 11x11/4, for 28x28 or 32x32 images (the
+  /// three pools then leave 2x2 or 3x3); false: torchvision's and the paper's stem.
+  bool small_input = false;
+  /// The features are pooled to pool x pool before the classifier (torchvision: 6). A small
+  /// version takes the size its pools leave (2 for 28x28) rather than copying pixels up to 6x6.
+  std::int64_t pool = 6;
   DType dtype = DType::f32;
 };
 
 /// "features" (5 convolutions, ReLUs and three 3x3/2 max pools), "avgpool"
 /// (AdaptiveAvgPool2d(6)), "flatten", "classifier" (Dropout, Dense 9216 -> 4096, ReLU, Dropout,
 /// Dense 4096 -> 4096, ReLU, Dense -> classes), torchvision's paths ("features.0.weight",
-/// "classifier.6.bias"). Takes any image of at least 63x63 (the pools need a 3x3 map).
+/// "classifier.6.bias"). Takes any image of at least 63x63 (the pools need a 3x3 map), or of
+/// 15x15 with `small_input`.
+///   auto small = models::alexnet({.classes = 10, .hidden = 256, .small_input = true, .pool = 2});  // 28x28
 ///   auto net = models::alexnet();   net.eval();   net(x);  // x [N, 3, 224, 224] -> [N, 1000]
 nn::Sequential alexnet(const AlexNetOptions& options = {}, Generator& gen = default_generator());
 
