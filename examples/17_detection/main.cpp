@@ -74,8 +74,8 @@ void write_examples(const std::string& path, nn::Module& net, const data::Canvas
 int main(int argc, char** argv) {
   CLI::App app{"YOLO v1-style detection of 0-4 Fashion-MNIST items on 96x96 canvases: a 6x6 grid, 2 boxes per cell,\n"
                "the YOLO loss, non-maximum suppression, and mAP@0.5 (PASCAL VOC, all-point) on the test canvases."};
-  int epochs = 25, threads = 1;
-  std::int64_t train_count = 8'000, test_count = 1'000, batch_size = 64, width = 8;
+  int epochs = 8, threads = 1;
+  std::int64_t train_count = 40'000, test_count = 1'000, batch_size = 64, width = 8;
   double lr = 2e-3, threshold = 0.3;
   std::uint64_t seed = 0;
   std::string out = "detection", dir = data::kFashionMnistDir;
