@@ -180,12 +180,6 @@ void global_avg_pool2d_backward(const T* gy, std::int64_t planes, std::int64_t H
   });
 }
 
-namespace {
-// Adaptive pooling's window along one axis: [floor(i * in / out), ceil((i + 1) * in / out)).
-std::int64_t adaptive_start(std::int64_t i, std::int64_t in, std::int64_t out) { return (i * in) / out; }
-std::int64_t adaptive_end(std::int64_t i, std::int64_t in, std::int64_t out) { return ((i + 1) * in + out - 1) / out; }
-}  // namespace
-
 template <class T>
 void adaptive_avg_pool2d_forward(const T* x, std::int64_t planes, std::int64_t H, std::int64_t W, std::int64_t OH,
                                  std::int64_t OW, T* y) {

@@ -48,6 +48,13 @@ void global_avg_pool2d_forward(const T* x, std::int64_t planes, std::int64_t HW,
 template <class T>
 void global_avg_pool2d_backward(const T* gy, std::int64_t planes, std::int64_t HW, T* gx);
 
+/// Adaptive pooling's window along one axis for output i of `out` from `in`:
+/// [floor(i * in / out), ceil((i + 1) * in / out)), PyTorch's (the ONNX export writes the same).
+inline std::int64_t adaptive_start(std::int64_t i, std::int64_t in, std::int64_t out) { return (i * in) / out; }
+inline std::int64_t adaptive_end(std::int64_t i, std::int64_t in, std::int64_t out) {
+  return ((i + 1) * in + out - 1) / out;
+}
+
 /// x is (planes, H, W), y (planes, OH, OW): PyTorch's adaptive average pooling, output (i, j)
 /// the mean of rows [floor(i H / OH), ceil((i + 1) H / OH)) and likewise columns (windows may
 /// overlap, and repeat an input element when OH > H).

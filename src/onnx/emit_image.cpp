@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "emit.h"
+#include "kernels/pool.h"
 #include "soma/core/factory.h"
 #include "soma/nn/conv.h"
 #include "soma/nn/conv_transpose.h"
@@ -137,7 +138,7 @@ Value adaptive_avg_pool(Context& cx, const nn::AdaptiveAvgPool2d& p, const std::
   auto averaging = [](std::int64_t in, std::int64_t out, bool transposed) {
     Tensor m = zeros(transposed ? Shape{in, out} : Shape{out, in}, DType::f32);
     for (std::int64_t i = 0; i < out; ++i) {
-      const std::int64_t begin = i * in / out, end = ((i + 1) * in + out - 1) / out;
+      const std::int64_t begin = kernels::adaptive_start(i, in, out), end = kernels::adaptive_end(i, in, out);
       for (std::int64_t j = begin; j < end; ++j)
         m.data<float>()[transposed ? j * out + i : i * in + j] = 1.0f / static_cast<float>(end - begin);
     }

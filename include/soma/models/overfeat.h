@@ -25,9 +25,9 @@ struct OverfeatOptions {
 
 /// "features": conv 11x11/4 96 + max pool 2x2/2, conv 5x5 256 + pool 2x2/2, conv 3x3 512,
 /// 1024, 1024 (padding 1) + pool 2x2/2, ReLU after each conv; "flatten"; "classifier": Dense
-/// 3072, ReLU, Dropout, Dense 4096, ReLU, Dropout, Dense classes. For 231x231 the features end
-/// at 1024x6x6, as table 1. Throws soma::Error naming the size when the image is too small
-/// (image_size must be at least 71, or 16 with `small_input`).
+/// hidden[0] (3072), ReLU, Dropout, Dense hidden[1] (4096), ReLU, Dropout, Dense classes. For
+/// 231x231 the features end at 1024x6x6, as table 1. Throws soma::Error naming the size when
+/// the image is too small (image_size must be at least 71, or 16 with `small_input`).
 ///   auto small = models::overfeat({.image_size = 28, .classes = 10, .hidden = {512, 512}, .small_input = true});
 nn::Sequential overfeat(const OverfeatOptions& options = {}, Generator& gen = default_generator());
 
